@@ -1,0 +1,3 @@
+"""Root conftest: pytest's own pytester for the plugin's tests."""
+
+pytest_plugins = ["pytester"]
