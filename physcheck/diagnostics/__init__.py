@@ -1,0 +1,65 @@
+"""The physics diagnostics of physcheck, as plain tensor functions (no pytest needed).
+
+Layouts are The Well's, channels last: a state is ``[..., X, Y, Z, C]``, a vector field
+``[..., X, Y, Z, 3]``. Every function accepts torch tensors on any device in float32 or
+float64 (numpy arrays are converted) and returns tensors on the same device and dtype,
+batched over all leading dimensions. Definitions: ``SPEC.md`` section 2.
+"""
+
+from physcheck.diagnostics._tensor import as_tensor
+from physcheck.diagnostics.basin import (
+    BASIN_FIRST,
+    BASIN_NONE,
+    BASIN_SECOND,
+    amplification,
+    basin_label,
+    basin_names,
+    perpendicular_asymmetry,
+)
+from physcheck.diagnostics.divergence import divb_ratio, divergence
+from physcheck.diagnostics.energy import Energies, channel_variance, energies
+from physcheck.diagnostics.metrics import (
+    WindowStatistic,
+    stability_horizon,
+    vrmse,
+    window_statistic,
+)
+from physcheck.diagnostics.projection import project_state, solenoidal_projection
+from physcheck.diagnostics.spectra import (
+    Bands,
+    band_energies,
+    low_high_ratio,
+    perpendicular_spectrum,
+    pile_up,
+    spectral_slope,
+    wavenumbers,
+)
+
+__all__ = [
+    "BASIN_FIRST",
+    "BASIN_NONE",
+    "BASIN_SECOND",
+    "Bands",
+    "Energies",
+    "WindowStatistic",
+    "amplification",
+    "as_tensor",
+    "band_energies",
+    "basin_label",
+    "basin_names",
+    "channel_variance",
+    "divb_ratio",
+    "divergence",
+    "energies",
+    "low_high_ratio",
+    "perpendicular_asymmetry",
+    "perpendicular_spectrum",
+    "pile_up",
+    "project_state",
+    "solenoidal_projection",
+    "spectral_slope",
+    "stability_horizon",
+    "vrmse",
+    "wavenumbers",
+    "window_statistic",
+]

@@ -1,0 +1,49 @@
+"""Wavenumber grids shared by the spectral diagnostics (divergence, spectra, projection).
+
+All transforms here are real-to-complex over the three spatial axes, so the last
+spatial axis (z) holds only ``N_z // 2 + 1`` non-negative wavenumbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from physcheck.diagnostics._tensor import Spacing, spacing_triple
+
+
+def integer_wavenumbers(
+    n: int,
+    *,
+    half: bool = False,
+    device: torch.device | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """Integer wavenumbers ``N * fftfreq(N)`` (``rfftfreq`` with ``half``), as floats.
+
+    For even N the Nyquist entry is ``-N/2`` (``+N/2`` with ``half``).
+    """
+    if half:
+        return torch.fft.rfftfreq(n, d=1.0 / n, device=device, dtype=dtype)
+    return torch.fft.fftfreq(n, d=1.0 / n, device=device, dtype=dtype)
+
+
+def derivative_wavenumbers(
+    shape: tuple[int, int, int], spacing: Spacing, *, device: torch.device, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Angular wavenumbers ``k_j = 2 pi n_j / (N_j dx_j)`` for a first derivative, broadcastable
+    to the rfft grid ``[X, Y, Z//2 + 1]``, with the Nyquist wavenumber of each even axis set to 0
+    (so that the derivative of a real field is real and the projection is idempotent).
+    """
+    dxs = spacing_triple(spacing)
+    ks = []
+    for axis, (n, dx) in enumerate(zip(shape, dxs, strict=True)):
+        half = axis == 2
+        k = integer_wavenumbers(n, half=half, device=device, dtype=dtype) * (2 * math.pi / (n * dx))
+        if n % 2 == 0:
+            k[-1 if half else n // 2] = 0.0
+        view = [1, 1, 1]
+        view[axis] = k.numel()
+        ks.append(k.reshape(view))
+    return ks[0], ks[1], ks[2]

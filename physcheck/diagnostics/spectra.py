@@ -1,0 +1,210 @@
+"""Perpendicular energy spectra ``E(n_perp | n_par -> 0)``, slopes, bands and pile-up.
+
+Conventions (exponax-style, spelled out):
+
+- Power of a real field ``f`` on an ``X x Y x Z`` grid is Parseval-normalised,
+  ``P(n) = |FFTn(f)(n)|^2 / (X Y Z)^2``, so that the sum over *all* modes equals
+  ``mean_S(f^2)``. For a cube of side N that is ``|FFTn f|^2 / N^6``.
+- Wavenumbers are integers ``n = N * fftfreq(N)`` (cycles per box), not angular.
+- ``n_par = |n . b|`` with ``b`` the unit guide vector (the ``guide_axis``, or an explicit
+  ``guide`` vector such as the truth frame's mean field); ``n_perp = sqrt(|n|^2 - n_par^2)``.
+- The perpendicular spectrum keeps the modes with ``n_par <= n_par_max`` (default
+  ``N/16``: 4 at N = 64, the paper's two lowest of 16 parallel bins) and sums their power
+  into integer shells ``m - 1/2 <= n_perp < m + 1/2`` for ``m = 0 .. N/2``; modes with
+  larger ``n_perp`` (the corners) are dropped. Shell energies are *summed*, not averaged.
+- Bands are fractions of ``N/2``: low ``m < N/8``, mid ``N/8 <= m < 3N/8``, high
+  ``3N/8 <= m <= N/2``. At N = 64 these are shells 0-7 / 8-23 / 24-32, i.e. the paper's
+  bins 0-3 / 4-11 / 12-15 when its 16 bins are two shells wide.
+
+Fields are channels last, ``[..., X, Y, Z, K]``; the K components' spectra are summed
+(``K = 2`` for ``(B_y, B_z)`` gives the perpendicular magnetic spectrum).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from physcheck.diagnostics._fourier import integer_wavenumbers
+from physcheck.diagnostics._tensor import FIELD_DIMS, as_tensor, require_field
+
+#: band edges as fractions of N/2: low [0, 1/4), mid [1/4, 3/4), high [3/4, 1]
+BAND_EDGES = (0.25, 0.75)
+
+
+def wavenumbers(
+    n: int,
+    *,
+    spacing: float = 1.0,
+    angular: bool = False,
+    device: torch.device | str | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """Wavenumbers of an axis of ``n`` points: integers ``n * fftfreq(n)``, or angular
+    ``k = 2 pi n / (N dx)`` (radians per length) with ``angular=True``."""
+    k = integer_wavenumbers(
+        n, device=torch.device(device) if device is not None else None, dtype=dtype
+    )
+    return k * (2 * torch.pi / (n * spacing)) if angular else k
+
+
+def _mode_power(field: torch.Tensor) -> torch.Tensor:
+    """Parseval-normalised power on the rfft grid, summed over components, ``[..., X, Y, Z//2+1]``.
+
+    Interior z-modes stand for their conjugate twins and carry weight 2.
+    """
+    nx, ny, nz = field.shape[-4:-1]
+    f_hat = torch.fft.rfftn(field, dim=FIELD_DIMS)
+    power = (f_hat.real**2 + f_hat.imag**2).sum(dim=-1) / float(nx * ny * nz) ** 2
+    weight = torch.full((nz // 2 + 1,), 2.0, dtype=power.dtype, device=power.device)
+    weight[0] = 1.0
+    if nz % 2 == 0:
+        weight[-1] = 1.0
+    return power * weight
+
+
+def _shell_index(
+    shape: tuple[int, int, int],
+    *,
+    guide_axis: int,
+    guide: torch.Tensor | None,
+    n_par_max: float,
+    n_shells: int,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> torch.Tensor:
+    """Shell of each rfft-grid mode, ``n_shells`` (an overflow bin) where the mode is excluded.
+
+    Returns int64 ``[X, Y, Z//2+1]``, or ``[..., X, Y, Z//2+1]`` for a batched ``guide``.
+    """
+    n = [
+        integer_wavenumbers(s, half=(axis == 2), device=device, dtype=dtype)
+        for axis, s in enumerate(shape)
+    ]
+    nx, ny, nz = torch.meshgrid(*n, indexing="ij")
+    grid = torch.stack((nx, ny, nz), dim=-1)  # [X, Y, Zr, 3]
+    n2 = (grid**2).sum(dim=-1)
+    if guide is None:
+        n_par = grid[..., guide_axis].abs()
+    else:
+        unit = guide / torch.linalg.vector_norm(guide, dim=-1, keepdim=True)
+        n_par = (grid * unit[..., None, None, None, :]).sum(dim=-1).abs()
+    n_perp = torch.sqrt(torch.clamp(n2 - n_par**2, min=0.0))
+    shell = torch.floor(n_perp + 0.5).to(torch.int64)
+    keep = (n_par <= n_par_max + 1e-6) & (shell < n_shells)
+    return torch.where(keep, shell, torch.full_like(shell, n_shells))
+
+
+def perpendicular_spectrum(
+    field: torch.Tensor,
+    *,
+    guide_axis: int = 0,
+    n_par_max: float | None = None,
+    guide: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Perpendicular spectrum ``E(n_perp | n_par <= n_par_max)`` of ``field [..., X, Y, Z, K]``.
+
+    Returns ``(shells, E)``: ``shells`` the integer shell centres ``0 .. N/2`` as a float tensor
+    ``[N//2 + 1]``, ``E`` ``[..., N//2 + 1]`` the summed power per shell (units of ``field^2``;
+    ``E.sum()`` equals ``mean_S(sum_K f^2)`` restricted to the kept modes). N is the smallest
+    perpendicular grid size. ``guide``: a guide vector ``[3]`` or ``[..., 3]`` (e.g. the truth's
+    mean B) used instead of ``guide_axis``; a zero guide vector gives NaN. Binning is one
+    ``scatter_add`` (no loop over shells). NaN or Inf in the field makes every shell NaN.
+    """
+    f = as_tensor(field)
+    require_field(f)
+    shape = tuple(f.shape[-4:-1])
+    perp_axes = [a for a in range(3) if a != guide_axis]
+    n_grid = min(shape[a] for a in perp_axes) if guide is None else min(shape)
+    n_shells = n_grid // 2 + 1
+    if n_par_max is None:
+        n_par_max = (shape[guide_axis] if guide is None else n_grid) / 16
+    real_dtype = f.real.dtype if f.is_complex() else f.dtype
+    g = None if guide is None else as_tensor(guide, like=f)
+    index = _shell_index(
+        shape,
+        guide_axis=guide_axis,
+        guide=g,
+        n_par_max=float(n_par_max),
+        n_shells=n_shells,
+        device=f.device,
+        dtype=real_dtype,
+    )  # type: ignore[arg-type]
+    power = _mode_power(f)  # [..., X, Y, Zr]
+    batch = power.shape[:-3]
+    index = (
+        index.expand(*batch, *index.shape[-3:])
+        if index.ndim == 3
+        else torch.broadcast_to(index, power.shape)
+    )
+    flat_power = power.reshape(-1, power.shape[-3] * power.shape[-2] * power.shape[-1])
+    flat_index = index.reshape(flat_power.shape)
+    energy = torch.zeros(flat_power.shape[0], n_shells + 1, dtype=power.dtype, device=power.device)
+    energy.scatter_add_(1, flat_index, flat_power)
+    spectrum = energy[:, :n_shells].reshape(*batch, n_shells)
+    shells = torch.arange(n_shells, device=f.device, dtype=real_dtype)
+    return shells, spectrum
+
+
+def spectral_slope(
+    shells: torch.Tensor, E: torch.Tensor, *, lo: float = 2, hi: float | None = None
+) -> torch.Tensor:
+    """Least-squares slope of ``log E`` against ``log m`` over shells ``lo <= m <= hi``, ``[...]``.
+
+    ``hi`` defaults to ``N/4`` (``N = 2 * (len(shells) - 1)``). A spectrum falling as ``m^-a``
+    has slope ``-a``. A zero or negative shell energy in the range gives NaN (log of <= 0).
+    """
+    shells = as_tensor(shells)
+    e = as_tensor(E)
+    n = 2 * (shells.numel() - 1)
+    hi = n / 4 if hi is None else hi
+    select = (shells >= lo) & (shells <= hi)
+    if int(select.sum()) < 2:
+        raise ValueError(
+            f"the slope needs at least two shells in [{lo}, {hi}]; the spectrum has shells 0..{n // 2}"
+        )
+    x = torch.log(shells[select]).to(e.dtype)
+    with torch.no_grad():
+        y = torch.log(
+            torch.where(
+                e[..., select] > 0, e[..., select], torch.full_like(e[..., select], float("nan"))
+            )
+        )
+    xc = x - x.mean()
+    return ((y - y.mean(dim=-1, keepdim=True)) * xc).sum(dim=-1) / (xc**2).sum()
+
+
+class Bands(NamedTuple):
+    """Energy in the low, mid and high n_perp bands, each ``[...]``."""
+
+    low: torch.Tensor
+    mid: torch.Tensor
+    high: torch.Tensor
+
+
+def band_energies(E: torch.Tensor) -> Bands:
+    """Sum of ``E [..., N//2 + 1]`` over the low ``[0, 1/4)``, mid ``[1/4, 3/4)`` and high
+    ``[3/4, 1]`` fractions of ``N/2`` (shells 0-7 / 8-23 / 24-32 at N = 64)."""
+    e = as_tensor(E)
+    half = e.shape[-1] - 1
+    m = torch.arange(half + 1, device=e.device)
+    low = m < BAND_EDGES[0] * half
+    high = m >= BAND_EDGES[1] * half
+    mid = ~(low | high)
+    return Bands(e[..., low].sum(dim=-1), e[..., mid].sum(dim=-1), e[..., high].sum(dim=-1))
+
+
+def low_high_ratio(E: torch.Tensor) -> torch.Tensor:
+    """``E_low / E_high`` (~150 for healthy MHD_64 truth; ~3 once high-n energy piles up)."""
+    bands = band_energies(E)
+    return bands.low / bands.high
+
+
+def pile_up(E_step: torch.Tensor, E_first: torch.Tensor) -> torch.Tensor:
+    """High-n pile-up at a step: ``(E_high(s) / E_high(1)) / (E_low(s) / E_low(1))``.
+
+    1 when the spectrum keeps its shape; ~50 for zero-shot Walrus at step 50.
+    """
+    now, first = band_energies(E_step), band_energies(E_first)
+    return (now.high / first.high) / (now.low / first.low)
