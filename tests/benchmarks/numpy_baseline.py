@@ -1,0 +1,96 @@
+"""A research-script baseline of physcheck's per-frame diagnostics, in plain numpy.
+
+Written the way analysis scripts usually are: one frame at a time, full complex
+FFTs, a boolean mask per spectral bin, Python loops over channels. It computes
+the same quantities as ``physcheck.diagnostics`` (and is checked against it in
+``test_bench_pipeline.py``) so that the benchmarks compare like with like.
+Frame layout: ``[X, Y, Z, C]`` in MHD_64 channel order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+B_CHANNELS = (1, 2, 3)
+V_CHANNELS = (4, 5, 6)
+
+
+def vrmse(pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per-channel VRMSE, the_well convention (ddof 1, eps 1e-7)."""
+    out = np.empty(pred.shape[-1])
+    for c in range(pred.shape[-1]):
+        mse = np.mean((pred[..., c] - truth[..., c]) ** 2)
+        out[c] = np.sqrt(mse / (np.var(truth[..., c], ddof=1) + 1e-7))
+    return out
+
+
+def divergence_spectral(b: np.ndarray) -> np.ndarray:
+    """Spectral div B of ``b [X, Y, Z, 3]`` (grid spacing 1, Nyquist zeroed)."""
+    shape = b.shape[:3]
+    div_hat = np.zeros(shape, dtype=complex)
+    for j in range(3):
+        n = shape[j]
+        k = 2 * np.pi * np.fft.fftfreq(n)
+        if n % 2 == 0:
+            k[n // 2] = 0.0
+        k = k.reshape([-1 if a == j else 1 for a in range(3)])
+        div_hat += 1j * k * np.fft.fftn(b[..., j])
+    return np.real(np.fft.ifftn(div_hat))
+
+
+def divergence_central(b: np.ndarray) -> np.ndarray:
+    """Second-order periodic central-difference div B of ``b [X, Y, Z, 3]``."""
+    return sum(
+        (np.roll(b[..., j], -1, axis=j) - np.roll(b[..., j], 1, axis=j)) / 2 for j in range(3)
+    )
+
+
+def divb_ratio(div: np.ndarray, b: np.ndarray) -> float:
+    """rms(div B) / mean |B|."""
+    return float(np.sqrt(np.mean(div**2)) / np.mean(np.sqrt(np.sum(b**2, axis=-1))))
+
+
+def perpendicular_spectrum(field: np.ndarray, n_par_max: float) -> np.ndarray:
+    """E(n_perp | n_par <= n_par_max), guide x, summed over components, one mask per shell."""
+    n = field.shape[0]
+    freqs = [n_ * np.fft.fftfreq(n_) for n_ in field.shape[:3]]
+    nx, ny, nz = np.meshgrid(*freqs, indexing="ij")
+    n_par = np.abs(nx)
+    n_perp = np.sqrt(ny**2 + nz**2)
+    spectrum = np.zeros(n // 2 + 1)
+    for comp in range(field.shape[-1]):
+        power = np.abs(np.fft.fftn(field[..., comp])) ** 2 / field[..., comp].size ** 2
+        for m in range(n // 2 + 1):
+            mask = (n_par <= n_par_max) & (n_perp >= m - 0.5) & (n_perp < m + 0.5)
+            spectrum[m] += power[mask].sum()
+    return spectrum
+
+
+def energies(frame: np.ndarray) -> dict[str, float]:
+    """E_B, E_K, their ratio, <|B|> and mass of one frame."""
+    b = frame[..., list(B_CHANNELS)]
+    v = frame[..., list(V_CHANNELS)]
+    rho = frame[..., 0]
+    e_b = float(np.mean(np.sum(b**2, axis=-1)) / 2)
+    e_k = float(np.mean(rho * np.sum(v**2, axis=-1)) / 2)
+    return {
+        "magnetic": e_b,
+        "kinetic": e_k,
+        "ratio": e_b / e_k,
+        "mean_abs_b": float(np.mean(np.sqrt(np.sum(b**2, axis=-1)))),
+        "mass": float(np.mean(rho)),
+    }
+
+
+def frame_diagnostics(pred: np.ndarray, truth: np.ndarray) -> dict[str, object]:
+    """Everything physcheck computes per predicted frame, for one ``[X, Y, Z, 7]`` frame pair."""
+    n = pred.shape[0]
+    out: dict[str, object] = {"vrmse": vrmse(pred, truth)}
+    for name, frame in (("pred", pred), ("truth", truth)):
+        b = frame[..., list(B_CHANNELS)]
+        out[f"divb_spectral_{name}"] = divb_ratio(divergence_spectral(b), b)
+        out[f"divb_central_{name}"] = divb_ratio(divergence_central(b), b)
+        out[f"spectrum_{name}"] = perpendicular_spectrum(frame[..., [2, 3]], n / 16)
+        out[f"energies_{name}"] = energies(frame)
+        out[f"variance_{name}"] = np.array([np.var(frame[..., c]) for c in range(frame.shape[-1])])
+    return out
