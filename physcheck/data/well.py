@@ -1,0 +1,344 @@
+"""Read Well-format datasets: list trajectories and read one window by h5py slicing.
+
+Only the frames a window needs are read (never a whole trajectory). States come back
+channels last, ``[T, X, Y, Z, C]`` float32 torch tensors, with channel names flattened
+as The Well does (``density``, ``magnetic_field_x`` ... ``velocity_z``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import torch
+import yaml
+
+from physcheck.data.errors import DataError
+from physcheck.data.windows import Window
+from physcheck.fields import FieldLayout
+
+REQUIRED_GROUPS = (
+    "dimensions",
+    "boundary_conditions",
+    "scalars",
+    "t0_fields",
+    "t1_fields",
+    "t2_fields",
+)
+REQUIRED_ATTRS = ("dataset_name", "grid_type", "n_spatial_dims", "n_trajectories")
+HDF5_SUFFIXES = (".hdf5", ".h5")
+SOLVER_ATTR = "physcheck_solver"
+
+
+@dataclass(frozen=True)
+class TrajectoryRef:
+    """Where global trajectory ``index`` lives: ``file`` and the index ``local`` inside it."""
+
+    index: int
+    file: Path
+    local: int
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What one file holds (read once, at open)."""
+
+    path: Path
+    dataset_name: str
+    n_trajectories: int
+    n_time: int
+    spatial_shape: tuple[int, ...]
+    field_names: tuple[str, ...]
+    sources: tuple[
+        tuple[str, str, int | None], ...
+    ]  # (group, dataset, component or None) per channel
+    boundary_conditions: dict[str, str]
+    parameters: dict[str, float]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    times: tuple[float, ...] = ()
+    coords: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+
+def _open(path: Path) -> h5py.File:
+    try:
+        return h5py.File(path, "r")
+    except OSError as exc:
+        raise DataError(
+            f"{path}: not a readable HDF5 file ({exc}); the file is corrupt or truncated, re-create it"
+        ) from None
+
+
+def _inspect(path: Path) -> FileInfo:
+    with _open(path) as f:
+        missing = [g for g in REQUIRED_GROUPS if g not in f]
+        if missing:
+            raise DataError(f"{path}: not in The Well's layout, missing group(s) {missing}")
+        missing_attrs = [a for a in REQUIRED_ATTRS if a not in f.attrs]
+        if missing_attrs:
+            raise DataError(
+                f"{path}: not in The Well's layout, missing root attribute(s) {missing_attrs}"
+            )
+        try:
+            spatial_dims = [str(d) for d in f["dimensions"].attrs["spatial_dims"]]
+            shape = tuple(int(f["dimensions"][d].shape[-1]) for d in spatial_dims)
+            n_time = int(f["dimensions"]["time"].shape[-1])
+            names: list[str] = []
+            sources: list[tuple[str, str, int | None]] = []
+            for order, group in enumerate(("t0_fields", "t1_fields", "t2_fields")):
+                for name in f[group].attrs["field_names"]:
+                    name = str(name)
+                    dset = f[group][name]
+                    if not dset.attrs.get("time_varying", True):
+                        continue
+                    if order == 0:
+                        names.append(name)
+                        sources.append((group, name, None))
+                    elif order == 1:
+                        for c, axis in enumerate(spatial_dims):
+                            names.append(f"{name}_{axis}")
+                            sources.append((group, name, c))
+                    else:
+                        for c in range(len(spatial_dims) ** 2):
+                            i, j = divmod(c, len(spatial_dims))
+                            names.append(f"{name}_{spatial_dims[i]}{spatial_dims[j]}")
+                            sources.append((group, name, c))
+            bcs = {
+                key: str(f["boundary_conditions"][key].attrs["bc_type"]).upper()
+                for key in f["boundary_conditions"]
+            }
+            params = {
+                str(p): float(np.asarray(f.attrs[p]))
+                for p in f.attrs.get("simulation_parameters", [])
+                if p in f.attrs
+            }
+            attrs = {
+                k: (v.decode() if isinstance(v, bytes) else v)
+                for k, v in f.attrs.items()
+                if k == SOLVER_ATTR
+            }
+            times = tuple(
+                float(t) for t in np.asarray(f["dimensions"]["time"][:]).reshape(-1)[:n_time]
+            )
+            coords = {d: tuple(float(x) for x in f["dimensions"][d][:2]) for d in spatial_dims}
+            return FileInfo(
+                path=path,
+                dataset_name=str(f.attrs["dataset_name"]),
+                n_trajectories=int(f.attrs["n_trajectories"]),
+                n_time=n_time,
+                spatial_shape=shape,
+                field_names=tuple(names),
+                sources=tuple(sources),
+                boundary_conditions=bcs,
+                parameters=params,
+                attrs=attrs,
+                times=times,
+                coords=coords,
+            )
+        except (KeyError, OSError, IndexError) as exc:
+            raise DataError(f"{path}: incomplete Well file ({exc}); re-create it") from None
+
+
+def _find_files(path: Path, split: str | None) -> tuple[list[Path], Path | None]:
+    """Files of a dataset dir, split dir or single file; and the stats.yaml beside the splits."""
+    if not path.exists():
+        raise DataError(
+            f"no such dataset path: {path} (give a Well dataset dir, a split dir or an .hdf5 file)"
+        )
+    if path.is_file():
+        if path.suffix not in HDF5_SUFFIXES:
+            raise DataError(f"{path}: expected an .hdf5 file")
+        stats = path.parent.parent.parent / "stats.yaml"
+        return [path], stats if stats.exists() else None
+    if (path / "data").is_dir():
+        split = split or "test"
+        split_dir = path / "data" / split
+        if not split_dir.is_dir():
+            available = sorted(p.name for p in (path / "data").iterdir() if p.is_dir())
+            raise DataError(f"{path}: no split {split!r}; available splits: {available}")
+        stats = path / "stats.yaml"
+        return sorted(
+            p for p in split_dir.iterdir() if p.suffix in HDF5_SUFFIXES
+        ), stats if stats.exists() else None
+    files = sorted(p for p in path.iterdir() if p.suffix in HDF5_SUFFIXES)
+    stats = path.parent.parent / "stats.yaml"
+    return files, stats if stats.exists() else None
+
+
+class WellData:
+    """A split of a Well dataset (one or more files), with windowed reads."""
+
+    def __init__(
+        self,
+        files: list[Path],
+        stats_path: Path | None = None,
+        *,
+        expect_fields: tuple[str, ...] | None = None,
+    ) -> None:
+        if not files:
+            raise DataError("no .hdf5 files found in the dataset path")
+        self.infos = [_inspect(p) for p in files]
+        self.files = [i.path for i in self.infos]
+        first = self.infos[0]
+        for info in self.infos[1:]:
+            if info.field_names != first.field_names:
+                raise DataError(
+                    f"field names differ between {first.path.name} {list(first.field_names)} and {info.path.name} {list(info.field_names)}"
+                )
+            if info.spatial_shape != first.spatial_shape or info.n_time != first.n_time:
+                raise DataError(
+                    f"grid or length differs between {first.path.name} and {info.path.name}"
+                )
+        if expect_fields is not None and tuple(expect_fields) != first.field_names:
+            raise DataError(
+                f"the data's channels are {list(first.field_names)}, expected {list(expect_fields)}"
+            )
+        self.stats_path = stats_path
+        self.trajectories = [
+            TrajectoryRef(index, info.path, local)
+            for index, (info, local) in enumerate(
+                (info, j) for info in self.infos for j in range(info.n_trajectories)
+            )
+        ]
+
+    # -- description ---------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.infos[0].dataset_name
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return self.infos[0].field_names
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.field_names)
+
+    def layout(self, guide_axis: int = 0) -> FieldLayout:
+        return FieldLayout(self.field_names, guide_axis=guide_axis)
+
+    @property
+    def n_trajectories(self) -> int:
+        return len(self.trajectories)
+
+    @property
+    def n_time(self) -> int:
+        return self.infos[0].n_time
+
+    @property
+    def spatial_shape(self) -> tuple[int, ...]:
+        return self.infos[0].spatial_shape
+
+    @property
+    def boundary_conditions(self) -> dict[str, str]:
+        return self.infos[0].boundary_conditions
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        return dict(self.infos[0].parameters)
+
+    @property
+    def frame_interval(self) -> float | None:
+        """Physical time between saved frames, from the ``time`` dimension."""
+        times = self.infos[0].times
+        return times[1] - times[0] if len(times) > 1 else None
+
+    @property
+    def physical_spacing(self) -> float | None:
+        """Physical grid spacing along x (the diagnostics use grid units unless told)."""
+        coords = next(iter(self.infos[0].coords.values()), ())
+        return coords[1] - coords[0] if len(coords) > 1 else None
+
+    def solver_config(self, trajectory: int = 0) -> Any:
+        """The reference solver's ``SolverConfig`` stored with physcheck-made data, else ``None``."""
+        info = self._info(self.trajectories[trajectory].file)
+        raw = info.attrs.get(SOLVER_ATTR)
+        if raw is None:
+            return None
+        from physcheck.sim.solver import SolverConfig
+
+        return SolverConfig.from_attrs(json.loads(raw))
+
+    @cached_property
+    def stats(self) -> dict[str, Any]:
+        if self.stats_path is None:
+            raise DataError(
+                "no stats.yaml beside this dataset's splits; create it with `physcheck fixtures build` or The Well's tools"
+            )
+        try:
+            return dict(yaml.safe_load(self.stats_path.read_text()))
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataError(f"{self.stats_path}: unreadable stats file ({exc})") from None
+
+    def content_hash(self) -> str:
+        """Cheap identity of the data for cache keys: names, sizes and the first and last MiB of each file."""
+        h = hashlib.sha256()
+        for path in self.files:
+            size = path.stat().st_size
+            h.update(f"{path.name}:{size}".encode())
+            with open(path, "rb") as fh:
+                h.update(fh.read(1 << 20))
+                fh.seek(max(0, size - (1 << 20)))
+                h.update(fh.read(1 << 20))
+        return h.hexdigest()[:16]
+
+    # -- reading -------------------------------------------------------------------------------
+    def _info(self, path: Path) -> FileInfo:
+        return next(i for i in self.infos if i.path == path)
+
+    def read_frames(self, trajectory: int, start: int, stop: int) -> torch.Tensor:
+        """Frames ``start..stop-1`` of a trajectory, ``[T, X, Y, Z, C]`` float32."""
+        if not 0 <= trajectory < self.n_trajectories:
+            raise DataError(
+                f"trajectory {trajectory} does not exist; this split has trajectories 0..{self.n_trajectories - 1}"
+            )
+        if not 0 <= start < stop <= self.n_time:
+            raise DataError(
+                f"frames {start}..{stop - 1} are outside the trajectory's 0..{self.n_time - 1}"
+            )
+        ref = self.trajectories[trajectory]
+        info = self._info(ref.file)
+        channels = []
+        with _open(ref.file) as f:
+            try:
+                cache: dict[tuple[str, str], np.ndarray] = {}
+                for group, name, component in info.sources:
+                    key = (group, name)
+                    if key not in cache:
+                        cache[key] = np.asarray(
+                            f[group][name][ref.local, start:stop], dtype=np.float32
+                        )
+                    data = cache[key]
+                    if component is None:
+                        channels.append(data)
+                    else:
+                        flat = data.reshape(*data.shape[:4], -1)
+                        channels.append(flat[..., component])
+            except (OSError, KeyError) as exc:
+                raise DataError(
+                    f"{ref.file}: failed to read frames {start}..{stop - 1} ({exc}); the file is corrupt or truncated"
+                ) from None
+        return torch.from_numpy(np.stack(channels, axis=-1))
+
+    def read_window(
+        self, trajectory: int, window: Window, n_history: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(history [T, X, Y, Z, C], truth [K, X, Y, Z, C])`` of one trajectory, read in one slice."""
+        n = window.resolve_history(n_history)
+        window.check(n, self.n_time)
+        frames = self.read_frames(trajectory, window.first - n, window.first + window.n_steps)
+        return frames[:n], frames[n:]
+
+
+def open_dataset(
+    path: str | Path, *, split: str | None = None, expect_fields: tuple[str, ...] | None = None
+) -> WellData:
+    """Open a Well dataset dir (``data/<split>/*.hdf5`` + ``stats.yaml``; split default ``test``),
+    a split dir, or one ``.hdf5`` file."""
+    files, stats = _find_files(Path(path), split)
+    return WellData(files, stats, expect_fields=expect_fields)

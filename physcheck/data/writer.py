@@ -1,0 +1,146 @@
+"""Write trajectories in The Well's HDF5 layout, and the ``stats.yaml`` beside the splits.
+
+Layout (``SPEC.md`` section 5): root attrs ``dataset_name``, ``grid_type``,
+``n_spatial_dims``, ``n_trajectories``, ``simulation_parameters`` (plus one attr per
+parameter); groups ``dimensions`` (``time``, ``x``, ``y``, ``z``), ``boundary_conditions``
+(``{x,y,z}_periodic`` with a bool ``mask`` whose first and last entries are True),
+``scalars`` (the parameters), ``t0_fields`` / ``t1_fields`` / ``t2_fields`` with
+``field_names`` attrs; field arrays ``(B, T, X, Y, Z[, 3])`` float32.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import yaml
+
+SPATIAL_DIMS = ("x", "y", "z")
+
+
+def write_well_file(
+    path: str | Path,
+    *,
+    dataset_name: str,
+    scalar_fields: Mapping[str, np.ndarray],
+    vector_fields: Mapping[str, np.ndarray],
+    times: np.ndarray,
+    box_size: float,
+    parameters: Mapping[str, float],
+    extra_attrs: Mapping[str, Any] | None = None,
+    compression: str | None = "gzip",
+) -> Path:
+    """Write one Well file of periodic 3D trajectories.
+
+    ``scalar_fields[name]``: ``[B, T, X, Y, Z]`` (t0 fields, e.g. density);
+    ``vector_fields[name]``: ``[B, T, X, Y, Z, 3]`` (t1 fields, e.g. magnetic_field, velocity);
+    ``times``: ``[T]`` frame times; ``parameters``: simulation parameters (``Ma``, ``Ms``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    first = next(iter(scalar_fields.values()), None)
+    if first is None:
+        first = next(iter(vector_fields.values()))
+    n_traj, n_time, *shape = first.shape[:5]
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with h5py.File(tmp, "w") as f:
+        f.attrs["dataset_name"] = dataset_name
+        f.attrs["grid_type"] = "cartesian"
+        f.attrs["n_spatial_dims"] = 3
+        f.attrs["n_trajectories"] = n_traj
+        f.attrs["simulation_parameters"] = list(parameters)
+        for name, value in parameters.items():
+            f.attrs[name] = value
+        for name, value in (extra_attrs or {}).items():
+            f.attrs[name] = (
+                value if not isinstance(value, dict) else json.dumps(value, sort_keys=True)
+            )
+
+        dims = f.create_group("dimensions")
+        dims.attrs["spatial_dims"] = list(SPATIAL_DIMS)
+        dims.create_dataset("time", data=np.asarray(times, dtype=np.float32))
+        dims["time"].attrs["sample_varying"] = False
+        for axis, n in zip(SPATIAL_DIMS, shape, strict=True):
+            coords = np.arange(n, dtype=np.float32) * np.float32(box_size / n)
+            dims.create_dataset(axis, data=coords)
+            dims[axis].attrs["sample_varying"] = False
+            dims[axis].attrs["time_varying"] = False
+
+        bcs = f.create_group("boundary_conditions")
+        for axis, n in zip(SPATIAL_DIMS, shape, strict=True):
+            group = bcs.create_group(f"{axis}_periodic")
+            group.attrs["associated_dims"] = [axis]
+            group.attrs["associated_fields"] = []
+            group.attrs["bc_type"] = "PERIODIC"
+            group.attrs["sample_varying"] = False
+            group.attrs["time_varying"] = False
+            mask = np.zeros(n, dtype=bool)
+            mask[0] = mask[-1] = True
+            group.create_dataset("mask", data=mask)
+
+        scalars = f.create_group("scalars")
+        scalars.attrs["field_names"] = list(parameters)
+        for name, value in parameters.items():
+            scalars.create_dataset(name, data=np.array(value, dtype=np.float32))
+            scalars[name].attrs["time_varying"] = False
+            scalars[name].attrs["sample_varying"] = False
+
+        chunks = (1, 1, *shape)
+        for group_name, fields, extra in (
+            ("t0_fields", scalar_fields, ()),
+            ("t1_fields", vector_fields, (3,)),
+        ):
+            group = f.create_group(group_name)
+            group.attrs["field_names"] = list(fields)
+            for name, data in fields.items():
+                data = np.asarray(data, dtype=np.float32)
+                expected = (n_traj, n_time, *shape, *extra)
+                if data.shape != expected:
+                    raise ValueError(f"field {name!r} has shape {data.shape}; expected {expected}")
+                dset = group.create_dataset(
+                    name,
+                    data=data,
+                    chunks=chunks + extra,
+                    compression=compression,
+                    shuffle=compression is not None,
+                )
+                dset.attrs["dim_varying"] = [True, True, True]
+                dset.attrs["sample_varying"] = True
+                dset.attrs["time_varying"] = True
+        t2 = f.create_group("t2_fields")
+        t2.attrs["field_names"] = []
+    tmp.replace(path)
+    return path
+
+
+def field_statistics(
+    scalar_fields: Mapping[str, np.ndarray], vector_fields: Mapping[str, np.ndarray]
+) -> dict[str, dict[str, Any]]:
+    """``mean/std/rms/mean_delta/std_delta/rms_delta`` per field, over trajectories, time and space
+    (per component for vector fields; deltas are frame-to-frame differences), as in The Well."""
+    stats: dict[str, dict[str, Any]] = {
+        k: {} for k in ("mean", "std", "rms", "mean_delta", "std_delta", "rms_delta")
+    }
+    for name, data in (*scalar_fields.items(), *vector_fields.items()):
+        data = np.asarray(data, dtype=np.float64)
+        axes = (0, 1, 2, 3, 4)
+        delta = np.diff(data, axis=1)
+        for prefix, values in (("", data), ("_delta", delta)):
+            mean = values.mean(axis=axes)
+            std = values.std(axis=axes)
+            rms = np.sqrt((values**2).mean(axis=axes))
+            for key, v in (("mean", mean), ("std", std), ("rms", rms)):
+                stats[key + prefix][name] = np.asarray(v).tolist()
+    return stats
+
+
+def write_stats(path: str | Path, stats: Mapping[str, Any]) -> Path:
+    """Write ``stats.yaml`` (plain floats, sorted keys)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(dict(stats), sort_keys=True))
+    return path
