@@ -19,8 +19,8 @@ __version__ = "0.1.0"
 
 # attribute -> "module:attribute" resolved on first access
 _LAZY: dict[str, str] = {
-    "rollout": "physcheck.rollout:rollout",
-    "RolloutResult": "physcheck.rollout:RolloutResult",
+    "rollout": "physcheck.engine:rollout",
+    "RolloutResult": "physcheck.engine:RolloutResult",
 }
 _LAZY_ASSERTIONS = "physcheck.checks.assertions"
 

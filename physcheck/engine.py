@@ -1,0 +1,191 @@
+"""The rollout engine: runs a surrogate autoregressively, owning the loop.
+
+It slides the history window, runs in ``torch.inference_mode``, puts the model and data on
+one device and dtype (restoring the model's afterwards), seeds torch, numpy and
+``random`` per rollout, perturbs the history with relative noise, applies per-step hooks
+(e.g. ``physcheck.diagnostics.project_state``), applies the non-finite policy and streams
+each predicted frame to ``on_step`` so that diagnostics need not hold all K frames.
+
+Layouts: ``history [B, T, X, Y, Z, C]``; frames ``[B, K, X, Y, Z, C]``; steps are 1-based.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from physcheck.diagnostics._tensor import as_tensor
+from physcheck.models.protocol import check_surrogate, model_device, model_dtype
+
+Hook = Callable[[torch.Tensor], torch.Tensor]
+StepCallback = Callable[[int, torch.Tensor], None]
+NonFinitePolicy = Literal["record", "stop", "raise"]
+
+
+class RolloutError(RuntimeError):
+    """A rollout could not run: wrong shapes from the model, or a non-finite frame under ``raise``."""
+
+
+@dataclass
+class RolloutResult:
+    """A finished rollout.
+
+    ``frames``: ``[B, K, X, Y, Z, C]`` predicted frames (``None`` with ``keep_frames=False``);
+    ``first_nonfinite_step``: int64 ``[B]``, the first step with a NaN/Inf value per
+    trajectory, K + 1 where every frame is finite; ``n_steps``: K; ``stopped_at``: the last
+    step actually computed (< K when the ``stop`` policy ended the loop early; later frames
+    are NaN).
+    """
+
+    frames: torch.Tensor | None
+    first_nonfinite_step: torch.Tensor
+    n_steps: int
+    stopped_at: int
+
+    @property
+    def finite(self) -> torch.Tensor:
+        """bool ``[B]``: every frame of the trajectory is finite."""
+        return self.first_nonfinite_step > self.n_steps
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch (all devices), numpy's global RNG and ``random``: Walrus's patch jitter draws from both."""
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+
+
+def relative_noise(history: torch.Tensor, eps: float, seed: int) -> torch.Tensor:
+    """``eps * rms_S(channel) * N(0, 1)`` for ``history [B, T, X, Y, Z, C]``.
+
+    The normal draws come from a CPU generator in float64 (then moved), so the same seed gives
+    the same perturbation on every device and dtype.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(history.shape, generator=gen, dtype=torch.float64).to(
+        device=history.device, dtype=history.dtype
+    )
+    rms = torch.sqrt(torch.mean(history**2, dim=(-4, -3, -2), keepdim=True))
+    return eps * rms * z
+
+
+@contextmanager
+def placed(model: Any, device: torch.device, dtype: torch.dtype) -> Iterator[Any]:
+    """Put the model on ``device``/``dtype`` for the block, then back where it was.
+
+    float32 -> float64 -> float32 is exact, so the round trip leaves weights bit-identical.
+    """
+    to = getattr(model, "to", None)
+    before_dtype, before_device = model_dtype(model), model_device(model)
+    moved = callable(to) and (
+        before_dtype != dtype or (before_device is not None and before_device != device)
+    )
+    if moved:
+        result = to(device=device, dtype=dtype)
+        model = result if result is not None else model
+    try:
+        yield model
+    finally:
+        if moved and callable(getattr(model, "to", None)):
+            model.to(device=before_device or device, dtype=before_dtype or dtype)
+
+
+def rollout(
+    model: Any,
+    history: Any,
+    n_steps: int,
+    *,
+    device: str | torch.device | None = None,
+    dtype: torch.dtype | None = None,
+    seed: int = 0,
+    hooks: Sequence[Hook] = (),
+    nonfinite: NonFinitePolicy = "record",
+    noise: float = 0.0,
+    noise_seed: int | None = None,
+    on_step: StepCallback | None = None,
+    keep_frames: bool = True,
+    batch_size: int | None = None,
+) -> RolloutResult:
+    """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
+
+    - ``device``/``dtype``: where and in what precision to run (default: the history's).
+    - ``seed``: seeds torch, numpy and ``random`` before the first step.
+    - ``noise``/``noise_seed``: perturb the history by ``noise * rms_S(channel) * N(0, 1)``
+      (``noise_seed`` defaults to ``seed``).
+    - ``hooks``: functions ``frame [B, X, Y, Z, C] -> frame`` applied to each prediction
+      before it is fed back.
+    - ``nonfinite``: ``record`` the first NaN/Inf step per trajectory and go on; ``stop`` once
+      every trajectory has gone non-finite (the rest is NaN); ``raise`` a ``RolloutError``.
+    - ``on_step(step, frame)``: called after each step with the ``[B, X, Y, Z, C]`` frame.
+    - ``keep_frames=False``: do not keep the frames (streaming; memory independent of K).
+    - ``batch_size``: forward at most this many trajectories at a time (same results).
+    """
+    if nonfinite not in ("record", "stop", "raise"):
+        raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
+    if n_steps < 1:
+        raise ValueError(f"n_steps must be >= 1, got {n_steps}")
+    model = check_surrogate(model)
+    h = as_tensor(history)
+    if h.ndim != 6:
+        raise RolloutError(f"history must be [B, T, X, Y, Z, C]; got shape {tuple(h.shape)}")
+    n_hist = model.n_history
+    if h.shape[1] < n_hist:
+        raise RolloutError(f"the model needs {n_hist} history frames; the history has {h.shape[1]}")
+    device = torch.device(device) if device is not None else h.device
+    dtype = dtype or h.dtype
+    h = h[:, -n_hist:].to(device=device, dtype=dtype)
+    if noise:
+        h = h + relative_noise(h, noise, seed if noise_seed is None else noise_seed)
+    n_traj = h.shape[0]
+    first_bad = torch.full((n_traj,), n_steps + 1, dtype=torch.int64, device=device)
+    frames: list[torch.Tensor] = []
+    chunk = batch_size or n_traj
+    stopped_at = n_steps
+    seed_everything(seed)
+    with placed(model, device, dtype) as m, torch.inference_mode():
+        window = h
+        for step in range(1, n_steps + 1):
+            parts = [m.step(window[i : i + chunk]) for i in range(0, n_traj, chunk)]
+            frame = torch.cat(parts) if len(parts) > 1 else parts[0]
+            expected = (n_traj, *h.shape[2:])
+            if tuple(frame.shape) != expected:
+                raise RolloutError(
+                    f"step {step}: the model returned shape {tuple(frame.shape)}; expected [B, X, Y, Z, C] = {expected}"
+                )
+            frame = frame.to(device=device, dtype=dtype)
+            for hook in hooks:
+                frame = hook(frame)
+            bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
+            first_bad = torch.where(
+                bad & (first_bad > n_steps), torch.full_like(first_bad, step), first_bad
+            )
+            if nonfinite == "raise" and bool(bad.any()):
+                trajs = torch.nonzero(bad).flatten().tolist()
+                raise RolloutError(f"step {step}: non-finite values in trajectories {trajs}")
+            if on_step is not None:
+                on_step(step, frame)
+            if keep_frames:
+                frames.append(frame)
+            if nonfinite == "stop" and bool((first_bad <= n_steps).all()):
+                stopped_at = step
+                break
+            window = torch.cat((window[:, 1:], frame[:, None]), dim=1)
+    result_frames = None
+    if keep_frames:
+        stacked = torch.stack(frames, dim=1)
+        if stopped_at < n_steps:
+            pad = torch.full(
+                (n_traj, n_steps - stopped_at, *h.shape[2:]),
+                float("nan"),
+                dtype=dtype,
+                device=device,
+            )
+            stacked = torch.cat((stacked, pad), dim=1)
+        result_frames = stacked
+    return RolloutResult(result_frames, first_bad, n_steps, stopped_at)

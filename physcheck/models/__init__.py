@@ -1,0 +1,23 @@
+"""Surrogates physcheck can roll out: the protocol, spec loading, and the shipped models.
+
+``physcheck.models.load(spec, **options)`` builds one from ``reference``, ``demo``,
+``walrus:CONFIG.yaml:CHECKPOINT.pt`` or ``package.module:attr``.
+"""
+
+from physcheck.models.protocol import (
+    ModelProtocolError,
+    Surrogate,
+    check_surrogate,
+    supports_precision,
+)
+from physcheck.models.registry import ModelSpecError, load, model_hash
+
+__all__ = [
+    "ModelProtocolError",
+    "ModelSpecError",
+    "Surrogate",
+    "check_surrogate",
+    "load",
+    "model_hash",
+    "supports_precision",
+]
