@@ -37,6 +37,15 @@ def __getattr__(name: str) -> Any:
             value = getattr(module, name)
             globals()[name] = value
             return value
-    if name in {"diagnostics", "data", "sim", "models", "checks", "strategies", "report", "fixtures"}:
+    if name in {
+        "diagnostics",
+        "data",
+        "sim",
+        "models",
+        "checks",
+        "strategies",
+        "report",
+        "fixtures",
+    }:
         return importlib.import_module(f"physcheck.{name}")
     raise AttributeError(f"module 'physcheck' has no attribute {name!r}")

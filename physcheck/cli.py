@@ -12,8 +12,18 @@ from collections.abc import Sequence
 
 #: sub-command -> ("module:function", one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "fixtures": ("physcheck.fixtures:main", "regenerate the shipped MHD fixtures deterministically"),
-    "train-demo": ("physcheck.models.demo_train:main", "train the demo surrogate on the default dataset"),
+    "run": (
+        "physcheck.suite:main",
+        "run the physics suite (default: demo and reference on the shipped data)",
+    ),
+    "fixtures": (
+        "physcheck.fixtures:main",
+        "regenerate the shipped MHD fixtures deterministically",
+    ),
+    "train-demo": (
+        "physcheck.models.demo_train:main",
+        "train the demo surrogate on the default dataset",
+    ),
     "report": ("physcheck.report.cli:main", "write the HTML report of a results JSON file"),
 }
 

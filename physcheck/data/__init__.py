@@ -1,17 +1,31 @@
-"""Well-format data: windows, reading (by h5py slicing) and writing, with clear errors."""
+"""Well-format data: windows, reading (by h5py slicing) and writing, with clear errors.
 
-from physcheck.data.errors import DataError
-from physcheck.data.well import TrajectoryRef, WellData, open_dataset
-from physcheck.data.windows import EARLY, PAPER, STANDARD_WINDOWS, Window, parse_window
+Names are resolved lazily so that ``physcheck.data.windows`` (torch-free) can be used by
+the plugin's option parsing without importing torch and h5py.
+"""
 
-__all__ = [
-    "EARLY",
-    "PAPER",
-    "STANDARD_WINDOWS",
-    "DataError",
-    "TrajectoryRef",
-    "Window",
-    "WellData",
-    "open_dataset",
-    "parse_window",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_NAMES = {
+    "DataError": "physcheck.data.errors",
+    "TrajectoryRef": "physcheck.data.well",
+    "WellData": "physcheck.data.well",
+    "open_dataset": "physcheck.data.well",
+    "EARLY": "physcheck.data.windows",
+    "PAPER": "physcheck.data.windows",
+    "STANDARD_WINDOWS": "physcheck.data.windows",
+    "Window": "physcheck.data.windows",
+    "parse_window": "physcheck.data.windows",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'physcheck.data' has no attribute {name!r}")

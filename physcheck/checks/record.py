@@ -1,0 +1,249 @@
+"""Per-step diagnostics of a rollout against the truth, built while the rollout streams.
+
+A ``RecordBuilder`` is the engine's ``on_step`` callback: at each step it computes, on the
+rollout's device and batched over trajectories, every number the checks need, so that the
+K predicted frames need not be held. ``TruthRecord`` holds the same numbers for the truth
+(computed once per session and shared by every model and variant).
+
+Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells):
+``vrmse [B, K, C]``, ``divb [B, K]``, ``variance [B, K, C]``, ``energy_ratio``,
+``mean_abs_b``, ``mass [B, K]``, ``spectra [B, S, 2, M]`` (the two perpendicular magnetic
+components), ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another
+rollout of the same model, e.g. unperturbed or float32). Records are stored on the CPU in
+float64 once finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+import physcheck.diagnostics as d
+from physcheck.checks.result import DiagnosticSettings, json_number
+from physcheck.fields import FieldLayout
+
+
+def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
+    """The configured spectrum steps that fit in K, plus step 1 and the last step."""
+    return sorted({1, n_steps, *[s for s in settings.spectrum_steps if 1 <= s <= n_steps]})
+
+
+def _perp_spectra(frame: torch.Tensor, layout: FieldLayout) -> torch.Tensor:
+    """``[B, 2, M]``: perpendicular spectra of the two perpendicular magnetic components."""
+    comps = frame[..., list(layout.perpendicular_magnetic)]  # [B, X, Y, Z, 2]
+    _, e = d.perpendicular_spectrum(comps.movedim(-1, 1)[..., None], guide_axis=layout.guide_axis)
+    return e
+
+
+@dataclass
+class TruthRecord:
+    """Diagnostics of the true frames ``[B, K, ...]`` (same layouts as ``DiagnosticRecord``)."""
+
+    divb: torch.Tensor
+    variance: torch.Tensor
+    energy_ratio: torch.Tensor
+    mean_abs_b: torch.Tensor
+    mass: torch.Tensor
+    spectrum_steps: list[int]
+    spectra: torch.Tensor
+
+    @classmethod
+    def compute(
+        cls, truth: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings
+    ) -> TruthRecord:
+        steps = spectrum_steps(settings, truth.shape[1])
+        b = truth[..., list(layout.magnetic)]
+        e = d.energies(truth, layout=layout)
+        spectra = torch.stack([_perp_spectra(truth[:, s - 1], layout) for s in steps], dim=1)
+        return cls(
+            divb=d.divb_ratio(b, method=settings.divergence_method, spacing=settings.spacing)
+            .double()
+            .cpu(),  # type: ignore[arg-type]
+            variance=d.channel_variance(truth).double().cpu(),
+            energy_ratio=e.ratio.double().cpu(),
+            mean_abs_b=e.mean_abs_b.double().cpu(),
+            mass=e.mass.double().cpu(),
+            spectrum_steps=steps,
+            spectra=spectra.double().cpu(),
+        )
+
+
+@dataclass
+class DiagnosticRecord:
+    """Diagnostics of one rollout (one model, one variant, B trajectories)."""
+
+    n_steps: int
+    vrmse: torch.Tensor
+    divb: torch.Tensor
+    variance: torch.Tensor
+    energy_ratio: torch.Tensor
+    mean_abs_b: torch.Tensor
+    mass: torch.Tensor
+    spectrum_steps: list[int]
+    spectra: torch.Tensor
+    first_nonfinite_step: torch.Tensor
+    vs_reference_vrmse: torch.Tensor | None = None
+    vs_reference_relative: torch.Tensor | None = None
+    frames: torch.Tensor | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready nested lists (NaN/Inf as strings); frames are left out."""
+        out: dict[str, Any] = {"n_steps": self.n_steps, "spectrum_steps": list(self.spectrum_steps)}
+        for name in (
+            "vrmse",
+            "divb",
+            "variance",
+            "energy_ratio",
+            "mean_abs_b",
+            "mass",
+            "spectra",
+            "first_nonfinite_step",
+            "vs_reference_vrmse",
+            "vs_reference_relative",
+        ):
+            value = getattr(self, name)
+            out[name] = None if value is None else _json_tensor(value)
+        return out
+
+    def state(self) -> dict[str, Any]:
+        """Everything, as tensors, for the disk cache (``torch.save``)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> DiagnosticRecord:
+        return cls(**state)
+
+
+def _json_tensor(t: torch.Tensor) -> Any:
+    values = t.tolist()
+
+    def clean(v: Any) -> Any:
+        return [clean(x) for x in v] if isinstance(v, list) else json_number(v)
+
+    return clean(values)
+
+
+class RecordBuilder:
+    """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
+
+    ``truth``: ``[B, K, X, Y, Z, C]`` on the rollout's device. ``reference``: frames of another
+    rollout ``[B, K, ...]`` (any device) to compare with step by step. ``keep_frames``: keep a
+    float32 CPU copy of each frame (needed when later rollouts compare with this one).
+    """
+
+    def __init__(
+        self,
+        truth: torch.Tensor,
+        layout: FieldLayout,
+        settings: DiagnosticSettings,
+        *,
+        reference: torch.Tensor | None = None,
+        keep_frames: bool = False,
+    ) -> None:
+        self.truth, self.layout, self.settings = truth, layout, settings
+        self.reference = reference
+        self.keep_frames = keep_frames
+        self.n_steps = truth.shape[1]
+        self.steps = spectrum_steps(settings, self.n_steps)
+        self.rows: dict[str, list[torch.Tensor]] = {
+            k: []
+            for k in (
+                "vrmse",
+                "divb",
+                "variance",
+                "energy_ratio",
+                "mean_abs_b",
+                "mass",
+                "vs_ref_vrmse",
+                "vs_ref_rel",
+            )
+        }
+        self.spectra: dict[int, torch.Tensor] = {}
+        self.frames: list[torch.Tensor] = []
+
+    def __call__(self, step: int, frame: torch.Tensor) -> None:
+        truth = self.truth[:, step - 1].to(frame.dtype)
+        rows = self.rows
+        rows["vrmse"].append(d.vrmse(frame, truth, convention=self.settings.vrmse_convention))  # type: ignore[arg-type]
+        b = frame[..., list(self.layout.magnetic)]
+        rows["divb"].append(
+            d.divb_ratio(b, method=self.settings.divergence_method, spacing=self.settings.spacing)
+        )  # type: ignore[arg-type]
+        rows["variance"].append(d.channel_variance(frame))
+        e = d.energies(frame, layout=self.layout)
+        rows["energy_ratio"].append(e.ratio)
+        rows["mean_abs_b"].append(e.mean_abs_b)
+        rows["mass"].append(e.mass)
+        if step in self.steps:
+            self.spectra[step] = _perp_spectra(frame, self.layout)
+        if self.reference is not None:
+            ref = self.reference[:, step - 1].to(device=frame.device, dtype=frame.dtype)
+            rows["vs_ref_vrmse"].append(
+                d.vrmse(frame, ref, convention=self.settings.vrmse_convention).mean(dim=-1)
+            )  # type: ignore[arg-type]
+            diff = torch.linalg.vector_norm((frame - ref).flatten(1), dim=1)
+            rows["vs_ref_rel"].append(diff / torch.linalg.vector_norm(frame.flatten(1), dim=1))
+        if self.keep_frames:
+            self.frames.append(frame.detach().to("cpu", torch.float32))
+
+    def _stacked_spectra(self) -> torch.Tensor:
+        """``[B, S, 2, M]``; steps the rollout never reached (``stop`` policy) are NaN."""
+        b = self.truth.shape[0]
+        n_shells = min(self.truth.shape[2 + a] for a in self.layout.perpendicular_axes) // 2 + 1
+        nan = torch.full((b, 2, n_shells), float("nan"), dtype=torch.float64)
+        return torch.stack(
+            [self.spectra[s].double().cpu() if s in self.spectra else nan for s in self.steps],
+            dim=1,
+        )
+
+    def finish(self, first_nonfinite_step: torch.Tensor) -> DiagnosticRecord:
+        def stack(name: str) -> torch.Tensor | None:
+            values = self.rows[name]
+            if not values:
+                return None
+            return torch.stack(values, dim=1).double().cpu()
+
+        n_done = len(self.rows["vrmse"])
+        record = DiagnosticRecord(
+            n_steps=self.n_steps,
+            vrmse=stack("vrmse"),  # type: ignore[arg-type]
+            divb=stack("divb"),  # type: ignore[arg-type]
+            variance=stack("variance"),  # type: ignore[arg-type]
+            energy_ratio=stack("energy_ratio"),  # type: ignore[arg-type]
+            mean_abs_b=stack("mean_abs_b"),  # type: ignore[arg-type]
+            mass=stack("mass"),  # type: ignore[arg-type]
+            spectrum_steps=self.steps,
+            spectra=self._stacked_spectra(),
+            first_nonfinite_step=first_nonfinite_step.cpu(),
+            vs_reference_vrmse=stack("vs_ref_vrmse"),
+            vs_reference_relative=stack("vs_ref_rel"),
+            frames=torch.stack(self.frames, dim=1) if self.frames else None,
+        )
+        if n_done < self.n_steps:  # the 'stop' policy ended the rollout early: pad with NaN
+            record = _pad(record, self.n_steps)
+        return record
+
+
+def _pad(record: DiagnosticRecord, n_steps: int) -> DiagnosticRecord:
+    def pad(t: torch.Tensor | None) -> torch.Tensor | None:
+        if t is None or t.shape[1] >= n_steps:
+            return t
+        filler = torch.full(
+            (t.shape[0], n_steps - t.shape[1], *t.shape[2:]), float("nan"), dtype=t.dtype
+        )
+        return torch.cat([t, filler], dim=1)
+
+    for name in (
+        "vrmse",
+        "divb",
+        "variance",
+        "energy_ratio",
+        "mean_abs_b",
+        "mass",
+        "vs_reference_vrmse",
+        "vs_reference_relative",
+    ):
+        setattr(record, name, pad(getattr(record, name)))
+    return record
