@@ -281,6 +281,14 @@ class PhyscheckPlugin:
         from physcheck.data import DataError
         from physcheck.models import ModelProtocolError, ModelSpecError
 
+        errors = (
+            DataError,
+            ModelSpecError,
+            ModelProtocolError,
+            ConfigError,
+            FileNotFoundError,
+            ImportError,
+        )
         try:
             for entry in self.settings.models:  # surface bad specs before any test runs
                 self.session.model(entry.name)
@@ -290,16 +298,14 @@ class PhyscheckPlugin:
             suite = PhyscheckSuite.from_parent(
                 session, name="physcheck", nodeid="physcheck", plugin=self
             )
-            items.extend(suite.collect())
-        except (
-            DataError,
-            ModelSpecError,
-            ModelProtocolError,
-            ConfigError,
-            FileNotFoundError,
-            ImportError,
-        ) as exc:
+            collected = suite.collect()
+        except errors as exc:
             raise pytest.UsageError(f"physcheck: {exc}") from None
+        # report the suite like any collected node, so counts, -q output and xdist see it
+        config.hook.pytest_collectreport(
+            report=pytest.CollectReport(suite.nodeid, "passed", None, list(collected))
+        )
+        items.extend(collected)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         for name, value in report.user_properties:

@@ -15,15 +15,15 @@ def test_plugin_import_does_not_import_torch() -> None:
 def test_markers_registered(pytester) -> None:
     pytester.makepyfile("def test_x():\n    pass\n")
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["*@pytest.mark.gpu*", "*@pytest.mark.physics*", "*@pytest.mark.walrus*"])
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.gpu*", "*@pytest.mark.physics*", "*@pytest.mark.walrus*"]
+    )
 
 
 def test_gpu_marked_test_skips_with_reason_without_cuda(pytester) -> None:
     import torch
 
-    pytester.makepyfile(
-        "import pytest\n@pytest.mark.gpu\ndef test_on_gpu():\n    assert True\n"
-    )
+    pytester.makepyfile("import pytest\n@pytest.mark.gpu\ndef test_on_gpu():\n    assert True\n")
     result = pytester.runpytest("-rs")
     if torch.cuda.is_available():
         result.assert_outcomes(passed=1)

@@ -39,5 +39,11 @@ def small_dataset(tmp_path: Path) -> tuple[Path, np.ndarray]:
     root = tmp_path / "MHD_test"
     write_split(root / "data" / "test" / "a.hdf5", frames)
     write_split(root / "data" / "train" / "b.hdf5", frames[:1])
-    write_stats(root / "stats.yaml", field_statistics({"density": frames[..., 0]}, {"magnetic_field": frames[..., 1:4], "velocity": frames[..., 4:7]}))
+    write_stats(
+        root / "stats.yaml",
+        field_statistics(
+            {"density": frames[..., 0]},
+            {"magnetic_field": frames[..., 1:4], "velocity": frames[..., 4:7]},
+        ),
+    )
     return root, frames

@@ -19,13 +19,19 @@ def test_open_dataset_describes_the_data(small_dataset) -> None:
     data = open_dataset(root)
     assert data.field_names == MHD_FIELDS
     assert data.n_trajectories == 2 and data.n_time == 12 and data.spatial_shape == (8, 8, 8)
-    assert data.boundary_conditions == {"x_periodic": "PERIODIC", "y_periodic": "PERIODIC", "z_periodic": "PERIODIC"}
+    assert data.boundary_conditions == {
+        "x_periodic": "PERIODIC",
+        "y_periodic": "PERIODIC",
+        "z_periodic": "PERIODIC",
+    }
     assert data.parameters == {"Ma": pytest.approx(0.7), "Ms": pytest.approx(0.5)}
     assert data.frame_interval == pytest.approx(0.5)
     assert data.layout().magnetic == (1, 2, 3)
     assert open_dataset(root, split="train").n_trajectories == 1
     assert open_dataset(root / "data" / "test").n_trajectories == 2
-    assert open_dataset(root / "data" / "test" / "a.hdf5").stats["mean"]["density"] == pytest.approx(float(frames[..., 0].astype(np.float64).mean()))
+    assert open_dataset(root / "data" / "test" / "a.hdf5").stats["mean"][
+        "density"
+    ] == pytest.approx(float(frames[..., 0].astype(np.float64).mean()))
 
 
 def test_read_window_returns_the_right_frames(small_dataset) -> None:
@@ -35,7 +41,9 @@ def test_read_window_returns_the_right_frames(small_dataset) -> None:
     assert history.shape == (3, 8, 8, 8, 7) and truth.shape == (5, 8, 8, 8, 7)
     np.testing.assert_array_equal(history.numpy(), frames[1, 1:4])
     np.testing.assert_array_equal(truth.numpy(), frames[1, 4:9])
-    np.testing.assert_array_equal(data.read_window(0, Window(2, 3, n_history=2))[0].numpy(), frames[0, 0:2])
+    np.testing.assert_array_equal(
+        data.read_window(0, Window(2, 3, n_history=2))[0].numpy(), frames[0, 0:2]
+    )
 
 
 def test_read_window_reads_only_the_windows_frames(small_dataset, monkeypatch) -> None:

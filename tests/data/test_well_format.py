@@ -17,12 +17,25 @@ SHIPPED_TEST_SPLIT = dataset_dir() / "data" / "test"
 def assert_well_format(path: Path) -> None:
     """The Well's layout rules, as its loaders and format checks rely on them."""
     with h5py.File(path, "r") as f:
-        for attr in ("dataset_name", "grid_type", "n_spatial_dims", "n_trajectories", "simulation_parameters"):
+        for attr in (
+            "dataset_name",
+            "grid_type",
+            "n_spatial_dims",
+            "n_trajectories",
+            "simulation_parameters",
+        ):
             assert attr in f.attrs, attr
         assert f.attrs["grid_type"] == "cartesian" and f.attrs["n_spatial_dims"] == 3
         for param in f.attrs["simulation_parameters"]:
             assert param in f.attrs and param in f["scalars"], param
-        for group in ("dimensions", "boundary_conditions", "scalars", "t0_fields", "t1_fields", "t2_fields"):
+        for group in (
+            "dimensions",
+            "boundary_conditions",
+            "scalars",
+            "t0_fields",
+            "t1_fields",
+            "t2_fields",
+        ):
             assert group in f, group
         spatial = [str(d) for d in f["dimensions"].attrs["spatial_dims"]]
         assert spatial == ["x", "y", "z"]
@@ -67,13 +80,21 @@ def test_the_wells_dataset_loads_the_shipped_split() -> None:
     from the_well.data import WellDataset
     from the_well.data.datasets import BoundaryCondition
 
-    ds = WellDataset(path=str(SHIPPED_TEST_SPLIT), n_steps_input=3, n_steps_output=1, use_normalization=False)
+    ds = WellDataset(
+        path=str(SHIPPED_TEST_SPLIT), n_steps_input=3, n_steps_output=1, use_normalization=False
+    )
     sample = ds[0]
     assert sample["input_fields"].shape == (3, 16, 16, 16, 7)
     assert sample["output_fields"].shape == (1, 16, 16, 16, 7)
     assert (sample["boundary_conditions"] == BoundaryCondition["PERIODIC"].value).all()
-    assert ds.metadata.field_names[1][:3] == ["magnetic_field_x", "magnetic_field_y", "magnetic_field_z"]
-    full = WellDataset(path=str(SHIPPED_TEST_SPLIT), full_trajectory_mode=True, use_normalization=False)
+    assert ds.metadata.field_names[1][:3] == [
+        "magnetic_field_x",
+        "magnetic_field_y",
+        "magnetic_field_z",
+    ]
+    full = WellDataset(
+        path=str(SHIPPED_TEST_SPLIT), full_trajectory_mode=True, use_normalization=False
+    )
     assert len(full) == 2 and full[0]["output_fields"].shape[0] == 99
 
 
@@ -81,7 +102,13 @@ def test_the_wells_dataset_normalises_with_our_stats(small_dataset) -> None:
     from the_well.data import WellDataset
 
     root, frames = small_dataset
-    ds = WellDataset(path=str(root / "data" / "test"), normalization_path=str(root / "stats.yaml"), n_steps_input=3, n_steps_output=1, use_normalization=True)
+    ds = WellDataset(
+        path=str(root / "data" / "test"),
+        normalization_path=str(root / "stats.yaml"),
+        n_steps_input=3,
+        n_steps_output=1,
+        use_normalization=True,
+    )
     assert ds[0]["input_fields"].shape == (3, 8, 8, 8, 7)
 
 
@@ -90,4 +117,6 @@ def test_stats_yaml_has_the_wells_keys() -> None:
     for key in ("mean", "std", "rms", "mean_delta", "std_delta", "rms_delta"):
         assert set(stats[key]) == {"density", "magnetic_field", "velocity"}
         assert len(stats[key]["magnetic_field"]) == 3
-    assert stats["mean"]["magnetic_field"][0] == pytest.approx(0.5 / 0.7, rel=1e-6)  # the guide field B0
+    assert stats["mean"]["magnetic_field"][0] == pytest.approx(
+        0.5 / 0.7, rel=1e-6
+    )  # the guide field B0

@@ -41,7 +41,9 @@ def test_anisotropy_from_the_guide_field(frames: torch.Tensor) -> None:
 
 def test_guide_field_energy_and_constraint(frames: torch.Tensor) -> None:
     e = d.energies(frames)
-    assert torch.allclose(e.mean_abs_b.mean(), torch.tensor(0.72), atol=0.05)  # B0 = Ms / Ma = 0.714
+    assert torch.allclose(
+        e.mean_abs_b.mean(), torch.tensor(0.72), atol=0.05
+    )  # B0 = Ms / Ma = 0.714
     assert ((e.ratio > 1) & (e.ratio < 4)).all()  # magnetically dominated, sub-Alfvenic
     assert (d.divb_ratio(frames[..., 1:4]) < 1e-6).all()  # spectral: float32 round-off
     central = d.divb_ratio(frames[..., 1:4], method="central")

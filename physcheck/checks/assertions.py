@@ -1,0 +1,141 @@
+"""``assert_<check>`` helpers for users' own physics tests, on plain tensors.
+
+Each takes predicted frames and the truth as ``[B, K, X, Y, Z, C]`` (or ``[K, X, Y, Z, C]``
+for one trajectory) in The Well's layout and raises ``AssertionError`` with the checks'
+messages when the property is broken, e.g.::
+
+    frames = physcheck.rollout(model, history, 50).frames
+    physcheck.assert_solenoidal(frames, truth)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from physcheck.checks.physics import CHECKS, CheckContext
+from physcheck.checks.record import DiagnosticRecord, RecordBuilder, TruthRecord
+from physcheck.checks.result import CheckResult, DiagnosticSettings, Thresholds
+from physcheck.diagnostics import as_tensor
+from physcheck.fields import MHD_LAYOUT, FieldLayout
+
+
+def _batched(x: Any) -> torch.Tensor:
+    t = as_tensor(x)
+    return t[None] if t.ndim == 5 else t
+
+
+def record_of(
+    frames: Any,
+    truth: Any,
+    *,
+    layout: FieldLayout = MHD_LAYOUT,
+    settings: DiagnosticSettings | None = None,
+    reference: Any = None,
+) -> DiagnosticRecord:
+    """The ``DiagnosticRecord`` of predicted ``frames`` against ``truth`` (both ``[B, K, ...]``)."""
+    frames, truth = _batched(frames), _batched(truth)
+    truth = truth.to(device=frames.device, dtype=frames.dtype)
+    ref = _batched(reference) if reference is not None else None
+    builder = RecordBuilder(truth, layout, settings or DiagnosticSettings(), reference=ref)
+    finite = torch.isfinite(frames).flatten(2).all(dim=2)  # [B, K]
+    steps = torch.arange(1, frames.shape[1] + 1, device=frames.device)
+    first_bad = torch.where(~finite, steps, frames.shape[1] + 1).min(dim=1).values
+    for k in range(frames.shape[1]):
+        builder(k + 1, frames[:, k])
+    return builder.finish(first_bad)
+
+
+def _check(
+    name: str,
+    frames: Any,
+    truth: Any,
+    *,
+    layout: FieldLayout = MHD_LAYOUT,
+    thresholds: Thresholds | None = None,
+    settings: DiagnosticSettings | None = None,
+    float64: Any = None,
+    perturbed: list[Any] | None = None,
+    **threshold_overrides: Any,
+) -> list[CheckResult]:
+    settings = settings or DiagnosticSettings()
+    thresholds = (thresholds or Thresholds()).with_overrides(threshold_overrides)
+    base = record_of(frames, truth, layout=layout, settings=settings)
+    truth_t = _batched(truth)
+    ctx = CheckContext(
+        model="model",
+        trajectories=list(range(truth_t.shape[0])),
+        layout=layout,
+        thresholds=thresholds,
+        truth=TruthRecord.compute(truth_t.to(_batched(frames).dtype), layout, settings),
+        base=base,
+        float64=record_of(float64, truth, layout=layout, settings=settings, reference=frames)
+        if float64 is not None
+        else None,
+        float64_skip=None if float64 is not None else "no float64 frames given",
+        perturbed=[
+            record_of(p, truth, layout=layout, settings=settings, reference=frames)
+            for p in perturbed
+        ]
+        if perturbed
+        else None,
+        divergence_method=settings.divergence_method,
+    )
+    results = CHECKS[name](ctx)
+    failed = [r for r in results if not r.passed and not r.skipped]
+    if failed:
+        raise AssertionError("\n".join(r.message for r in failed))
+    return results
+
+
+def assert_finite(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """No NaN/Inf in the rollout."""
+    return _check("finite", frames, truth, **kw)
+
+
+def assert_vrmse(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """Step-1 VRMSE and the T 21-60 window within bounds (``vrmse_step1``, ``vrmse_window``)."""
+    return _check("vrmse", frames, truth, **kw)
+
+
+def assert_stability_horizon(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """Channel-mean VRMSE stays <= 1 over the whole rollout."""
+    return _check("stability_horizon", frames, truth, **kw)
+
+
+def assert_solenoidal(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """divB ratio of the prediction within ``solenoidality_factor`` x the truth's, every step."""
+    return _check("solenoidality", frames, truth, **kw)
+
+
+def assert_spectrum(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """Perpendicular B spectrum at the last step: slope, low/high ratio and pile-up near truth's."""
+    return _check("spectrum", frames, truth, **kw)
+
+
+def assert_channel_variance(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """Every channel's variance within ``variance_low``..``variance_high`` x truth's."""
+    return _check("channel_variance", frames, truth, **kw)
+
+
+def assert_perpendicular_symmetry(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """|log10(a_By / a_Bz)| <= ``symmetry_log10`` at every step."""
+    return _check("perpendicular_symmetry", frames, truth, **kw)
+
+
+def assert_basin_determinism(
+    frames: Any, truth: Any, perturbed: list[Any], **kw: Any
+) -> list[CheckResult]:
+    """Every perturbed rollout (``perturbed``: list of frames) ends in the unperturbed basin."""
+    return _check("basin_determinism", frames, truth, perturbed=perturbed, **kw)
+
+
+def assert_precision(frames: Any, truth: Any, float64: Any, **kw: Any) -> list[CheckResult]:
+    """float32 ``frames`` and ``float64`` frames agree on the physics up to the horizon."""
+    return _check("precision", frames, truth, float64=float64, **kw)
+
+
+def assert_energy(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """E_B/E_K and <|B|> within ``energy_factor`` x truth's; mass within ``mass_tolerance``."""
+    return _check("energy", frames, truth, **kw)

@@ -1,0 +1,115 @@
+"""The model zoo x checks matrix: each zoo member fails the check of the property it breaks,
+passes the checks of properties it leaves alone, and the exact models pass everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from physcheck.checks.result import CHECK_NAMES
+from physcheck.config import build_settings
+from physcheck.session import PhyscheckSession
+from tests.zoo import ZOO
+
+ALL = set(CHECK_NAMES)
+BLOWUP = {
+    "vrmse",
+    "stability_horizon",
+    "channel_variance",
+    "perpendicular_symmetry",
+    "energy",
+    "spectrum",
+}
+
+#: model -> (checks that must fail, checks that must pass); the rest may go either way
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    "exact": (set(), ALL),
+    "basin_blowup": (BLOWUP, {"finite", "solenoidality", "basin_determinism", "precision"}),
+    "noise_sensitive_basin": (
+        BLOWUP | {"basin_determinism"},
+        {"finite", "solenoidality", "precision"},
+    ),
+    "monopole_noise": ({"solenoidality"}, ALL - {"solenoidality"}),
+    "high_k_injection": ({"spectrum"}, ALL - {"spectrum"}),
+    "float32_unstable": (
+        {"precision", "vrmse", "stability_horizon", "channel_variance"},
+        {"finite"},
+    ),
+    "nan_at_frame": ({"finite", "vrmse", "stability_horizon"}, set()),
+    "mass_drain": ({"energy"}, ALL - {"energy"}),
+}
+CELLS = [(m, c, "fail") for m, (fail, _) in EXPECTED.items() for c in sorted(fail)] + [
+    (m, c, "pass") for m, (_, ok) in EXPECTED.items() for c in sorted(ok)
+]
+
+
+@pytest.fixture(scope="module")
+def session() -> PhyscheckSession:
+    models = [f"{z}=tests.zoo:{z}" for z in ZOO] + ["reference=reference"]
+    settings = build_settings({"cache": False}, {"models": models, "perturbations": 3})
+    return PhyscheckSession(settings)
+
+
+def outcome(session: PhyscheckSession, model: str, check: str) -> str:
+    results = [r for r in session.results(model) if r.check == check]
+    assert results, f"no {check} results for {model}"
+    return "fail" if any(not r.passed and not r.skipped for r in results) else "pass"
+
+
+@pytest.mark.parametrize(
+    ("model", "check", "expected"), CELLS, ids=[f"{m}-{c}-{e}" for m, c, e in CELLS]
+)
+def test_zoo_matrix(session: PhyscheckSession, model: str, check: str, expected: str) -> None:
+    got = outcome(session, model, check)
+    messages = [r.message for r in session.results(model) if r.check == check and not r.passed]
+    assert got == expected, f"{check} on {model}: expected {expected}, got {got}: {messages[:2]}"
+
+
+@pytest.mark.parametrize("check", CHECK_NAMES)
+def test_the_oracle_passes_every_check(session: PhyscheckSession, check: str) -> None:
+    failed = [r.message for r in session.results("reference") if r.check == check and not r.passed]
+    assert not failed
+
+
+def test_nan_is_reported_with_its_first_step(session: PhyscheckSession) -> None:
+    finite = [r for r in session.results("nan_at_frame") if r.check == "finite"]
+    assert all(r.step == 28 and "step 28: first NaN/Inf" in r.message for r in finite)
+
+
+def test_failure_messages_name_the_physics(session: PhyscheckSession) -> None:
+    variance = {
+        r.channel: r
+        for r in session.results("basin_blowup")
+        if r.check == "channel_variance" and r.trajectory == 0
+    }
+    assert not variance["By"].passed and "perpendicular basin blow-up" in variance["By"].message
+    assert variance["Bz"].passed and variance["rho"].passed
+    symmetry = next(
+        r
+        for r in session.results("basin_blowup")
+        if r.check == "perpendicular_symmetry" and r.trajectory == 1
+    )
+    assert "basin Bz" in symmetry.message
+    determinism = [
+        r
+        for r in session.results("noise_sensitive_basin")
+        if r.check == "basin_determinism" and not r.passed
+    ]
+    assert determinism and "chosen by noise" in determinism[0].message
+    precision = [r for r in session.results("float32_unstable") if r.check == "precision"]
+    assert any("numerical" in r.message for r in precision)
+
+
+def test_each_rollout_is_computed_once(session: PhyscheckSession) -> None:
+    for model in ("exact", "mass_drain"):
+        for r in session.results(model):
+            session.result(r.check, model, r.trajectory, r.channel)  # every test asks again
+        session.key_numbers(model)
+    counts = {k: v for k, v in session.rollout_counts.items() if k[0] in ("exact", "mass_drain")}
+    assert counts and set(counts.values()) == {1}
+    assert {v for m, v in counts if m == "exact"} == {
+        "base",
+        "float64",
+        "noise0",
+        "noise1",
+        "noise2",
+    }

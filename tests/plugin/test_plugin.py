@@ -1,0 +1,292 @@
+"""The plugin end to end, with pytester: collection, ids, markers, outputs, errors, fixtures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
+
+import physcheck.session  # noqa: F401
+import tests.zoo  # noqa: F401
+
+FAST = [
+    "-p",
+    "no:cacheprovider",
+    "--physcheck-window",
+    "3:1:12",
+    "--physcheck-trajectories",
+    "0",
+    "--physcheck-perturbations",
+    "2",
+]
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(*FAST, *args)
+
+
+def test_suite_is_collected_without_a_test_file(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--physcheck-model", "exact=tests.zoo:exact", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(
+        [
+            "physcheck::finite[[]exact-traj0[]]",
+            "physcheck::solenoidality[[]exact-traj0[]]",
+            "physcheck::channel_variance[[]exact-traj0-By[]]",
+        ]
+    )
+    n_items = 9 + 7  # nine per-trajectory checks + seven channels
+    result.stdout.fnmatch_lines([f"{n_items} tests collected*"])
+
+
+def test_exact_model_passes_and_exit_code_is_zero(pytester: pytest.Pytester) -> None:
+    result = run(pytester, "--physcheck-model", "exact=tests.zoo:exact")
+    result.assert_outcomes(passed=16)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "*physcheck summary*",
+            "model exact (tests.zoo:exact)*",
+            "*step-1 VRMSE median 0 *",
+            "*solenoidality*1*0*0*",
+        ]
+    )
+
+
+def test_a_broken_model_fails_its_check_with_the_message(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        "--physcheck-model",
+        "drain=tests.zoo:mass_drain",
+        "--physcheck-checks",
+        "energy,finite",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*energy[[]drain-traj0[]]*", "*mass * differs * from truth's*"])
+
+
+def test_json_results_are_identical_between_runs(pytester: pytest.Pytester) -> None:
+    args = [
+        "--physcheck-model",
+        "drain=tests.zoo:mass_drain",
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-no-cache",
+    ]
+    run(pytester, *args, "--physcheck-json", "a.json")
+    run(pytester, *args, "--physcheck-json", "b.json")
+    a, b = (pytester.path / "a.json").read_bytes(), (pytester.path / "b.json").read_bytes()
+    assert a == b
+    doc = json.loads(a)
+    assert (
+        doc["settings"]["window"] == "3:1:12"
+        and doc["settings"]["models"]["exact"] == "tests.zoo:exact"
+    )
+    energy = next(r for r in doc["results"] if r["check"] == "energy" and r["model"] == "drain")
+    assert energy["passed"] is False and "mass" in energy["message"]
+    assert set(energy) >= {
+        "check",
+        "model",
+        "trajectory",
+        "channel",
+        "passed",
+        "value",
+        "threshold",
+        "message",
+    }
+    assert doc["models"]["exact"]["horizon"] == [13]
+
+
+def test_each_rollout_is_computed_once_and_the_disk_cache_skips_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+def pytest_sessionfinish(session):
+    plugin = session.config.pluginmanager.get_plugin("physcheck-suite")
+    s = plugin.session
+    print("COMPUTED", sorted(s.rollout_counts.items()), "HITS", sorted(s.cache_hits.items()))
+"""
+    )
+    first = run(pytester, "--physcheck-model", "exact=tests.zoo:exact", "-s")
+    first.stdout.fnmatch_lines(
+        [
+            "*COMPUTED [[](('exact', 'base'), 1), (('exact', 'float64'), 1), (('exact', 'noise0'), 1), (('exact', 'noise1'), 1)[]] HITS [[][]]"
+        ]
+    )
+    second = run(pytester, "--physcheck-model", "exact=tests.zoo:exact", "-s")
+    second.stdout.fnmatch_lines(["*COMPUTED [[][]] HITS [[]*(('exact', 'base'), 1)*[]]"])
+    third = run(
+        pytester, "--physcheck-model", "exact=tests.zoo:exact", "-s", "--physcheck-no-cache"
+    )
+    third.stdout.fnmatch_lines(["*COMPUTED [[](('exact', 'base'), 1)*"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--physcheck-model", "exact=tests.zoo:exact", "--physcheck-checks", "finite,divb"],
+            "*physcheck: unknown check(s) divb; known checks: finite, vrmse*",
+        ),
+        (
+            ["--physcheck-model", "bad=walrus:only-config.yaml"],
+            "*physcheck: model 'bad': bad walrus spec*",
+        ),
+        (["--physcheck-model", "=demo"], "*physcheck: bad model name*"),
+        (
+            ["--physcheck-model", "x=no_such_module_xyz:make"],
+            "*physcheck: model spec 'no_such_module_xyz:make': cannot import*",
+        ),
+        (
+            ["--physcheck-model", "exact=tests.zoo:exact", "--physcheck-data", "nowhere/at/all"],
+            "*physcheck: no such dataset path*",
+        ),
+        (
+            ["--physcheck-model", "exact=tests.zoo:exact", "--physcheck-threshold", "nope=1"],
+            "*physcheck: unknown threshold 'nope'*",
+        ),
+        (
+            ["--physcheck-model", "exact=tests.zoo:exact", "--physcheck-window", "90:1:50"],
+            "*past the trajectory's end*",
+        ),
+    ],
+)
+def test_bad_settings_stop_with_one_clear_line(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
+    result = run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert not [line for line in result.stderr.lines if "Traceback" in line]
+
+
+def test_gpu_marker_selects_the_gpu_suite(pytester: pytest.Pytester) -> None:
+
+    on_cpu = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-device",
+        "cpu",
+        "-m",
+        "gpu",
+    )
+    assert on_cpu.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    on_cuda = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-device",
+        "cuda",
+        "-m",
+        "gpu",
+        "--physcheck-checks",
+        "finite",
+        "-rs",
+    )
+    if torch.cuda.is_available():
+        on_cuda.assert_outcomes(passed=1)
+    else:
+        on_cuda.assert_outcomes(skipped=1)
+        on_cuda.stdout.fnmatch_lines(["*no CUDA device is available*"])
+
+
+def test_physics_marker_and_keyword_selection(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "-m",
+        "physics",
+        "-k",
+        "solenoidality",
+        "--collect-only",
+        "-q",
+    )
+    result.stdout.fnmatch_lines(
+        ["physcheck::solenoidality[[]exact-traj0[]]", "1/16 tests collected*"]
+    )
+
+
+def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import physcheck
+
+def test_my_physics(physcheck_model, physcheck_truth, physcheck_rollout):
+    assert physcheck_model.n_history == 1
+    assert physcheck_truth.truth.shape[1] == 12
+    assert physcheck_rollout.vrmse.shape[:2] == (1, 12)
+    frames = physcheck.rollout(physcheck_model, physcheck_truth.history, 12).frames
+    physcheck.assert_solenoidal(frames, physcheck_truth.truth)
+"""
+    )
+    result = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-model",
+        "mono=tests.zoo:monopole_noise",
+        "--physcheck-checks",
+        "finite",
+        "-k",
+        "my_physics",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_my_physics[[]mono[]]*", "*magnetic monopoles*"])
+
+
+def test_fixtures_skip_without_a_model(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(physcheck_model):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*no model configured: pass --physcheck-model NAME=SPEC*"])
+
+
+def test_pyproject_settings_and_cli_precedence(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml(
+        """
+[tool.physcheck]
+models = {exact = "tests.zoo:exact"}
+window = "3:1:12"
+trajectories = "0"
+checks = ["finite", "energy"]
+perturbations = 0
+"""
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")
+    result.stdout.fnmatch_lines(
+        [
+            "physcheck::finite[[]exact-traj0[]]",
+            "physcheck::energy[[]exact-traj0[]]",
+            "2 tests collected*",
+        ]
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--collect-only", "-q", "--physcheck-checks", "vrmse"
+    )
+    result.stdout.fnmatch_lines(["physcheck::vrmse[[]exact-traj0[]]", "1 test collected*"])
+    pytester.makepyprojecttoml("[tool.physcheck]\nmodelz = 1\n")
+    bad = pytester.runpytest("-p", "no:cacheprovider")
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["ERROR: physcheck: unknown physcheck setting(s) modelz*"])
+
+
+def test_nan_rollout_is_a_failed_check_not_a_crash(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--physcheck-model",
+        "nan=tests.zoo:nan_at_frame",
+        "--physcheck-trajectories",
+        "0",
+        "--physcheck-checks",
+        "finite,solenoidality,spectrum,precision",
+        "--physcheck-perturbations",
+        "0",
+    )
+    result.stdout.fnmatch_lines(["*finite[[]nan-traj0[]]*step 28: first NaN/Inf*"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "INTERNALERROR" not in result.stdout.str()

@@ -1,0 +1,267 @@
+"""A zoo of surrogates, each breaking one physical property of the truth it replays.
+
+All are built on ``Replay``, an exact model of a dataset: it finds the true frame that the
+last history frame is (nearest, in L2, among every frame of every trajectory) and returns
+the true next frame, plus (with ``carry``) the input's deviation from the truth, so that
+perturbations and a model's own errors feed back as in a real autoregressive rollout.
+Each zoo member then modifies that prediction in exactly one way. Load them with the
+plugin as ``--physcheck-model NAME=tests.zoo:NAME`` (each is a factory taking ``data``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from physcheck.fields import MHD_LAYOUT
+
+
+class Replay:
+    """Exact model of a ``WellData`` split: returns the true next frame (``n_history = 1``)."""
+
+    n_history = 1
+    carry = True
+
+    def __init__(self, data: Any) -> None:
+        self.frames = torch.stack(
+            [data.read_frames(i, 0, data.n_time) for i in range(data.n_trajectories)]
+        )  # [N, T, ...]
+        self.dtype = torch.float32
+        self.layout = MHD_LAYOUT
+
+    def to(self, device: Any = None, dtype: torch.dtype | None = None) -> Replay:
+        if dtype is not None:
+            self.dtype = dtype
+        return self
+
+    def match(self, last: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """For ``last [B, X, Y, Z, C]``: (trajectory, frame index, matched frame) per sample.
+
+        Frames are matched on the velocity channels, which no zoo member modifies on purpose,
+        so a member's growing error in B or density does not make it lose its place."""
+        frames = self.frames[:, :-1].to(last.dtype)
+        velocity = list(self.layout.velocity)
+        flat = frames[..., velocity].flatten(2)  # [N, T-1, P]
+        probe = last[..., velocity].flatten(1)
+        dist = torch.cdist(probe[None].double(), flat.flatten(0, 1)[None].double())[
+            0
+        ]  # [B, N*(T-1)]
+        dist = torch.nan_to_num(dist, nan=math.inf)
+        best = dist.argmin(dim=1)
+        traj, t = best // frames.shape[1], best % frames.shape[1]
+        return traj, t, frames[traj, t]
+
+    def step(self, history: torch.Tensor) -> torch.Tensor:
+        last = history[:, -1]
+        traj, t, matched = self.match(last)
+        nxt = self.frames[traj, t + 1].to(last.dtype)
+        out = nxt + (last - matched) if self.carry else nxt.clone()
+        out = self.modify(out, last, matched, traj, t)
+        return torch.where(torch.isfinite(last).all(), out, torch.full_like(out, math.nan))
+
+    def modify(
+        self,
+        out: torch.Tensor,
+        last: torch.Tensor,
+        matched: torch.Tensor,
+        traj: torch.Tensor,
+        t: torch.Tensor,
+    ) -> torch.Tensor:
+        return out
+
+
+def _x_pattern(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
+    """``sin(2 pi x / N)``: a field varying along the guide axis only ([X, Y, Z])."""
+    n = shape[0]
+    x = torch.arange(n, dtype=dtype)
+    return torch.sin(2 * math.pi * x / n)[:, None, None].expand(shape[:3])
+
+
+class BasinBlowup(Replay):
+    """One perpendicular component (B_y for even trajectories, B_z for odd: picked by the input)
+    grows geometrically through feedback and dominates from step ~20. The growing part varies
+    along x only, so it stays divergence-free."""
+
+    growth, seed_amplitude = 1.6, 1e-4
+
+    def modify(self, out, last, matched, traj, t):
+        by, bz = self.layout.perpendicular_magnetic
+        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype)
+        for b in range(out.shape[0]):
+            c = by if int(traj[b]) % 2 == 0 else bz
+            out[b, ..., c] += (self.growth - 1) * (
+                last[b, ..., c] - matched[b, ..., c]
+            ) + self.seed_amplitude * pattern
+        return out
+
+
+class NoiseSensitiveBasin(Replay):
+    """Like ``BasinBlowup`` but the component that grows is whichever carries the larger
+    deviation from the truth: a tie (exact input) picks B_y, 1e-6 noise picks at random."""
+
+    growth, seed_amplitude = 1.6, 1e-4
+
+    def modify(self, out, last, matched, traj, t):
+        by, bz = self.layout.perpendicular_magnetic
+        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype)
+        dev = (last - matched).flatten(1, 3)
+        for b in range(out.shape[0]):
+            c = (
+                by
+                if float(dev[b, :, by].square().sum()) >= float(dev[b, :, bz].square().sum())
+                else bz
+            )
+            out[b, ..., c] += (self.growth - 1) * (
+                last[b, ..., c] - matched[b, ..., c]
+            ) + self.seed_amplitude * pattern
+        return out
+
+
+class MonopoleNoise(Replay):
+    """Adds a fixed large-scale gradient field (pure monopole content, as strong as the B
+    fluctuations, in the shell where they hold most energy) to B."""
+
+    carry = False
+
+    def modify(self, out, last, matched, traj, t):
+        n = out.shape[1]
+        g = torch.Generator().manual_seed(0)
+        x = torch.arange(n, dtype=torch.float64) * 2 * math.pi / n
+        gx, gy, gz = torch.meshgrid(x, x, x, indexing="ij")
+        phases = torch.rand(3, generator=g, dtype=torch.float64) * 2 * math.pi
+        k = 1  # cycles per box: the energy-containing shell, so the spectrum keeps its shape
+        phi_grad = torch.stack(
+            [
+                k * torch.cos(k * gx + phases[0]),
+                k * torch.cos(k * gy + phases[1]),
+                k * torch.cos(k * gz + phases[2]),
+            ],
+            dim=-1,
+        ) * (2 * math.pi / n)
+        phi_grad = phi_grad / phi_grad.square().mean().sqrt()
+        b = list(self.layout.magnetic)
+        amplitude = 1.0 * float(
+            (out[..., b] - out[..., b].mean(dim=(1, 2, 3), keepdim=True)).square().mean().sqrt()
+        )
+        out[..., b] += amplitude * phi_grad.to(out.dtype)
+        return out
+
+
+def _central_curl(a: torch.Tensor) -> torch.Tensor:
+    """Central-difference curl of ``a [..., X, Y, Z, 3]``: its central divergence is exactly 0."""
+
+    def d(f: torch.Tensor, axis: int) -> torch.Tensor:
+        dim = f.ndim - 3 + axis
+        return (torch.roll(f, -1, dims=dim) - torch.roll(f, 1, dims=dim)) / 2
+
+    ax, ay, az = a[..., 0], a[..., 1], a[..., 2]
+    return torch.stack([d(az, 1) - d(ay, 2), d(ax, 2) - d(az, 0), d(ay, 0) - d(ax, 1)], dim=-1)
+
+
+class HighKInjection(Replay):
+    """Injects small-scale magnetic energy (shells >= 5 of 8 at 16^3) every step; it accumulates
+    through feedback. Built as a central-difference curl, so the central div B stays at the truth's."""
+
+    amplitude = 2e-3
+
+    def modify(self, out, last, matched, traj, t):
+        n = out.shape[1]
+        g = torch.Generator().manual_seed(1)
+        a_hat = torch.fft.fftn(
+            torch.randn(n, n, n, 3, generator=g, dtype=torch.float64), dim=(0, 1, 2)
+        )
+        k = torch.fft.fftfreq(n, d=1.0 / n, dtype=torch.float64)
+        kx, ky, kz = torch.meshgrid(k, k, k, indexing="ij")
+        high = (torch.sqrt(ky**2 + kz**2) >= 0.6 * n / 2) & (kx.abs() <= 1)
+        a = torch.fft.ifftn(a_hat * high[..., None], dim=(0, 1, 2)).real
+        inj = _central_curl(a)
+        inj = inj / inj.square().mean().sqrt()
+        b = list(self.layout.magnetic)
+        out[..., b] += self.amplitude * inj.to(out.dtype)
+        return out
+
+
+class Float32Unstable(Replay):
+    """Amplifies its own round-off through feedback: ``((x + 1) - 1) - x`` is ~1e-8 in float32 and
+    ~1e-17 in float64, so float32 blows up within K steps while float64 stays on the truth."""
+
+    growth = 1.9
+
+    def modify(self, out, last, matched, traj, t):
+        roundoff = ((last + 1.0) - 1.0) - last
+        return out + (self.growth - 1) * (last - matched) + roundoff
+
+
+class NaNAtFrame(Replay):
+    """Returns NaN once the input reaches frame 30 of its trajectory (step 28 of the early window)."""
+
+    carry = False
+    frame = 30
+
+    def modify(self, out, last, matched, traj, t):
+        bad = (t + 1 >= self.frame).to(out.dtype)
+        return out + torch.where(bad > 0, math.nan, 0.0)[:, None, None, None, None]
+
+
+class MassDrain(Replay):
+    """Loses 0.3 % of its mass every step (density scaled down, feeding back)."""
+
+    rate = 0.003
+
+    def modify(self, out, last, matched, traj, t):
+        rho = self.layout.density
+        scale = (
+            last[..., rho].mean(dim=(1, 2, 3))
+            / matched[..., rho].mean(dim=(1, 2, 3))
+            * (1 - self.rate)
+        )
+        out[..., rho] = (
+            self.frames[traj, t + 1][..., rho].to(out.dtype) * scale[:, None, None, None]
+        )
+        return out
+
+
+def exact(data: Any) -> Replay:
+    return Replay(data)
+
+
+def basin_blowup(data: Any) -> Replay:
+    return BasinBlowup(data)
+
+
+def noise_sensitive_basin(data: Any) -> Replay:
+    return NoiseSensitiveBasin(data)
+
+
+def monopole_noise(data: Any) -> Replay:
+    return MonopoleNoise(data)
+
+
+def high_k_injection(data: Any) -> Replay:
+    return HighKInjection(data)
+
+
+def float32_unstable(data: Any) -> Replay:
+    return Float32Unstable(data)
+
+
+def nan_at_frame(data: Any) -> Replay:
+    return NaNAtFrame(data)
+
+
+def mass_drain(data: Any) -> Replay:
+    return MassDrain(data)
+
+
+ZOO = (
+    "exact",
+    "basin_blowup",
+    "noise_sensitive_basin",
+    "monopole_noise",
+    "high_k_injection",
+    "float32_unstable",
+    "nan_at_frame",
+    "mass_drain",
+)
