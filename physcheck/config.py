@@ -14,6 +14,8 @@ Settings (file key / option):
 - ``thresholds`` table / ``--physcheck-threshold NAME=VALUE`` (repeatable).
 - ``perturbations``, ``noise``, ``seed``, ``divergence``, ``spectrum_steps``.
 - ``json`` / ``--physcheck-json PATH``; ``cache`` / ``--physcheck-no-cache``; ``cache_dir``.
+- ``snapshot`` / ``--physcheck-no-snapshot``; ``snapshot_dir`` (default ``__snapshots__/physcheck``);
+  ``snapshot_rtol``, ``snapshot_atol``: tolerances of the snapshot comparisons.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ class Settings:
     cache_dir: str = ".physcheck-cache"
     guide_axis: int = 0
     dtype: str = "float32"
+    snapshot: bool = True
+    snapshot_dir: str = "__snapshots__/physcheck"
+    snapshot_rtol: float | None = None
+    snapshot_atol: float | None = None
 
     def summary(self) -> dict[str, Any]:
         """The settings as plain JSON-able data (written into the results file)."""
@@ -197,6 +203,10 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         "guide_axis",
         "dtype",
         "vrmse_convention",
+        "snapshot",
+        "snapshot_dir",
+        "snapshot_rtol",
+        "snapshot_atol",
     }
     unknown = sorted(set(merged) - known)
     if unknown:
@@ -266,6 +276,14 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         cache_dir=str(merged.get("cache_dir", ".physcheck-cache")),
         guide_axis=int(merged.get("guide_axis", 0)),
         dtype=dtype,
+        snapshot=bool(merged.get("snapshot", True)),
+        snapshot_dir=str(merged.get("snapshot_dir", "__snapshots__/physcheck")),
+        snapshot_rtol=float(merged["snapshot_rtol"])
+        if merged.get("snapshot_rtol") is not None
+        else None,
+        snapshot_atol=float(merged["snapshot_atol"])
+        if merged.get("snapshot_atol") is not None
+        else None,
     )
 
 

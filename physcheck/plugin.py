@@ -17,6 +17,7 @@ import pytest
 import physcheck
 from physcheck.checks.result import CHECK_NAMES
 from physcheck.config import ConfigError, Settings, build_settings, read_file_settings
+from physcheck.snapshot import physcheck_snapshot  # noqa: F401  (fixture)
 
 MARKERS = {
     "gpu": "needs a CUDA device; skipped with the reason where none is available (select with -m gpu)",
@@ -109,6 +110,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="recompute rollouts instead of reading the disk cache",
     )
     group.addoption(
+        "--physcheck-no-snapshot",
+        action="store_true",
+        default=False,
+        help="do not collect the snapshot tests of the suite",
+    )
+    group.addoption(
         "--physcheck-only",
         action="store_true",
         default=False,
@@ -133,6 +140,7 @@ def _settings(config: pytest.Config) -> Settings:
         "divergence": opt.physcheck_divergence,
         "json": opt.physcheck_json,
         "cache": False if opt.physcheck_no_cache else None,
+        "snapshot": False if opt.physcheck_no_snapshot else None,
     }
     return build_settings(read_file_settings(config.rootpath), cli)
 
@@ -211,6 +219,51 @@ class CheckItem(pytest.Item):
         return "physcheck", None, self.name
 
 
+class SnapshotItem(pytest.Item):
+    """The diagnostic numbers of one model on one trajectory against its snapshot file."""
+
+    def __init__(
+        self, *, model: str, trajectory: int, plugin: PhyscheckPlugin, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model, self.trajectory, self.plugin = model, trajectory, plugin
+
+    @property
+    def snapshot_path(self) -> Any:
+        directory = self.config.rootpath / self.plugin.settings.snapshot_dir
+        return directory / f"{self.model}-traj{self.trajectory}.json"
+
+    def runtest(self) -> None:
+        from physcheck.snapshot import check_file_snapshot, configured_tolerance, update_command
+
+        payload = self.plugin.session.snapshot_payload(self.model, self.trajectory)
+        update = bool(getattr(self.config.option, "update_snapshots", False))
+        passed, lines = check_file_snapshot(
+            self.snapshot_path,
+            payload,
+            configured_tolerance(self.config),
+            update=update,
+            command=update_command(self.config),
+            label=f"{self.plugin.settings.snapshot_dir}/{self.snapshot_path.name}",
+        )
+        for line in lines:
+            self.user_properties.append(("physcheck_snapshot", line))
+        if not passed:
+            raise SnapshotMismatch("\n".join(lines))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, SnapshotMismatch):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "physcheck", None, self.name
+
+
+class SnapshotMismatch(AssertionError):
+    """The suite's numbers moved beyond tolerance from the snapshot (or it is missing)."""
+
+
 class PhyscheckSuite(pytest.Collector):
     """The auto-collected physics suite (no test file needed)."""
 
@@ -244,6 +297,20 @@ class PhyscheckSuite(pytest.Collector):
                         if gpu:
                             item.add_marker(pytest.mark.gpu)
                         items.append(item)
+        if settings.snapshot:
+            for entry in settings.models:
+                for traj in session.trajectories:
+                    item = SnapshotItem.from_parent(
+                        self,
+                        name=f"snapshot[{entry.name}-traj{traj}]",
+                        model=entry.name,
+                        trajectory=traj,
+                        plugin=self.plugin,
+                    )
+                    item.add_marker(pytest.mark.physics)
+                    if gpu:
+                        item.add_marker(pytest.mark.gpu)
+                    items.append(item)
         return items
 
 

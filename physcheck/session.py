@@ -293,15 +293,18 @@ class PhyscheckSession:
         """The numbers the terminal summary and the report headline show for a model."""
         from physcheck.diagnostics import basin_label, basin_names, stability_horizon
 
-        ctx = self.context(name)
-        base, th = ctx.base, self.settings.thresholds
+        base, truth, th = (
+            self.record(name, "base"),
+            self.truth(self.n_history(name)).record,
+            self.settings.thresholds,
+        )
         per_step = base.vrmse.mean(dim=-1)  # [B, K]
         first, last = th.vrmse_window_first, min(th.vrmse_window_last, base.n_steps)
         window = per_step[:, first - 1 : last].mean(dim=1) if first <= last else None
-        divb_excess = (base.divb / ctx.truth.divb).amax(dim=1)
+        divb_excess = (base.divb / truth.divb).amax(dim=1)
         labels = basin_names(
             basin_label(
-                base.variance[:, -1] / ctx.truth.variance[:, -1],
+                base.variance[:, -1] / truth.variance[:, -1],
                 layout=self.layout,
                 tau=th.basin_tau,
             ),
@@ -317,9 +320,95 @@ class PhyscheckSession:
                 int(h) for h in stability_horizon(base.vrmse, threshold=th.stability_threshold)
             ],
             "worst_divb_over_truth": _number(divb_excess.max()),
-            "divb_truth_floor": _number(ctx.truth.divb.median()),
+            "divb_truth_floor": _number(truth.divb.median()),
             "basins": labels,
             "n_steps": base.n_steps,
+        }
+
+    def snapshot_payload(self, name: str, trajectory: int) -> dict[str, Any]:
+        """The numbers a model's snapshot guards for one trajectory, plus a ``_meta`` block."""
+        import the_well
+
+        from physcheck.diagnostics import (
+            basin_label,
+            basin_names,
+            low_high_ratio,
+            pile_up,
+            spectral_slope,
+            stability_horizon,
+        )
+
+        i = self.trajectories.index(trajectory)
+        base, truth, th = (
+            self.record(name, "base"),
+            self.truth(self.n_history(name)).record,
+            self.settings.thresholds,
+        )
+        names = self.layout.short_names
+        first, last = th.vrmse_window_first, min(th.vrmse_window_last, base.n_steps)
+        vrmse: dict[str, Any] = {"step1": dict(zip(names, base.vrmse[i, 0].tolist(), strict=True))}
+        if first <= last:
+            vrmse[f"T{first}-{last}"] = dict(
+                zip(names, base.vrmse[i, first - 1 : last].mean(0).tolist(), strict=True)
+            )
+        steps = [s for s in base.spectrum_steps]
+        divb = {
+            f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
+            for s in steps
+        }
+        k = base.spectrum_steps.index(base.n_steps)
+        e_pred, e_truth = base.spectra[i, k].sum(0), truth.spectra[i, k].sum(0)
+        shells = torch.arange(e_pred.shape[-1], dtype=e_pred.dtype)
+        first_spec = base.spectrum_steps.index(1)
+        amplification = base.variance[i, -1] / truth.variance[i, -1]
+        return {
+            "vrmse": vrmse,
+            "horizon": int(stability_horizon(base.vrmse[i], threshold=th.stability_threshold)),
+            "divb_ratio": divb,
+            "spectrum": {
+                "slope": {
+                    "pred": float(spectral_slope(shells, e_pred)),
+                    "truth": float(spectral_slope(shells, e_truth)),
+                },
+                "low_high": {
+                    "pred": float(low_high_ratio(e_pred)),
+                    "truth": float(low_high_ratio(e_truth)),
+                },
+                "pile_up": {
+                    "pred": float(pile_up(e_pred, base.spectra[i, first_spec].sum(0))),
+                    "truth": float(pile_up(e_truth, truth.spectra[i, first_spec].sum(0))),
+                },
+            },
+            "basin": basin_names(
+                basin_label(amplification, layout=self.layout, tau=th.basin_tau), layout=self.layout
+            ),
+            "energy": {
+                "EB_over_EK": {
+                    "pred": float(base.energy_ratio[i, -1]),
+                    "truth": float(truth.energy_ratio[i, -1]),
+                },
+                "mean_abs_B": {
+                    "pred": float(base.mean_abs_b[i, -1]),
+                    "truth": float(truth.mean_abs_b[i, -1]),
+                },
+            },
+            "_meta": {
+                "physcheck": physcheck.__version__,
+                "torch": torch.__version__,
+                "the_well": getattr(the_well, "__version__", "unknown"),
+                "device": str(self.device),
+                "dtype": self.settings.dtype,
+                "window": self.settings.window,
+                "n_steps": base.n_steps,
+                "conventions": {
+                    "vrmse": self.settings.diagnostics.vrmse_convention,
+                    "divergence": self.settings.diagnostics.divergence_method,
+                    "spacing": self.settings.diagnostics.spacing,
+                },
+                "model": self.model_entry(name).spec,
+                "checkpoint_hash": model_hash(self.model(name), self.model_entry(name).spec),
+                "data_hash": self.data.content_hash(),
+            },
         }
 
 
