@@ -34,7 +34,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.]+$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 PROJECTION_SUFFIX = "+projection"
 
 
@@ -106,7 +106,7 @@ def parse_model(text: str) -> ModelEntry:
     name, spec = name.strip(), spec.strip()
     if not name or not NAME_PATTERN.match(name):
         raise ConfigError(
-            f"bad model name in {text!r}: use NAME=SPEC with NAME made of letters, digits, '_' or '.'"
+            f"bad model name in {text!r}: use NAME=SPEC with NAME made of letters, digits, '_', '-' or '.'"
         )
     if not spec:
         raise ConfigError(

@@ -204,6 +204,11 @@ class CheckItem(pytest.Item):
         self.user_properties.append(
             ("physcheck_key_numbers", (self.model, self.plugin.key_numbers(self.model)))
         )
+        if self.plugin.wants_series and self.model not in self.plugin.series_sent:
+            self.plugin.series_sent.add(self.model)  # once per process (and per xdist worker)
+            self.user_properties.append(
+                ("physcheck_series", (self.model, self.plugin.session.series(self.model)))
+            )
         if result.skipped:
             pytest.skip(f"{result.test_id}: {result.skipped}")
         if not result.passed:
@@ -323,6 +328,9 @@ class PhyscheckPlugin:
         self._session: Any = None
         self.results: dict[str, dict[str, Any]] = {}
         self.key_numbers_by_model: dict[str, Any] = {}
+        self.series_by_model: dict[str, Any] = {}
+        self.wants_series = bool(config.option.physcheck_report)
+        self.series_sent: set[str] = set()
 
     @property
     def session(self) -> Any:
@@ -383,6 +391,9 @@ class PhyscheckPlugin:
             elif name == "physcheck_key_numbers":
                 model, numbers = value
                 self.key_numbers_by_model[model] = numbers
+            elif name == "physcheck_series":
+                model, series = value
+                self.series_by_model[model] = series
 
     def _is_controller(self) -> bool:
         return not hasattr(self.config, "workerinput")
@@ -398,6 +409,10 @@ class PhyscheckPlugin:
             self.key_numbers_by_model,
             {"version": physcheck.__version__},
         )
+        if self.series_by_model:
+            document["series"] = {
+                name: self.series_by_model[name] for name in sorted(self.series_by_model)
+            }
         if self.settings.json_path:
             write_results(
                 self.config.rootpath / self.settings.json_path
@@ -409,7 +424,7 @@ class PhyscheckPlugin:
         if report_dir:
             from physcheck.report.build import write_report_safely
 
-            self.report_message = write_report_safely(document, report_dir, session=self._session)
+            self.report_message = write_report_safely(document, report_dir)
 
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config

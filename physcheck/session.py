@@ -325,6 +325,51 @@ class PhyscheckSession:
             "n_steps": base.n_steps,
         }
 
+    def series(self, name: str) -> dict[str, Any]:
+        """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted)."""
+        from physcheck.checks.result import json_number
+
+        def lists(t: torch.Tensor | None) -> Any:
+            if t is None:
+                return None
+            values = t.tolist()
+
+            def clean(v: Any) -> Any:
+                return [clean(x) for x in v] if isinstance(v, list) else json_number(v)
+
+            return clean(values)
+
+        base = self.record(name, "base")
+        truth = self.truth(self.n_history(name)).record
+        out: dict[str, Any] = {
+            "trajectories": self.trajectories,
+            "channels": list(self.layout.short_names),
+            "vrmse": lists(base.vrmse.mean(dim=-1)),
+            "divb": lists(base.divb),
+            "divb_truth": lists(truth.divb),
+            "variance_last": lists(base.variance[:, -1]),
+            "variance_last_truth": lists(truth.variance[:, -1]),
+            "energy_ratio": lists(base.energy_ratio),
+            "energy_ratio_truth": lists(truth.energy_ratio),
+            "spectrum_steps": base.spectrum_steps,
+            "spectra": lists(base.spectra.sum(dim=2)),  # [B, S, M], B_perp summed
+            "spectra_truth": lists(truth.spectra.sum(dim=2)),
+            "divergence_method": self.settings.diagnostics.divergence_method,
+            "noise_eps": self.settings.diagnostics.noise_eps,
+        }
+        variants = self.variants(name)
+        noise = [v for v in variants if v.startswith("noise")]
+        if noise:
+            spread = torch.stack([self.record(name, v).vs_reference_vrmse for v in noise]).amax(
+                dim=0
+            )
+            out["perturbation_spread"] = lists(spread)
+        if "float64" in variants:
+            r64 = self.record(name, "float64")
+            out["precision_relative"] = lists(r64.vs_reference_relative)
+            out["vrmse_float64"] = lists(r64.vrmse.mean(dim=-1))
+        return out
+
     def snapshot_payload(self, name: str, trajectory: int) -> dict[str, Any]:
         """The numbers a model's snapshot guards for one trajectory, plus a ``_meta`` block."""
         import the_well

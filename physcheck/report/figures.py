@@ -18,6 +18,7 @@ from physcheck.report.availability import require_matplotlib
 
 plt = require_matplotlib()
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
 #: steps at which the paper plots perpendicular spectra
 SPECTRUM_STEPS = (1, 5, 10, 25, 50)
@@ -121,6 +122,7 @@ def perpendicular_spectra(
                 ax.plot(shells[1:], e[1:], color=color, label=model)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(f"step {step}", fontsize=9)
         ax.set_xlabel(r"$n_\perp$")
     axes[0][0].set_ylabel(rf"$E(n_\perp)$ of {component}")

@@ -17,6 +17,8 @@ body { font-family: system-ui, -apple-system, Segoe UI, sans-serif; margin: 2em 
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 .settings { color: #555; font-size: 0.9em; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+table.summary { table-layout: fixed; width: 100%; font-size: 0.8em; }
+table.summary th { word-break: break-word; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.pass, span.pass { background: #dff3df; color: #155215; }

@@ -1,0 +1,250 @@
+"""Build the HTML report of a run from its results document (the ``--physcheck-json`` content
+plus the per-step ``series`` the plugin adds when a report is asked for).
+
+``write_report(document, out_dir)`` writes ``index.html`` (self-contained: images embedded),
+one PNG per figure and ``results.json``. Every model in the document shares the figures'
+axes, which is the comparison mode: a checkpoint against its predecessor, or a model with
+and without solenoidal projection (``demo`` and ``demo-proj=demo+projection``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from physcheck.checks.result import CHECK_NAMES
+from physcheck.report.availability import INSTALL_HINT, matplotlib_missing_reason
+from physcheck.report.html import Figure, Section, render_page, results_table, summary_table
+
+#: check -> anchor of the figure that shows it
+FIGURE_FOR = {
+    "finite": "fig-vrmse",
+    "vrmse": "fig-vrmse",
+    "stability_horizon": "fig-vrmse",
+    "solenoidality": "fig-divb",
+    "spectrum": "fig-spectra",
+    "channel_variance": "fig-variance",
+    "perpendicular_symmetry": "fig-variance",
+    "basin_determinism": "fig-perturbation",
+    "precision": "fig-precision",
+    "energy": "fig-energy",
+}
+#: section (check) -> the figures placed in it
+PLACED_IN = {
+    "vrmse": ("fig-vrmse", "fig-vrmse-traj"),
+    "solenoidality": ("fig-divb",),
+    "spectrum": ("fig-spectra",),
+    "channel_variance": ("fig-variance",),
+    "basin_determinism": ("fig-perturbation",),
+    "precision": ("fig-precision",),
+    "energy": ("fig-energy",),
+}
+CHECK_TEXT = {
+    "finite": "No NaN or Inf anywhere in the rollout; a failure names the first bad step.",
+    "vrmse": "Step-1 VRMSE and the T 21-60 window mean (the Walrus paper's metric).",
+    "stability_horizon": "First step whose channel-mean VRMSE exceeds 1 (worse than the spatial mean).",
+    "solenoidality": "div B of the prediction against the truth's floor, same operator, every step.",
+    "spectrum": "Perpendicular magnetic spectrum at the last step: slope, low/high ratio, high-n pile-up.",
+    "channel_variance": "Each channel's variance against the truth's: blow-ups and collapses.",
+    "perpendicular_symmetry": "B_y and B_z must be amplified alike: a one-sided blow-up is a basin.",
+    "basin_determinism": "Rollouts from inputs perturbed by relative noise must end in the same basin.",
+    "precision": "float32 and float64 must agree on the physics (a numerical instability does not).",
+    "energy": "E_B/E_K and <|B|> within a factor of truth's; mass conserved.",
+}
+
+
+def _arr(values: Any) -> np.ndarray:
+    def clean(v: Any) -> Any:
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        if isinstance(v, str):
+            return {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}.get(v, np.nan)
+        return np.nan if v is None else v
+
+    return np.asarray(clean(values), dtype=float)
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]:
+    """Every figure of the report, keyed by anchor (needs matplotlib). All-NaN steps (a
+    rollout that went non-finite) are gaps in the curves, not warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _build_figures(series)
+
+
+def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]:
+    from physcheck.report import figures as f
+
+    models = list(series)
+    first = series[models[0]]
+    out: dict[str, Figure] = {}
+
+    def add(anchor: str, caption: str, fig: Any) -> None:
+        out[anchor] = Figure(anchor, caption, _png(fig))
+
+    vrmse = {m: _arr(series[m]["vrmse"]) for m in models}
+    add(
+        "fig-vrmse",
+        "Channel-mean VRMSE per step: median over trajectories, interquartile band.",
+        f.vrmse_per_step(vrmse),
+    )
+    add(
+        "fig-vrmse-traj",
+        "VRMSE per trajectory.",
+        f.vrmse_per_trajectory(vrmse, first["trajectories"]),
+    )
+    steps = first["spectrum_steps"]
+    spectra = {
+        m: {
+            s: np.nanmedian(_arr(series[m]["spectra"])[:, j], axis=0)
+            for j, s in enumerate(series[m]["spectrum_steps"])
+        }
+        for m in models
+    }
+    truth_spectra = {
+        s: np.nanmedian(_arr(first["spectra_truth"])[:, j], axis=0) for j, s in enumerate(steps)
+    }
+    add(
+        "fig-spectra",
+        "Perpendicular spectrum of (B_y, B_z), E(n_perp | n_par <= N/16), median over trajectories, against truth.",
+        f.perpendicular_spectra(spectra, truth_spectra, component="(B_y, B_z)"),
+    )
+    add(
+        "fig-divb",
+        "div B ratio per step against the truth's floor.",
+        f.divb_per_step(
+            {m: _arr(series[m]["divb"]) for m in models},
+            _arr(first["divb_truth"]),
+            operator=first["divergence_method"],
+        ),
+    )
+    n_steps = vrmse[models[0]].shape[1]
+    add(
+        "fig-variance",
+        "Channel variance at the last step (bars: median; dots: trajectories).",
+        f.channel_variance_last_step(
+            {m: _arr(series[m]["variance_last"]) for m in models},
+            _arr(first["variance_last_truth"]),
+            first["channels"],
+            step=n_steps,
+        ),
+    )
+    add(
+        "fig-energy",
+        "E_B / E_K per step against truth.",
+        f.divb_per_step(
+            {m: _arr(series[m]["energy_ratio"]) for m in models},
+            _arr(first["energy_ratio_truth"]),
+            operator="E_B/E_K",
+            title="Energy ratio E_B / E_K",
+        ),
+    )
+    spread = {
+        m: _arr(series[m]["perturbation_spread"])
+        for m in models
+        if series[m].get("perturbation_spread") is not None
+    }
+    if spread:
+        add(
+            "fig-perturbation",
+            "max VRMSE between perturbed and unperturbed rollouts per step.",
+            f.perturbation_spread(spread, eps=float(first.get("noise_eps", 1e-6))),
+        )
+    precision = {
+        m: _arr(series[m]["precision_relative"])
+        for m in models
+        if series[m].get("precision_relative") is not None
+    }
+    if precision:
+        v64 = {m: _arr(series[m]["vrmse_float64"]) for m in precision}
+        add(
+            "fig-precision",
+            "float32 vs float64: pointwise difference (reported) and VRMSE of both runs.",
+            f.precision_comparison(precision, {m: vrmse[m] for m in precision}, v64),
+        )
+    return out
+
+
+def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
+    """Write ``index.html``, the PNGs and ``results.json`` into ``out_dir``; returns the page."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = list(document.get("results", []))
+    models = sorted({r["model"] for r in results} | set(document.get("models", {})))
+    checks = [c for c in CHECK_NAMES if any(r["check"] == c for r in results)]
+    settings = document.get("settings", {})
+    notes: list[str] = []
+    figures: dict[str, Figure] = {}
+    series = document.get("series") or {}
+    reason = matplotlib_missing_reason()
+    if reason:
+        notes.append(f"No figures: {INSTALL_HINT}.")
+    elif not series:
+        notes.append(
+            "No figures: the results file has no per-step series (write it with --physcheck-report, not only --physcheck-json)."
+        )
+    else:
+        figures = build_figures(series)
+        for fig in figures.values():
+            (out / f"{fig.anchor}.png").write_bytes(fig.png)
+    sections = []
+    for check in checks:
+        mine = [r for r in results if r["check"] == check]
+        anchor = FIGURE_FOR.get(check)
+        links = {check: anchor} if anchor in figures else {}
+        figs = [figures[a] for a in PLACED_IN.get(check, ()) if a in figures]
+        sections.append(
+            Section(
+                f"check-{check}",
+                check,
+                f"<p>{CHECK_TEXT.get(check, '')}</p>" + results_table(mine, links),
+                figs,
+            )
+        )
+    failures = [
+        (
+            f"{r['check']}[{r['model']}-traj{r['trajectory']}{'-' + r['channel'] if r.get('channel') else ''}]: {r['message']}",
+            FIGURE_FOR.get(r["check"], f"check-{r['check']}")
+            if FIGURE_FOR.get(r["check"]) in figures
+            else f"check-{r['check']}",
+        )
+        for r in results
+        if not r["passed"] and not r.get("skipped")
+    ]
+    settings_line = f"models {settings.get('models')}; data {settings.get('data') or 'shipped MHD_16'} [{settings.get('split')}]; window {settings.get('window')}; trajectories {settings.get('trajectories')}; device {settings.get('device')}"
+    page = render_page(
+        title="physcheck report",
+        settings_line=settings_line,
+        summary=summary_table(results, checks, models),
+        failures=failures,
+        sections=sections,
+        notes=notes,
+    )
+    (out / "index.html").write_text(page)
+    (out / "results.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return out / "index.html"
+
+
+def write_report_safely(document: Mapping[str, Any], out_dir: str | Path) -> str:
+    """``write_report`` for the plugin: never raises; returns the line to print."""
+    try:
+        page = write_report(document, out_dir)
+    except Exception as exc:  # a report problem must not fail a physics run
+        return f"physcheck report: not written ({type(exc).__name__}: {exc})"
+    reason = matplotlib_missing_reason()
+    return f"physcheck report: {page}" + (f" (without figures: {INSTALL_HINT})" if reason else "")
