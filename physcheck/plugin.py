@@ -153,8 +153,32 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"physcheck: {exc}") from None
     config.stash[SETTINGS_KEY] = settings
+    if settings.models:
+        _group_models_on_workers(config)
     if settings.models or config.option.physcheck_only:
         config.pluginmanager.register(PhyscheckPlugin(config, settings), PLUGIN_NAME)
+
+
+def _explicit_dist(config: pytest.Config) -> str | None:
+    args = list(config.invocation_params.args)
+    for i, arg in enumerate(args):
+        if arg == "--dist" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--dist="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _group_models_on_workers(config: pytest.Config) -> None:
+    """pytest-xdist: unless another ``--dist`` mode was asked for, schedule with ``loadgroup``
+    so that each model's tests (grouped by an ``xdist_group`` mark) run on one worker and its
+    rollouts are computed once there (the disk cache shares them across workers otherwise)."""
+    if _explicit_dist(config) not in (None, "load", "loadgroup"):
+        return
+    if hasattr(config, "workerinput"):
+        config.option.loadgroup = True  # workers suffix node ids with their group
+    elif getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
 
 
 def _cuda_unavailable_reason() -> str | None:
@@ -299,6 +323,7 @@ class PhyscheckSuite(pytest.Collector):
                             plugin=self.plugin,
                         )
                         item.add_marker(pytest.mark.physics)
+                        item.add_marker(pytest.mark.xdist_group(entry.name))
                         if gpu:
                             item.add_marker(pytest.mark.gpu)
                         items.append(item)
@@ -313,6 +338,7 @@ class PhyscheckSuite(pytest.Collector):
                         plugin=self.plugin,
                     )
                     item.add_marker(pytest.mark.physics)
+                    item.add_marker(pytest.mark.xdist_group(entry.name))
                     if gpu:
                         item.add_marker(pytest.mark.gpu)
                     items.append(item)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import math
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,8 +32,14 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.
 
 
 def resolve_device(device: str) -> torch.device:
+    """``auto`` -> CUDA where available. Under pytest-xdist, ``cuda``/``auto`` give each
+    worker its own GPU (worker ``gwN`` -> ``cuda:N mod count``) when there are several."""
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and torch.cuda.is_available() and torch.cuda.device_count() > 1:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        if worker.startswith("gw") and worker[2:].isdigit():
+            return torch.device(f"cuda:{int(worker[2:]) % torch.cuda.device_count()}")
     return torch.device(device)
 
 
