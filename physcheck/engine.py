@@ -86,7 +86,7 @@ def placed(model: Any, device: torch.device, dtype: torch.dtype) -> Iterator[Any
     moved = callable(to) and (
         before_dtype != dtype or (before_device is not None and before_device != device)
     )
-    if moved:
+    if moved and to is not None:
         result = to(device=device, dtype=dtype)
         model = result if result is not None else model
     try:

@@ -305,6 +305,7 @@ class PhyscheckSuite(pytest.Collector):
         settings = self.plugin.settings
         gpu = session.device.type == "cuda"
         items: list[pytest.Item] = []
+        item: pytest.Item
         for check in settings.checks:
             for entry in settings.models:
                 for traj in session.trajectories:
@@ -409,6 +410,7 @@ class PhyscheckPlugin:
         items.extend(collected)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        value: Any
         for name, value in report.user_properties:
             if name == "physcheck_result":
                 self.results[

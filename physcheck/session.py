@@ -367,9 +367,8 @@ class PhyscheckSession:
         variants = self.variants(name)
         noise = [v for v in variants if v.startswith("noise")]
         if noise:
-            spread = torch.stack([self.record(name, v).vs_reference_vrmse for v in noise]).amax(
-                dim=0
-            )
+            spreads = [self.record(name, v).vs_reference_vrmse for v in noise]
+            spread = torch.stack([s for s in spreads if s is not None]).amax(dim=0)
             out["perturbation_spread"] = lists(spread)
         if "float64" in variants:
             r64 = self.record(name, "float64")

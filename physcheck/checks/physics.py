@@ -367,6 +367,7 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
         spread = max(
             float(torch.nan_to_num(r.vs_reference_vrmse[i, -1], nan=math.inf))
             for r in ctx.perturbed
+            if r.vs_reference_vrmse is not None
         )
         ok = same == len(labels)
         if ok:
@@ -517,7 +518,7 @@ def energy(ctx: CheckContext) -> list[CheckResult]:
                 + _nonfinite_note(ctx, i)
             )
         else:
-            step = None
+            step = None  # type: ignore[assignment]
             msg = f"{_prefix(ctx, i)}: E_B/E_K and <|B|> within {fmt(th.energy_factor)} x of truth's (worst {fmt(worst_factor)} x), mass within {fmt(100 * th.mass_tolerance)} %"
         out.append(
             _result(ctx, "energy", i, not problems, worst_factor, th.energy_factor, msg, step=step)

@@ -58,7 +58,7 @@ class TruthRecord:
         e = d.energies(truth, layout=layout)
         spectra = torch.stack([_perp_spectra(truth[:, s - 1], layout) for s in steps], dim=1)
         return cls(
-            divb=d.divb_ratio(b, method=settings.divergence_method, spacing=settings.spacing)
+            divb=d.divb_ratio(b, method=settings.divergence_method, spacing=settings.spacing)  # type: ignore[arg-type]
             .double()
             .cpu(),  # type: ignore[arg-type]
             variance=d.channel_variance(truth).double().cpu(),
@@ -169,7 +169,7 @@ class RecordBuilder:
         rows["vrmse"].append(d.vrmse(frame, truth, convention=self.settings.vrmse_convention))  # type: ignore[arg-type]
         b = frame[..., list(self.layout.magnetic)]
         rows["divb"].append(
-            d.divb_ratio(b, method=self.settings.divergence_method, spacing=self.settings.spacing)
+            d.divb_ratio(b, method=self.settings.divergence_method, spacing=self.settings.spacing)  # type: ignore[arg-type]
         )  # type: ignore[arg-type]
         rows["variance"].append(d.channel_variance(frame))
         e = d.energies(frame, layout=self.layout)
@@ -181,8 +181,8 @@ class RecordBuilder:
         if self.reference is not None:
             ref = self.reference[:, step - 1].to(device=frame.device, dtype=frame.dtype)
             rows["vs_ref_vrmse"].append(
-                d.vrmse(frame, ref, convention=self.settings.vrmse_convention).mean(dim=-1)
-            )  # type: ignore[arg-type]
+                d.vrmse(frame, ref, convention=self.settings.vrmse_convention).mean(dim=-1)  # type: ignore[arg-type]
+            )
             diff = torch.linalg.vector_norm((frame - ref).flatten(1), dim=1)
             rows["vs_ref_rel"].append(diff / torch.linalg.vector_norm(frame.flatten(1), dim=1))
         if self.keep_frames:

@@ -114,7 +114,7 @@ def perpendicular_spectrum(
     """
     f = as_tensor(field)
     require_field(f)
-    shape = tuple(f.shape[-4:-1])
+    shape: tuple[int, int, int] = (f.shape[-4], f.shape[-3], f.shape[-2])
     perp_axes = [a for a in range(3) if a != guide_axis]
     n_grid = min(shape[a] for a in perp_axes) if guide is None else min(shape)
     n_shells = n_grid // 2 + 1

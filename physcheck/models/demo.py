@@ -22,6 +22,11 @@ DEMO_WEIGHTS = DEMO_DIR / "demo.pt"
 class DemoSurrogate(nn.Module):
     """Conv net surrogate; ``n_history`` frames of ``n_channels`` channels in, one frame out."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+    std_delta: torch.Tensor
+    checkpoint_path: str | None = None
+
     def __init__(
         self, n_channels: int = 7, n_history: int = 3, width: int = 24, depth: int = 3
     ) -> None:
@@ -75,5 +80,5 @@ def load_demo(
     payload = torch.load(path, map_location="cpu", weights_only=True)
     model = DemoSurrogate(**payload["architecture"])
     model.load_state_dict(payload["state_dict"])
-    model.checkpoint_path = str(path)  # type: ignore[attr-defined]
+    model.checkpoint_path = str(path)
     return model.eval().to(device)

@@ -105,6 +105,7 @@ def evaluate(model: DemoSurrogate, root: Path) -> dict:
         strict=True,
     )
     result = rollout(model, torch.stack(histories), EARLY.n_steps)
+    assert result.frames is not None
     per_step = vrmse(result.frames, torch.stack(truths)).mean(dim=-1)  # [B, K]
     median = per_step.median(dim=0).values
     return {

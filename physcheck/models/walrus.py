@@ -134,6 +134,8 @@ class WalrusSurrogate(nn.Module):
     return ``[T_out, B, C, X, Y, Z]`` normalised changes.
     """
 
+    field_indices: torch.Tensor
+
     def __init__(
         self,
         model: nn.Module,
@@ -203,7 +205,8 @@ class WalrusSurrogate(nn.Module):
     forward = step
 
     def identity(self) -> str:
-        return f"walrus:{self.checkpoint_path}:{self.n_history}:{self.field_indices.tolist()}"
+        indices = [int(i) for i in self.field_indices]
+        return f"walrus:{self.checkpoint_path}:{self.n_history}:{indices}"
 
 
 def _config_history(cfg: Any, default: int) -> int:

@@ -67,7 +67,7 @@ class SolverConfig:
     @classmethod
     def from_attrs(cls, attrs: dict[str, Any]) -> SolverConfig:
         names = {f.name for f in fields(cls)}
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in attrs.items():
             if key in names:
                 values[key] = int(value) if key in {"n", "forcing_seed"} else float(value)
