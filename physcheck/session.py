@@ -330,6 +330,7 @@ class PhyscheckSession:
             "divb_truth_floor": _number(truth.divb.median()),
             "basins": labels,
             "n_steps": base.n_steps,
+            "device": str(self.device),
         }
 
     def series(self, name: str) -> dict[str, Any]:

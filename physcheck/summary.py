@@ -67,10 +67,11 @@ def summary_lines(
     models = sorted({r["model"] for r in results} | set(key_numbers))
     for model in models:
         spec = settings.get("models", {}).get(model, "?")
-        lines.append(
-            f"model {model} ({spec}) on {settings.get('data') or 'the shipped MHD_16'} [{settings.get('split')}], window {settings.get('window')}, device {settings.get('device')}"
-        )
         k = key_numbers.get(model)
+        device = (k or {}).get("device") or settings.get("device")
+        lines.append(
+            f"model {model} ({spec}) on {settings.get('data') or 'the shipped MHD_16'} [{settings.get('split')}], window {settings.get('window')}, device {device}"
+        )
         if k:
             lines.append(
                 f"  step-1 VRMSE median {_g(k.get('step1_vrmse_median'))} | {k.get('window') or 'window'} median {_g(k.get('window_vrmse_median'))} | "

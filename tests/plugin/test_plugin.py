@@ -19,6 +19,7 @@ FAST = [
     "0",
     "--physcheck-perturbations",
     "2",
+    "--physcheck-no-snapshot",
 ]
 
 
@@ -254,6 +255,7 @@ window = "3:1:12"
 trajectories = "0"
 checks = ["finite", "energy"]
 perturbations = 0
+snapshot = false
 """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--collect-only", "-q")

@@ -11,9 +11,19 @@ import physcheck.session  # noqa: F401
 import tests.zoo  # noqa: F401
 
 ARGS = [
-    "-p", "no:cacheprovider", "--physcheck-only", "--physcheck-window", "3:1:12", "--physcheck-perturbations", "2",
-    "--physcheck-no-snapshot", "--physcheck-no-cache",
-    "--physcheck-model", "exact=tests.zoo:exact", "--physcheck-model", "drain=tests.zoo:mass_drain",
+    "-p",
+    "no:cacheprovider",
+    "--physcheck-only",
+    "--physcheck-window",
+    "3:1:12",
+    "--physcheck-perturbations",
+    "2",
+    "--physcheck-no-snapshot",
+    "--physcheck-no-cache",
+    "--physcheck-model",
+    "exact=tests.zoo:exact",
+    "--physcheck-model",
+    "drain=tests.zoo:mass_drain",
 ]
 COUNTING_CONFTEST = """
 import json, os
@@ -29,18 +39,24 @@ def pytest_sessionfinish(session):
 """
 
 
-def test_xdist_results_equal_serial_results_and_rollouts_run_once(pytester: pytest.Pytester) -> None:
+def test_xdist_results_equal_serial_results_and_rollouts_run_once(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makeconftest(COUNTING_CONFTEST)
     serial = pytester.runpytest(*ARGS, "--physcheck-json", "serial.json")
     assert serial.ret == pytest.ExitCode.TESTS_FAILED  # the drain model fails its energy check
     parallel = pytester.runpytest(*ARGS, "-n", "2", "--physcheck-json", "parallel.json")
     assert parallel.ret == pytest.ExitCode.TESTS_FAILED
     parallel.stdout.fnmatch_lines(["*physcheck summary*", "model drain*", "model exact*"])
-    assert (pytester.path / "serial.json").read_text() == (pytester.path / "parallel.json").read_text()
+    assert (pytester.path / "serial.json").read_text() == (
+        pytester.path / "parallel.json"
+    ).read_text()
     worker_counts = [json.loads(p.read_text()) for p in pytester.path.glob("counts-gw*.json")]
     assert len(worker_counts) == 2
     total: dict[str, int] = {}
     for counts in worker_counts:
         for key, n in counts.items():
             total[key] = total.get(key, 0) + n
-    assert total == {f"{m}/{v}": 1 for m in ("exact", "drain") for v in ("base", "float64", "noise0", "noise1")}
+    assert total == {
+        f"{m}/{v}": 1 for m in ("exact", "drain") for v in ("base", "float64", "noise0", "noise1")
+    }

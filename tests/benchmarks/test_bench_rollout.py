@@ -1,0 +1,65 @@
+"""One rollout step per model at 16^3 (the device synchronised inside the timed region), and the
+same step with physcheck's per-step diagnostics: the difference is physcheck's overhead."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from physcheck.checks.record import RecordBuilder
+from physcheck.checks.result import DiagnosticSettings
+from physcheck.data import EARLY, open_dataset
+from physcheck.fields import MHD_LAYOUT
+from physcheck.fixtures import default_dataset
+from physcheck.models import load
+from physcheck.models.walrus import WalrusSurrogate
+from tests.benchmarks.conftest import synchronize
+from tests.models.walrus_standin import IsotropicModelStandIn
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@pytest.fixture(scope="module")
+def window() -> tuple[torch.Tensor, torch.Tensor, object]:
+    data = open_dataset(default_dataset())
+    h, t = data.read_window(0, EARLY, 3)
+    return h[None].to(DEVICE), t[None].to(DEVICE), data
+
+
+def make(name: str, data: object) -> object:
+    if name == "walrus-standin":
+        return WalrusSurrogate(IsotropicModelStandIn(), n_history=3).to(DEVICE)
+    return load(name, data=data, device=DEVICE)
+
+
+@pytest.mark.parametrize("name", ["demo", "reference", "walrus-standin"])
+def test_model_step(benchmark, window, name: str) -> None:
+    history, _, data = window
+    model = make(name, data)
+    benchmark.group = f"rollout-step-16^3-{DEVICE}"
+
+    def step() -> torch.Tensor:
+        with torch.inference_mode():
+            out = model.step(history[:, -model.n_history :])
+        synchronize(DEVICE)
+        return out
+
+    assert benchmark(step).shape == history.shape[:1] + history.shape[2:]
+
+
+@pytest.mark.parametrize("name", ["demo", "walrus-standin"])
+def test_model_step_with_diagnostics(benchmark, window, name: str) -> None:
+    """The same step plus physcheck's streamed diagnostics of that frame (all checks' numbers)."""
+    history, truth, data = window
+    model = make(name, data)
+    builder = RecordBuilder(truth, MHD_LAYOUT, DiagnosticSettings(), reference=truth)
+    benchmark.group = f"rollout-step-16^3-{DEVICE}"
+
+    def step() -> None:
+        with torch.inference_mode():
+            frame = model.step(history[:, -model.n_history :])
+            builder(1, frame)
+        synchronize(DEVICE)
+
+    benchmark(step)
+    assert builder.rows["vrmse"]
