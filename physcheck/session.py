@@ -8,7 +8,6 @@ sessions. Works without pytest; the plugin is a thin shell over it.
 from __future__ import annotations
 
 import collections
-import math
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -318,16 +317,16 @@ class PhyscheckSession:
             layout=self.layout,
         )
         return {
-            "step1_vrmse_median": _number(per_step[:, 0].median()),
+            "step1_vrmse_median": float(per_step[:, 0].median()),
             "window": f"T {first}-{last}" if window is not None else None,
-            "window_vrmse_median": _number(torch.quantile(window, 0.5))
+            "window_vrmse_median": float(torch.quantile(window, 0.5))
             if window is not None
             else None,
             "horizon": [
                 int(h) for h in stability_horizon(base.vrmse, threshold=th.stability_threshold)
             ],
-            "worst_divb_over_truth": _number(divb_excess.max()),
-            "divb_truth_floor": _number(truth.divb.median()),
+            "worst_divb_over_truth": float(divb_excess.max()),
+            "divb_truth_floor": float(truth.divb.median()),
             "basins": labels,
             "n_steps": base.n_steps,
             "device": str(self.device),
@@ -335,17 +334,7 @@ class PhyscheckSession:
 
     def series(self, name: str) -> dict[str, Any]:
         """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted)."""
-        from physcheck.checks.result import json_number
-
-        def lists(t: torch.Tensor | None) -> Any:
-            if t is None:
-                return None
-            values = t.tolist()
-
-            def clean(v: Any) -> Any:
-                return [clean(x) for x in v] if isinstance(v, list) else json_number(v)
-
-            return clean(values)
+        from physcheck.checks.record import json_tensor as lists
 
         base = self.record(name, "base")
         truth = self.truth(self.n_history(name)).record
@@ -464,6 +453,3 @@ class PhyscheckSession:
         }
 
 
-def _number(t: torch.Tensor) -> float:
-    value = float(t)
-    return value if math.isfinite(value) else value

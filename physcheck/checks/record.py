@@ -104,7 +104,7 @@ class DiagnosticRecord:
             "vs_reference_relative",
         ):
             value = getattr(self, name)
-            out[name] = None if value is None else _json_tensor(value)
+            out[name] = json_tensor(value)
         return out
 
     def state(self) -> dict[str, Any]:
@@ -116,7 +116,10 @@ class DiagnosticRecord:
         return cls(**state)
 
 
-def _json_tensor(t: torch.Tensor) -> Any:
+def json_tensor(t: torch.Tensor | None) -> Any:
+    """A tensor as nested JSON-ready lists (NaN/Inf as strings); ``None`` stays ``None``."""
+    if t is None:
+        return None
     values = t.tolist()
 
     def clean(v: Any) -> Any:
