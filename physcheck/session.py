@@ -451,5 +451,3 @@ class PhyscheckSession:
                 "data_hash": self.data.content_hash(),
             },
         }
-
-

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from physcheck.checks.result import CHECK_NAMES
+from physcheck.checks.result import CHECK_NAMES, json_ready
 
 _ORDER = {name: i for i, name in enumerate(CHECK_NAMES)}
 
@@ -33,7 +33,7 @@ def results_document(
     return {
         "physcheck": dict(meta),
         "settings": dict(settings),
-        "models": {name: key_numbers[name] for name in sorted(key_numbers)},
+        "models": {name: json_ready(key_numbers[name]) for name in sorted(key_numbers)},
         "results": sort_results(results),
     }
 

@@ -70,6 +70,15 @@ def json_number(value: Any) -> Any:
     return value
 
 
+def json_ready(value: Any) -> Any:
+    """Nested dicts/lists with every non-finite float replaced by its JSON string form."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    return json_number(value)
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Pass/fail bounds of every check (SPEC section 3), relative to the truth where it says so.

@@ -288,7 +288,15 @@ def test_nan_rollout_is_a_failed_check_not_a_crash(pytester: pytest.Pytester) ->
         "finite,solenoidality,spectrum,precision",
         "--physcheck-perturbations",
         "0",
+        "--physcheck-report",
+        "report",
+        "--physcheck-json",
+        "nan.json",
     )
     result.stdout.fnmatch_lines(["*finite[[]nan-traj0[]]*step 28: first NaN/Inf*"])
+    result.stdout.fnmatch_lines(["physcheck report: report/index.html"])
+    assert (pytester.path / "report" / "fig-vrmse.png").is_file()
+    doc = json.loads((pytester.path / "nan.json").read_text())
+    assert doc["models"]["nan"]["horizon"] == [28]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert "INTERNALERROR" not in result.stdout.str()
