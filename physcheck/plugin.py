@@ -171,7 +171,7 @@ def _explicit_dist(config: pytest.Config) -> str | None:
 
 def _group_models_on_workers(config: pytest.Config) -> None:
     """pytest-xdist: unless another ``--dist`` mode was asked for, schedule with ``loadgroup``
-    so that each model's tests (grouped by an ``xdist_group`` mark) run on one worker and its
+    so that each model's tests (grouped by an ``@model`` node-id suffix) run on one worker and its
     rollouts are computed once there (the disk cache shares them across workers otherwise)."""
     if _explicit_dist(config) not in (None, "load", "loadgroup"):
         return
@@ -300,6 +300,12 @@ class PhyscheckSuite(pytest.Collector):
         super().__init__(**kwargs)
         self.plugin = plugin
 
+    def child_nodeid(self, name: str, model: str) -> str:
+        """``physcheck::name``; on a pytest-xdist worker under ``loadgroup`` with the ``@model``
+        group suffix that keeps a model's tests (and so its rollouts) on one worker."""
+        suffix = f"@{model}" if getattr(self.config.option, "loadgroup", False) else ""
+        return f"{self.nodeid}::{name}{suffix}"
+
     def collect(self) -> list[pytest.Item]:
         session = self.plugin.session
         settings = self.plugin.settings
@@ -314,9 +320,11 @@ class PhyscheckSuite(pytest.Collector):
                     )
                     for channel in channels:
                         parts = [entry.name, f"traj{traj}"] + ([channel] if channel else [])
+                        name = f"{check}[{'-'.join(parts)}]"
                         item = CheckItem.from_parent(
                             self,
-                            name=f"{check}[{'-'.join(parts)}]",
+                            name=name,
+                            nodeid=self.child_nodeid(name, entry.name),
                             check=check,
                             model=entry.name,
                             trajectory=traj,
@@ -324,22 +332,22 @@ class PhyscheckSuite(pytest.Collector):
                             plugin=self.plugin,
                         )
                         item.add_marker(pytest.mark.physics)
-                        item.add_marker(pytest.mark.xdist_group(entry.name))
                         if gpu:
                             item.add_marker(pytest.mark.gpu)
                         items.append(item)
         if settings.snapshot:
             for entry in settings.models:
                 for traj in session.trajectories:
+                    name = f"snapshot[{entry.name}-traj{traj}]"
                     item = SnapshotItem.from_parent(
                         self,
-                        name=f"snapshot[{entry.name}-traj{traj}]",
+                        name=name,
+                        nodeid=self.child_nodeid(name, entry.name),
                         model=entry.name,
                         trajectory=traj,
                         plugin=self.plugin,
                     )
                     item.add_marker(pytest.mark.physics)
-                    item.add_marker(pytest.mark.xdist_group(entry.name))
                     if gpu:
                         item.add_marker(pytest.mark.gpu)
                     items.append(item)
