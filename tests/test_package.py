@@ -15,6 +15,7 @@ def test_plugin_import_does_not_import_torch() -> None:
 def test_markers_registered(pytester) -> None:
     pytester.makepyfile("def test_x():\n    pass\n")
     result = pytester.runpytest("--markers")
+    assert result.ret == 0
     result.stdout.fnmatch_lines(
         ["*@pytest.mark.gpu*", "*@pytest.mark.physics*", "*@pytest.mark.walrus*"]
     )

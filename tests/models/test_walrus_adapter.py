@@ -95,8 +95,8 @@ def test_grids_walrus_cannot_take_are_rejected_up_front(shape: tuple[int, int, i
 
 
 def test_accepted_grids() -> None:
-    check_grid((16, 16, 16))
-    check_grid((64, 64, 64))
+    assert check_grid((16, 16, 16)) is None  # raises WalrusGridError otherwise
+    assert check_grid((64, 64, 64)) is None
 
 
 def test_wrong_channel_count_is_clear(history: torch.Tensor) -> None:

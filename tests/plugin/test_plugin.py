@@ -29,6 +29,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 def test_suite_is_collected_without_a_test_file(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--physcheck-model", "exact=tests.zoo:exact", "--collect-only", "-q")
+    assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(
         [
             "physcheck::finite[[]exact-traj0[]]",
@@ -122,6 +123,7 @@ def pytest_sessionfinish(session):
         pytester, "--physcheck-model", "exact=tests.zoo:exact", "-s", "--physcheck-no-cache"
     )
     third.stdout.fnmatch_lines(["*COMPUTED [[](('exact', 'base'), 1)*"])
+    assert third.ret == pytest.ExitCode.OK
 
 
 @pytest.mark.parametrize(
@@ -209,6 +211,7 @@ def test_physics_marker_and_keyword_selection(pytester: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(
         ["physcheck::solenoidality[[]exact-traj0[]]", "1/16 tests collected*"]
     )
+    assert result.ret == pytest.ExitCode.OK
 
 
 def test_fixtures_for_users_own_tests(pytester: pytest.Pytester) -> None:
