@@ -209,15 +209,16 @@ class PhyscheckSession:
         truth = self.truth(n_history)
         diag = self.settings.diagnostics
         dtype = DTYPES[self.settings.dtype]
-        reference = None
+        reference = reference_variance = None
         noise, noise_seed = 0.0, None
+        if variant != "base":
+            base = self.record(name, "base")
+            reference, reference_variance = base.frames, base.variance
         if variant == "float64":
             dtype = torch.float64
-            reference = self.record(name, "base").frames
         elif variant.startswith("noise"):
             index = int(variant[len("noise") :])
             noise, noise_seed = diag.noise_eps, diag.seed + 1 + index
-            reference = self.record(name, "base").frames
         hooks = []
         if entry.projection:
             from physcheck.diagnostics import project_state
@@ -228,7 +229,9 @@ class PhyscheckSession:
             truth.truth,
             self.layout,
             diag,
+            truth_record=truth.record,
             reference=reference,
+            reference_variance=reference_variance,
             keep_frames=variant == "base" and self._keeps_frames(name),
         )
         result = rollout(

@@ -16,25 +16,19 @@ float64 once finished.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import torch
 
 import physcheck.diagnostics as d
 from physcheck.checks.result import DiagnosticSettings, json_number
+from physcheck.diagnostics.metrics import Convention
 from physcheck.fields import FieldLayout
 
 
 def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
     """The configured spectrum steps that fit in K, plus step 1 and the last step."""
     return sorted({1, n_steps, *[s for s in settings.spectrum_steps if 1 <= s <= n_steps]})
-
-
-def _perp_spectra(frame: torch.Tensor, layout: FieldLayout) -> torch.Tensor:
-    """``[B, 2, M]``: perpendicular spectra of the two perpendicular magnetic components."""
-    comps = frame[..., list(layout.perpendicular_magnetic)]  # [B, X, Y, Z, 2]
-    _, e = d.perpendicular_spectrum(comps.movedim(-1, 1)[..., None], guide_axis=layout.guide_axis)
-    return e
 
 
 @dataclass
@@ -53,21 +47,45 @@ class TruthRecord:
     def compute(
         cls, truth: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings
     ) -> TruthRecord:
+        """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K)."""
         steps = spectrum_steps(settings, truth.shape[1])
-        b = truth[..., list(layout.magnetic)]
-        e = d.energies(truth, layout=layout)
-        spectra = torch.stack([_perp_spectra(truth[:, s - 1], layout) for s in steps], dim=1)
+        rows: dict[str, list[torch.Tensor]] = {k: [] for k in _TRUTH_SERIES}
+        spectra = []
+        for k in range(truth.shape[1]):
+            stats = _statistics(truth[:, k], layout, settings, spectrum=k + 1 in steps)
+            for name in _TRUTH_SERIES:
+                rows[name].append(_series_value(stats, name, settings))
+            if stats.spectrum is not None:
+                spectra.append(stats.spectrum)
+        series = {k: torch.stack(v, dim=1).double().cpu() for k, v in rows.items()}
         return cls(
-            divb=d.divb_ratio(b, method=settings.divergence_method, spacing=settings.spacing)  # type: ignore[arg-type]
-            .double()
-            .cpu(),  # type: ignore[arg-type]
-            variance=d.channel_variance(truth).double().cpu(),
-            energy_ratio=e.ratio.double().cpu(),
-            mean_abs_b=e.mean_abs_b.double().cpu(),
-            mass=e.mass.double().cpu(),
+            **series,
             spectrum_steps=steps,
-            spectra=spectra.double().cpu(),
+            spectra=torch.stack(spectra, dim=1).double().cpu(),
         )
+
+
+_TRUTH_SERIES = ("divb", "variance", "energy_ratio", "mean_abs_b", "mass")
+
+
+def _statistics(
+    frame: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings, *, spectrum: bool
+) -> d.FrameStatistics:
+    return d.frame_statistics(
+        frame,
+        layout=layout,
+        spacing=settings.spacing,
+        spectrum=spectrum,
+        methods=(settings.divergence_method,),
+    )
+
+
+def _series_value(
+    stats: d.FrameStatistics, name: str, settings: DiagnosticSettings
+) -> torch.Tensor:
+    if name == "divb":
+        return stats.divb(settings.divergence_method)
+    return getattr(stats, name)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -131,9 +149,15 @@ def json_tensor(t: torch.Tensor | None) -> Any:
 class RecordBuilder:
     """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
 
-    ``truth``: ``[B, K, X, Y, Z, C]`` on the rollout's device. ``reference``: frames of another
-    rollout ``[B, K, ...]`` (any device) to compare with step by step. ``keep_frames``: keep a
-    float32 CPU copy of each frame (needed when later rollouts compare with this one).
+    ``truth``: ``[B, K, X, Y, Z, C]`` on the rollout's device. ``truth_record``: the truth's
+    diagnostics, if already computed (their variances are reused for VRMSE). ``reference``:
+    frames of another rollout ``[B, K, ...]`` (any device) to compare with step by step, with
+    its per-step channel variances ``reference_variance [B, K, C]`` if known (e.g. that
+    rollout's record). ``keep_frames``: keep a float32 CPU copy of each frame (needed when
+    later rollouts compare with this one).
+
+    Each step costs one ``frame_statistics`` pass over the frame plus one squared-error sum per
+    comparison; nothing is synchronised with the device until ``finish``.
     """
 
     def __init__(
@@ -142,14 +166,21 @@ class RecordBuilder:
         layout: FieldLayout,
         settings: DiagnosticSettings,
         *,
+        truth_record: TruthRecord | None = None,
         reference: torch.Tensor | None = None,
+        reference_variance: torch.Tensor | None = None,
         keep_frames: bool = False,
     ) -> None:
         self.truth, self.layout, self.settings = truth, layout, settings
         self.reference = reference
         self.keep_frames = keep_frames
         self.n_steps = truth.shape[1]
+        self.n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
         self.steps = spectrum_steps(settings, self.n_steps)
+        self.truth_variance = (
+            truth_record.variance.to(truth.device) if truth_record is not None else None
+        )
+        self.reference_variance = reference_variance
         self.rows: dict[str, list[torch.Tensor]] = {
             k: []
             for k in (
@@ -166,28 +197,39 @@ class RecordBuilder:
         self.spectra: dict[int, torch.Tensor] = {}
         self.frames: list[torch.Tensor] = []
 
+    def _variance(
+        self, known: torch.Tensor | None, frames: torch.Tensor, step: int, like: torch.Tensor
+    ) -> torch.Tensor:
+        if known is not None:
+            return known[:, step - 1].to(device=like.device, dtype=like.dtype)
+        return d.channel_moments(frames[:, step - 1])[1].to(device=like.device, dtype=like.dtype)
+
     def __call__(self, step: int, frame: torch.Tensor) -> None:
-        truth = self.truth[:, step - 1].to(frame.dtype)
-        rows = self.rows
-        rows["vrmse"].append(d.vrmse(frame, truth, convention=self.settings.vrmse_convention))  # type: ignore[arg-type]
-        b = frame[..., list(self.layout.magnetic)]
-        rows["divb"].append(
-            d.divb_ratio(b, method=self.settings.divergence_method, spacing=self.settings.spacing)  # type: ignore[arg-type]
-        )  # type: ignore[arg-type]
-        rows["variance"].append(d.channel_variance(frame))
-        e = d.energies(frame, layout=self.layout)
-        rows["energy_ratio"].append(e.ratio)
-        rows["mean_abs_b"].append(e.mean_abs_b)
-        rows["mass"].append(e.mass)
-        if step in self.steps:
-            self.spectra[step] = _perp_spectra(frame, self.layout)
+        rows, settings = self.rows, self.settings
+        stats = _statistics(frame, self.layout, settings, spectrum=step in self.steps)
+        convention = cast(Convention, settings.vrmse_convention)
+        truth = self.truth[:, step - 1]
+        sse = d.squared_error_sums(frame, truth)
+        truth_var = self._variance(self.truth_variance, self.truth, step, sse)
+        rows["vrmse"].append(
+            d.vrmse_from_sums(sse, truth_var, self.n_points, convention=convention)
+        )
+        rows["divb"].append(stats.divb(settings.divergence_method))
+        rows["variance"].append(stats.variance)
+        rows["energy_ratio"].append(stats.energy_ratio)
+        rows["mean_abs_b"].append(stats.mean_abs_b)
+        rows["mass"].append(stats.mass)
+        if stats.spectrum is not None:
+            self.spectra[step] = stats.spectrum
         if self.reference is not None:
             ref = self.reference[:, step - 1].to(device=frame.device, dtype=frame.dtype)
-            rows["vs_ref_vrmse"].append(
-                d.vrmse(frame, ref, convention=self.settings.vrmse_convention).mean(dim=-1)  # type: ignore[arg-type]
-            )
-            diff = torch.linalg.vector_norm((frame - ref).flatten(1), dim=1)
-            rows["vs_ref_rel"].append(diff / torch.linalg.vector_norm(frame.flatten(1), dim=1))
+            ref_sse = d.squared_error_sums(frame, ref)
+            ref_var = self._variance(self.reference_variance, self.reference, step, ref_sse)
+            ref_vrmse = d.vrmse_from_sums(ref_sse, ref_var, self.n_points, convention=convention)
+            rows["vs_ref_vrmse"].append(ref_vrmse.mean(dim=-1))
+            # |frame|^2 = S (var + mean^2), summed over channels: no second pass over the frame
+            frame_sq = (stats.variance + stats.mean.square()).sum(dim=-1) * self.n_points
+            rows["vs_ref_rel"].append(torch.sqrt(ref_sse.sum(dim=-1) / frame_sq))
         if self.keep_frames:
             self.frames.append(frame.detach().to("cpu", torch.float32))
 

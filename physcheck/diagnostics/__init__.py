@@ -18,10 +18,17 @@ from physcheck.diagnostics.basin import (
 )
 from physcheck.diagnostics.divergence import divb_ratio, divergence
 from physcheck.diagnostics.energy import Energies, channel_variance, energies
+from physcheck.diagnostics.frame_statistics import (
+    FrameStatistics,
+    channel_moments,
+    frame_statistics,
+    squared_error_sums,
+)
 from physcheck.diagnostics.metrics import (
     WindowStatistic,
     stability_horizon,
     vrmse,
+    vrmse_from_sums,
     window_statistic,
 )
 from physcheck.diagnostics.projection import project_state, solenoidal_projection
@@ -41,16 +48,19 @@ __all__ = [
     "BASIN_SECOND",
     "Bands",
     "Energies",
+    "FrameStatistics",
     "WindowStatistic",
     "amplification",
     "as_tensor",
     "band_energies",
     "basin_label",
     "basin_names",
+    "channel_moments",
     "channel_variance",
     "divb_ratio",
     "divergence",
     "energies",
+    "frame_statistics",
     "low_high_ratio",
     "perpendicular_asymmetry",
     "perpendicular_spectrum",
@@ -58,8 +68,10 @@ __all__ = [
     "project_state",
     "solenoidal_projection",
     "spectral_slope",
+    "squared_error_sums",
     "stability_horizon",
     "vrmse",
+    "vrmse_from_sums",
     "wavenumbers",
     "window_statistic",
 ]

@@ -50,6 +50,28 @@ def vrmse(
     return torch.sqrt(mse / (var + eps))
 
 
+def vrmse_from_sums(
+    squared_error_sum: torch.Tensor,
+    truth_variance: torch.Tensor,
+    n_points: int,
+    *,
+    convention: Convention = "well",
+) -> torch.Tensor:
+    """VRMSE from per-channel sums: ``sqrt((sse / S) / (var_ddof(t) + eps))``, ``[..., C]``.
+
+    ``squared_error_sum``: ``sum_S (p - t)^2``; ``truth_variance``: the truth's *population*
+    variance (rescaled here to the convention's ddof); ``n_points``: S. Gives ``vrmse``'s numbers
+    without touching the fields again (the streaming path keeps these sums per step).
+    """
+    if convention not in CONVENTIONS:
+        raise ValueError(
+            f"unknown VRMSE convention {convention!r}; use one of {sorted(CONVENTIONS)}"
+        )
+    ddof, eps = CONVENTIONS[convention]
+    variance = truth_variance * (n_points / (n_points - ddof))
+    return torch.sqrt((squared_error_sum / n_points) / (variance + eps))
+
+
 class WindowStatistic(NamedTuple):
     """A window statistic ``T a-b`` over trajectories.
 

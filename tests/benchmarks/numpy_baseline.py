@@ -51,18 +51,19 @@ def divb_ratio(div: np.ndarray, b: np.ndarray) -> float:
 
 
 def perpendicular_spectrum(field: np.ndarray, n_par_max: float) -> np.ndarray:
-    """E(n_perp | n_par <= n_par_max), guide x, summed over components, one mask per shell."""
+    """E(n_perp | n_par <= n_par_max) of each component of ``field [X, Y, Z, K]``, guide x,
+    ``[K, N//2 + 1]``, one boolean mask per shell."""
     n = field.shape[0]
     freqs = [n_ * np.fft.fftfreq(n_) for n_ in field.shape[:3]]
     nx, ny, nz = np.meshgrid(*freqs, indexing="ij")
     n_par = np.abs(nx)
     n_perp = np.sqrt(ny**2 + nz**2)
-    spectrum = np.zeros(n // 2 + 1)
+    spectrum = np.zeros((field.shape[-1], n // 2 + 1))
     for comp in range(field.shape[-1]):
         power = np.abs(np.fft.fftn(field[..., comp])) ** 2 / field[..., comp].size ** 2
         for m in range(n // 2 + 1):
             mask = (n_par <= n_par_max) & (n_perp >= m - 0.5) & (n_perp < m + 0.5)
-            spectrum[m] += power[mask].sum()
+            spectrum[comp, m] = power[mask].sum()
     return spectrum
 
 
@@ -82,15 +83,33 @@ def energies(frame: np.ndarray) -> dict[str, float]:
     }
 
 
-def frame_diagnostics(pred: np.ndarray, truth: np.ndarray) -> dict[str, object]:
-    """Everything physcheck computes per predicted frame, for one ``[X, Y, Z, 7]`` frame pair."""
-    n = pred.shape[0]
+def frame_numbers(frame: np.ndarray, spectrum: bool = True) -> dict[str, object]:
+    """A frame's own numbers: div B (central, physcheck's default operator), variances,
+    energies and the perpendicular spectra of B_y and B_z."""
+    n = frame.shape[0]
+    b = frame[..., list(B_CHANNELS)]
+    out: dict[str, object] = {
+        "divb_central": divb_ratio(divergence_central(b), b),
+        "energies": energies(frame),
+        "variance": np.array([np.var(frame[..., c]) for c in range(frame.shape[-1])]),
+    }
+    if spectrum:
+        out["spectrum"] = perpendicular_spectrum(frame[..., [2, 3]], n / 16)
+    return out
+
+
+def frame_diagnostics(
+    pred: np.ndarray, truth: np.ndarray, reference: np.ndarray | None = None
+) -> dict[str, object]:
+    """Everything physcheck records for one predicted ``[X, Y, Z, 7]`` frame: its VRMSE against
+    the truth, its own numbers and the truth's, and (with ``reference``, another rollout's frame)
+    the VRMSE and relative distance to that reference."""
     out: dict[str, object] = {"vrmse": vrmse(pred, truth)}
-    for name, frame in (("pred", pred), ("truth", truth)):
-        b = frame[..., list(B_CHANNELS)]
-        out[f"divb_spectral_{name}"] = divb_ratio(divergence_spectral(b), b)
-        out[f"divb_central_{name}"] = divb_ratio(divergence_central(b), b)
-        out[f"spectrum_{name}"] = perpendicular_spectrum(frame[..., [2, 3]], n / 16)
-        out[f"energies_{name}"] = energies(frame)
-        out[f"variance_{name}"] = np.array([np.var(frame[..., c]) for c in range(frame.shape[-1])])
+    out.update({f"{k}_pred": v for k, v in frame_numbers(pred).items()})
+    out.update({f"{k}_truth": v for k, v in frame_numbers(truth).items()})
+    if reference is not None:
+        out["vs_reference_vrmse"] = float(np.mean(vrmse(pred, reference)))
+        out["vs_reference_relative"] = float(
+            np.linalg.norm(pred - reference) / np.linalg.norm(pred)
+        )
     return out

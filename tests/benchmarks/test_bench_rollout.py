@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from physcheck.checks.record import RecordBuilder
+from physcheck.checks.record import RecordBuilder, TruthRecord
 from physcheck.checks.result import DiagnosticSettings
 from physcheck.data import EARLY, open_dataset
 from physcheck.fields import MHD_LAYOUT
@@ -14,6 +14,7 @@ from physcheck.fixtures import default_dataset
 from physcheck.models import load
 from physcheck.models.walrus import WalrusSurrogate
 from tests.benchmarks.conftest import synchronize
+from tests.benchmarks.test_bench_suite import tiny_walrus
 from tests.models.walrus_standin import IsotropicModelStandIn
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
@@ -29,10 +30,12 @@ def window() -> tuple[torch.Tensor, torch.Tensor, object]:
 def make(name: str, data: object) -> object:
     if name == "walrus-standin":
         return WalrusSurrogate(IsotropicModelStandIn(), n_history=3).to(DEVICE)
+    if name == "walrus-tiny":
+        return tiny_walrus().to(DEVICE)
     return load(name, data=data, device=DEVICE)
 
 
-@pytest.mark.parametrize("name", ["demo", "reference", "walrus-standin"])
+@pytest.mark.parametrize("name", ["demo", "reference", "walrus-standin", "walrus-tiny"])
 def test_model_step(benchmark, window, name: str) -> None:
     history, _, data = window
     model = make(name, data)
@@ -47,18 +50,20 @@ def test_model_step(benchmark, window, name: str) -> None:
     assert benchmark(step).shape == history.shape[:1] + history.shape[2:]
 
 
-@pytest.mark.parametrize("name", ["demo", "walrus-standin"])
+@pytest.mark.parametrize("name", ["demo", "walrus-standin", "walrus-tiny"])
 def test_model_step_with_diagnostics(benchmark, window, name: str) -> None:
     """The same step plus physcheck's streamed diagnostics of that frame (all checks' numbers)."""
     history, truth, data = window
     model = make(name, data)
-    builder = RecordBuilder(truth, MHD_LAYOUT, DiagnosticSettings(), reference=truth)
+    settings = DiagnosticSettings()
+    truth_record = TruthRecord.compute(truth, MHD_LAYOUT, settings)  # once per session in a run
+    builder = RecordBuilder(truth, MHD_LAYOUT, settings, truth_record=truth_record, reference=truth)
     benchmark.group = f"rollout-step-16^3-{DEVICE}"
 
     def step() -> None:
         with torch.inference_mode():
             frame = model.step(history[:, -model.n_history :])
-            builder(1, frame)
+            builder(2, frame)  # a typical step (not one of the few spectrum steps)
         synchronize(DEVICE)
 
     benchmark(step)
