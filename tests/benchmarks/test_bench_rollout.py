@@ -68,3 +68,20 @@ def test_model_step_with_diagnostics(benchmark, window, name: str) -> None:
 
     benchmark(step)
     assert builder.rows["vrmse"]
+
+
+def test_diagnostics_of_one_step(benchmark, window) -> None:
+    """physcheck's per-step work alone on a 16^3 frame (the numerator of its overhead share)."""
+    history, truth, _ = window
+    settings = DiagnosticSettings()
+    truth_record = TruthRecord.compute(truth, MHD_LAYOUT, settings)
+    builder = RecordBuilder(truth, MHD_LAYOUT, settings, truth_record=truth_record)
+    frame = history[:, -1].contiguous()
+    benchmark.group = f"rollout-step-16^3-{DEVICE}"
+
+    def step() -> None:
+        builder(2, frame)
+        synchronize(DEVICE)
+
+    benchmark(step)
+    assert builder.rows["vrmse"]
