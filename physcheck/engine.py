@@ -96,6 +96,19 @@ def placed(model: Any, device: torch.device, dtype: torch.dtype) -> Iterator[Any
             model.to(device=before_device or device, dtype=before_dtype or dtype)
 
 
+@contextmanager
+def tf32(allow: bool) -> Iterator[None]:
+    """CUDA's TF32 switches (matrix products and cuDNN convolutions) set to ``allow``, restored
+    on exit."""
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    before = (matmul.allow_tf32, cudnn.allow_tf32)
+    matmul.allow_tf32 = cudnn.allow_tf32 = allow
+    try:
+        yield
+    finally:
+        matmul.allow_tf32, cudnn.allow_tf32 = before
+
+
 def rollout(
     model: Any,
     history: Any,
@@ -111,6 +124,7 @@ def rollout(
     on_step: StepCallback | None = None,
     keep_frames: bool = True,
     batch_size: int | None = None,
+    allow_tf32: bool = False,
 ) -> RolloutResult:
     """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
 
@@ -125,6 +139,9 @@ def rollout(
     - ``on_step(step, frame)``: called after each step with the ``[B, X, Y, Z, C]`` frame.
     - ``keep_frames=False``: do not keep the frames (streaming; memory independent of K).
     - ``batch_size``: forward at most this many trajectories at a time (same results).
+    - ``allow_tf32``: let CUDA matrix products and convolutions use TF32 (off by default, so a
+      float32 rollout is IEEE float32, as the precision and determinism checks assume; PyTorch
+      otherwise lets cuDNN convolutions round to TF32, ~1e-4 relative). Restored afterwards.
     """
     if nonfinite not in ("record", "stop", "raise"):
         raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
@@ -148,7 +165,7 @@ def rollout(
     chunk = batch_size or n_traj
     stopped_at = n_steps
     seed_everything(seed)
-    with placed(model, device, dtype) as m, torch.inference_mode():
+    with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode():
         window = h
         for step in range(1, n_steps + 1):
             parts = [m.step(window[i : i + chunk]) for i in range(0, n_traj, chunk)]

@@ -157,3 +157,24 @@ def test_cuda_rollout_matches_cpu(history: torch.Tensor) -> None:
     gpu = rollout(model, history, 3, device="cuda")
     assert gpu.frames.is_cuda
     torch.testing.assert_close(gpu.frames.cpu(), cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_tf32_is_off_during_a_rollout_and_restored_after(history: torch.Tensor) -> None:
+    """float32 rollouts are IEEE float32 on CUDA too (cuDNN would otherwise use TF32)."""
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    seen: list[tuple[bool, bool]] = []
+
+    class Probe:
+        n_history = 1
+
+        def step(self, h: torch.Tensor) -> torch.Tensor:
+            seen.append((matmul.allow_tf32, cudnn.allow_tf32))
+            return h[:, -1]
+
+    before = (matmul.allow_tf32, cudnn.allow_tf32)
+    rollout(Probe(), history, 2)
+    assert seen == [(False, False), (False, False)]
+    assert (matmul.allow_tf32, cudnn.allow_tf32) == before
+    rollout(Probe(), history, 1, allow_tf32=True)
+    assert seen[-1] == (True, True)
+    assert (matmul.allow_tf32, cudnn.allow_tf32) == before

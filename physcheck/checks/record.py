@@ -69,7 +69,11 @@ _TRUTH_SERIES = ("divb", "variance", "energy_ratio", "mean_abs_b", "mass")
 
 
 def _statistics(
-    frame: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings, *, spectrum: bool
+    frame: torch.Tensor,
+    layout: FieldLayout,
+    settings: DiagnosticSettings,
+    *,
+    spectrum: bool | list[int],
 ) -> d.FrameStatistics:
     return d.frame_statistics(
         frame,
@@ -146,6 +150,23 @@ def json_tensor(t: torch.Tensor | None) -> Any:
     return clean(values)
 
 
+#: frames (all trajectories) the CUDA path buffers to process several steps in one batch
+DEVICE_STEP_BATCH = 8
+#: ... as long as they take at most this many bytes
+DEVICE_STEP_BATCH_BYTES = 256 * 2**20
+
+_SERIES = (
+    "vrmse",
+    "divb",
+    "variance",
+    "energy_ratio",
+    "mean_abs_b",
+    "mass",
+    "vs_ref_vrmse",
+    "vs_ref_rel",
+)
+
+
 class RecordBuilder:
     """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
 
@@ -157,7 +178,10 @@ class RecordBuilder:
     later rollouts compare with this one).
 
     Each step costs one ``frame_statistics`` pass over the frame plus one squared-error sum per
-    comparison; nothing is synchronised with the device until ``finish``.
+    comparison, and nothing is synchronised with the device until ``finish``. ``step_batch``:
+    how many steps to buffer and process as one batch (default: one on the CPU, where the work
+    is bound by memory bandwidth; on CUDA up to ``DEVICE_STEP_BATCH`` steps within
+    ``DEVICE_STEP_BATCH_BYTES``, which amortises kernel launches). Memory stays independent of K.
     """
 
     def __init__(
@@ -170,6 +194,7 @@ class RecordBuilder:
         reference: torch.Tensor | None = None,
         reference_variance: torch.Tensor | None = None,
         keep_frames: bool = False,
+        step_batch: int | None = None,
     ) -> None:
         self.truth, self.layout, self.settings = truth, layout, settings
         self.reference = reference
@@ -181,57 +206,98 @@ class RecordBuilder:
             truth_record.variance.to(truth.device) if truth_record is not None else None
         )
         self.reference_variance = reference_variance
-        self.rows: dict[str, list[torch.Tensor]] = {
-            k: []
-            for k in (
-                "vrmse",
-                "divb",
-                "variance",
-                "energy_ratio",
-                "mean_abs_b",
-                "mass",
-                "vs_ref_vrmse",
-                "vs_ref_rel",
-            )
-        }
+        if step_batch is not None and step_batch < 1:
+            raise ValueError(f"step_batch must be >= 1, got {step_batch}")
+        self.step_batch = step_batch
+        self.rows: dict[str, list[torch.Tensor]] = {k: [] for k in _SERIES}
         self.spectra: dict[int, torch.Tensor] = {}
         self.frames: list[torch.Tensor] = []
+        self._pending: torch.Tensor | None = None
+        self._pending_steps: list[int] = []
 
-    def _variance(
-        self, known: torch.Tensor | None, frames: torch.Tensor, step: int, like: torch.Tensor
-    ) -> torch.Tensor:
-        if known is not None:
-            return known[:, step - 1].to(device=like.device, dtype=like.dtype)
-        return d.channel_moments(frames[:, step - 1])[1].to(device=like.device, dtype=like.dtype)
+    def _batch_size(self, frame: torch.Tensor) -> int:
+        if self.step_batch is not None:
+            return self.step_batch
+        if frame.device.type == "cpu":
+            return 1
+        fitting = DEVICE_STEP_BATCH_BYTES // max(frame.numel() * frame.element_size(), 1)
+        return int(max(1, min(DEVICE_STEP_BATCH, fitting)))
 
     def __call__(self, step: int, frame: torch.Tensor) -> None:
+        size = self._batch_size(frame)
+        if size == 1:
+            self._process([step], frame[:, None])
+            return
+        pending, shape = self._pending, (frame.shape[0], size, *frame.shape[1:])
+        if (
+            pending is None
+            or tuple(pending.shape) != shape
+            or pending.dtype != frame.dtype
+            or pending.device != frame.device
+        ):
+            self._flush()
+            pending = self._pending = frame.new_empty(shape)
+        pending[:, len(self._pending_steps)].copy_(frame)  # a copy: the model may reuse its output
+        self._pending_steps.append(step)
+        if len(self._pending_steps) == size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending is not None and self._pending_steps:
+            steps, self._pending_steps = self._pending_steps, []
+            self._process(steps, self._pending[:, : len(steps)])
+
+    def _known_or_computed(
+        self, known: torch.Tensor | None, frames: torch.Tensor, span: slice, like: torch.Tensor
+    ) -> torch.Tensor:
+        """Per-step channel variances ``[B, n, C]``: given, or computed from ``frames [B, n, ...]``."""
+        if known is not None:
+            return known[:, span].to(device=like.device, dtype=like.dtype)
+        b, n = frames.shape[:2]
+        variance = d.channel_moments(frames.reshape(b * n, *frames.shape[2:]))[1]
+        return variance.view(b, n, -1).to(device=like.device, dtype=like.dtype)
+
+    def _process(self, steps: list[int], frames: torch.Tensor) -> None:
+        """The numbers of consecutive ``steps`` from their frames ``[B, n, X, Y, Z, C]``."""
         rows, settings = self.rows, self.settings
-        stats = _statistics(frame, self.layout, settings, spectrum=step in self.steps)
+        b, n = frames.shape[:2]
+        span = slice(steps[0] - 1, steps[0] - 1 + n)
+        flat = frames.reshape(b * n, *frames.shape[2:])
+        spectrum_at = [j for j, s in enumerate(steps) if s in self.steps]
+        stats = _statistics(
+            flat, self.layout, settings, spectrum=[i * n + j for j in spectrum_at for i in range(b)]
+        )
         convention = cast(Convention, settings.vrmse_convention)
-        truth = self.truth[:, step - 1]
-        sse = d.squared_error_sums(frame, truth)
-        truth_var = self._variance(self.truth_variance, self.truth, step, sse)
+
+        def series(t: torch.Tensor) -> torch.Tensor:
+            return t.view(b, n, *t.shape[1:])
+
+        truth = self.truth[:, span]
+        sse = series(d.squared_error_sums(flat, truth.reshape(flat.shape)))
+        truth_var = self._known_or_computed(self.truth_variance, truth, span, sse)
         rows["vrmse"].append(
             d.vrmse_from_sums(sse, truth_var, self.n_points, convention=convention)
         )
-        rows["divb"].append(stats.divb(settings.divergence_method))
-        rows["variance"].append(stats.variance)
-        rows["energy_ratio"].append(stats.energy_ratio)
-        rows["mean_abs_b"].append(stats.mean_abs_b)
-        rows["mass"].append(stats.mass)
+        rows["divb"].append(series(stats.divb(settings.divergence_method)))
+        rows["variance"].append(series(stats.variance))
+        rows["energy_ratio"].append(series(stats.energy_ratio))
+        rows["mean_abs_b"].append(series(stats.mean_abs_b))
+        rows["mass"].append(series(stats.mass))
         if stats.spectrum is not None:
-            self.spectra[step] = stats.spectrum
+            per_step = stats.spectrum.view(len(spectrum_at), b, *stats.spectrum.shape[1:])
+            for j, spectra in zip(spectrum_at, per_step):
+                self.spectra[steps[j]] = spectra
         if self.reference is not None:
-            ref = self.reference[:, step - 1].to(device=frame.device, dtype=frame.dtype)
-            ref_sse = d.squared_error_sums(frame, ref)
-            ref_var = self._variance(self.reference_variance, self.reference, step, ref_sse)
+            ref = self.reference[:, span].to(device=flat.device, dtype=flat.dtype)
+            ref_sse = series(d.squared_error_sums(flat, ref.reshape(flat.shape)))
+            ref_var = self._known_or_computed(self.reference_variance, ref, span, ref_sse)
             ref_vrmse = d.vrmse_from_sums(ref_sse, ref_var, self.n_points, convention=convention)
             rows["vs_ref_vrmse"].append(ref_vrmse.mean(dim=-1))
             # |frame|^2 = S (var + mean^2), summed over channels: no second pass over the frame
-            frame_sq = (stats.variance + stats.mean.square()).sum(dim=-1) * self.n_points
+            frame_sq = series((stats.variance + stats.mean.square()).sum(dim=-1) * self.n_points)
             rows["vs_ref_rel"].append(torch.sqrt(ref_sse.sum(dim=-1) / frame_sq))
         if self.keep_frames:
-            self.frames.append(frame.detach().to("cpu", torch.float32))
+            self.frames.append(frames.detach().to("cpu", torch.float32, copy=True))
 
     def _stacked_spectra(self) -> torch.Tensor:
         """``[B, S, 2, M]``; steps the rollout never reached (``stop`` policy) are NaN."""
@@ -244,13 +310,16 @@ class RecordBuilder:
         )
 
     def finish(self, first_nonfinite_step: torch.Tensor) -> DiagnosticRecord:
+        self._flush()
+        self._pending = None
+
         def stack(name: str) -> torch.Tensor | None:
             values = self.rows[name]
             if not values:
                 return None
-            return torch.stack(values, dim=1).double().cpu()
+            return torch.cat(values, dim=1).double().cpu()
 
-        n_done = len(self.rows["vrmse"])
+        n_done = sum(v.shape[1] for v in self.rows["vrmse"])
         record = DiagnosticRecord(
             n_steps=self.n_steps,
             vrmse=stack("vrmse"),  # type: ignore[arg-type]
@@ -264,7 +333,7 @@ class RecordBuilder:
             first_nonfinite_step=first_nonfinite_step.cpu(),
             vs_reference_vrmse=stack("vs_ref_vrmse"),
             vs_reference_relative=stack("vs_ref_rel"),
-            frames=torch.stack(self.frames, dim=1) if self.frames else None,
+            frames=torch.cat(self.frames, dim=1) if self.frames else None,
         )
         if n_done < self.n_steps:  # the 'stop' policy ended the rollout early: pad with NaN
             record = _pad(record, self.n_steps)

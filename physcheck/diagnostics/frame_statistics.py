@@ -22,6 +22,7 @@ depend on the bad values non-finite, as the single-purpose diagnostics do.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -173,7 +174,7 @@ def frame_statistics(
     *,
     layout: FieldLayout = MHD_LAYOUT,
     spacing: Spacing = 1.0,
-    spectrum: bool = True,
+    spectrum: bool | Sequence[int] = True,
     n_par_max: float | None = None,
     methods: tuple[str, ...] = ("spectral", "central"),
 ) -> FrameStatistics:
@@ -181,7 +182,9 @@ def frame_statistics(
 
     ``spacing``: grid spacing (one number or (dx, dy, dz)) for the divergences.
     ``spectrum``: also compute the perpendicular spectrum (guide along ``layout.guide_axis``,
-    ``n_par <= n_par_max``, default ``N_guide / 16``, as ``perpendicular_spectrum``).
+    ``n_par <= n_par_max``, default ``N_guide / 16``, as ``perpendicular_spectrum``): ``True``
+    for every frame, or the batch rows to compute it for (``spectrum`` is then ``[len, 2, M]``,
+    in that order).
     ``methods``: the divergence operators to compute (``spectral``, ``central``).
     """
     unknown = [m for m in methods if m not in ("spectral", "central")]
@@ -238,7 +241,9 @@ def frame_statistics(
         ratios[method] = torch.where((rms == 0) & (mean_abs_b == 0), torch.zeros_like(ratio), ratio)
 
     perp_spectrum = None
-    if spectrum:
+    if spectrum is not False and not (isinstance(spectrum, Sequence) and len(spectrum) == 0):
+        if spectrum is not True:
+            b_hat = b_hat.index_select(0, torch.tensor(list(spectrum), device=b_hat.device))
         limit = shape[layout.guide_axis] / 16 if n_par_max is None else float(n_par_max)
         perp_spectrum = _perpendicular_spectrum(b_hat, weight, layout, shape, limit)
 
