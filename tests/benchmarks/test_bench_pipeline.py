@@ -143,3 +143,39 @@ def test_physcheck_perpendicular_spectrum_only(benchmark, frames) -> None:
     pred = frames[0]
     benchmark.group = "frame-diagnostics-64^3"
     benchmark(d.perpendicular_spectrum, pred[..., 2:4])
+
+
+STREAM_STEPS = 16
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_streamed_frame_diagnostics(benchmark, frames, device: str) -> None:
+    """A stream of 16 predicted 64^3 frames through one builder, finish included (the truth's
+    numbers cached, a reference compared): per frame, divide by 16. On CUDA the builder
+    batches steps, which is where a GPU's per-frame cost shows."""
+    pred, truth, reference = (f.to(device) for f in frames)
+    truth_k = truth[None, None].expand(1, STREAM_STEPS, *truth.shape)
+    reference_k = reference[None, None].expand(1, STREAM_STEPS, *reference.shape)
+    settings = DiagnosticSettings(spectrum_steps=(1, 5, 10))
+    truth_record = TruthRecord.compute(truth_k, MHD_LAYOUT, settings)
+    reference_variance = d.channel_moments(reference[None])[1][:, None].expand(1, STREAM_STEPS, -1)
+    benchmark.group = "frame-diagnostics-64^3-stream"
+
+    def run() -> None:
+        builder = RecordBuilder(
+            truth_k,
+            MHD_LAYOUT,
+            settings,
+            truth_record=truth_record,
+            reference=reference_k,
+            reference_variance=reference_variance,
+        )
+        for step in range(1, STREAM_STEPS + 1):
+            builder(step, pred[None])
+        builder.finish(torch.full((1,), STREAM_STEPS + 1, dtype=torch.long))
+        synchronize(device)
+
+    benchmark(run)
+    benchmark.extra_info["ms_per_frame"] = (
+        benchmark.stats.stats.median * 1e3 / STREAM_STEPS if benchmark.stats else None
+    )
