@@ -39,13 +39,24 @@ def test_workflow_matches_githubs_schema(path: Path) -> None:
 
 def test_cpu_workflow_runs_exactly_the_ci_script() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
-    runs = [
-        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
-    ]
+    runs = [step["run"] for step in workflow["jobs"]["cpu"]["steps"] if "run" in step]
     assert runs == ["bash .ci/run"]
     script = (ROOT / ".ci" / "run").read_text()
     for command in ("ruff check", "mypy physcheck", "python -m pytest -q", "-m benchmark"):
         assert command in script
+
+
+def test_timed_benchmarks_keep_their_json_as_an_artifact() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    job = workflow["jobs"]["benchmarks"]
+    run = "\n".join(step.get("run", "") for step in job["steps"])
+    assert (
+        "-m benchmark --benchmark-enable tests/benchmarks --benchmark-json benchmarks.json" in run
+    )
+    uploads = [
+        s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact")
+    ]
+    assert uploads and uploads[0]["with"]["path"] == "benchmarks.json"
 
 
 def test_gpu_workflow_gates_with_pytest_m_gpu_and_uploads_artifacts() -> None:

@@ -49,20 +49,58 @@ class TruthRecord:
     ) -> TruthRecord:
         """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K)."""
         steps = spectrum_steps(settings, truth.shape[1])
-        rows: dict[str, list[torch.Tensor]] = {k: [] for k in _TRUTH_SERIES}
-        spectra = []
+        series = _SeriesStore(truth.shape[0], truth.shape[1], truth.shape[-1])
         for k in range(truth.shape[1]):
             stats = _statistics(truth[:, k], layout, settings, spectrum=k + 1 in steps)
+            span = slice(k, k + 1)
             for name in _TRUTH_SERIES:
-                rows[name].append(_series_value(stats, name, settings))
+                series.put(name, span, _series_value(stats, name, settings)[:, None])
             if stats.spectrum is not None:
-                spectra.append(stats.spectrum)
-        series = {k: torch.stack(v, dim=1).double().cpu() for k, v in rows.items()}
+                series.put_spectrum(steps.index(k + 1), stats.spectrum, len(steps))
+        out = series.finished()
         return cls(
-            **series,
+            **{name: out[name] for name in _TRUTH_SERIES},
             spectrum_steps=steps,
-            spectra=torch.stack(spectra, dim=1).double().cpu(),
+            spectra=out["spectra"],
         )
+
+
+class _SeriesStore:
+    """Per-step series ``[B, K, ...]`` written in place as steps arrive (NaN until written).
+
+    Allocated once, on the first value's device and dtype, so that a long rollout creates no
+    long-lived small tensors between its large temporaries (which would fragment the CPU heap
+    and make the resident memory grow with K).
+    """
+
+    def __init__(self, n_traj: int, n_steps: int, n_channels: int) -> None:
+        self.n_traj, self.n_steps, self.n_channels = n_traj, n_steps, n_channels
+        self.values: dict[str, torch.Tensor] = {}
+
+    def _slot(self, name: str, like: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
+        if name not in self.values:
+            self.values[name] = torch.full(
+                shape, float("nan"), dtype=like.dtype, device=like.device
+            )
+        return self.values[name]
+
+    def put(self, name: str, span: slice, value: torch.Tensor) -> None:
+        """``value [B, n, ...]`` for the steps ``span`` (0-based)."""
+        shape = (self.n_traj, self.n_steps, *value.shape[2:])
+        self._slot(name, value, shape)[:, span] = value
+
+    def put_spectrum(self, index: int, value: torch.Tensor, n_spectra: int) -> None:
+        """``value [B, 2, M]``: the spectra at the ``index``-th spectrum step."""
+        shape = (self.n_traj, n_spectra, *value.shape[1:])
+        self._slot("spectra", value, shape)[:, index] = value
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+    def finished(self) -> dict[str, torch.Tensor]:
+        """Everything on the CPU in float64 (one transfer per series), as ordinary tensors
+        (copies, also of the inference-mode tensors a rollout writes)."""
+        return {k: v.to("cpu", torch.float64, copy=True) for k, v in self.values.items()}
 
 
 _TRUTH_SERIES = ("divb", "variance", "energy_ratio", "mean_abs_b", "mass")
@@ -155,17 +193,6 @@ DEVICE_STEP_BATCH = 8
 #: ... as long as they take at most this many bytes
 DEVICE_STEP_BATCH_BYTES = 256 * 2**20
 
-_SERIES = (
-    "vrmse",
-    "divb",
-    "variance",
-    "energy_ratio",
-    "mean_abs_b",
-    "mass",
-    "vs_ref_vrmse",
-    "vs_ref_rel",
-)
-
 
 class RecordBuilder:
     """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
@@ -209,8 +236,8 @@ class RecordBuilder:
         if step_batch is not None and step_batch < 1:
             raise ValueError(f"step_batch must be >= 1, got {step_batch}")
         self.step_batch = step_batch
-        self.rows: dict[str, list[torch.Tensor]] = {k: [] for k in _SERIES}
-        self.spectra: dict[int, torch.Tensor] = {}
+        self.series = _SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
+        self.n_done = 0
         self.frames: list[torch.Tensor] = []
         self._pending: torch.Tensor | None = None
         self._pending_steps: list[int] = []
@@ -257,9 +284,10 @@ class RecordBuilder:
         variance = d.channel_moments(frames.reshape(b * n, *frames.shape[2:]))[1]
         return variance.view(b, n, -1).to(device=like.device, dtype=like.dtype)
 
+    @torch.inference_mode()  # the store is written inside the rollout's inference mode, too
     def _process(self, steps: list[int], frames: torch.Tensor) -> None:
         """The numbers of consecutive ``steps`` from their frames ``[B, n, X, Y, Z, C]``."""
-        rows, settings = self.rows, self.settings
+        settings, store = self.settings, self.series
         b, n = frames.shape[:2]
         span = slice(steps[0] - 1, steps[0] - 1 + n)
         flat = frames.reshape(b * n, *frames.shape[2:])
@@ -275,89 +303,63 @@ class RecordBuilder:
         truth = self.truth[:, span]
         sse = series(d.squared_error_sums(flat, truth.reshape(flat.shape)))
         truth_var = self._known_or_computed(self.truth_variance, truth, span, sse)
-        rows["vrmse"].append(
-            d.vrmse_from_sums(sse, truth_var, self.n_points, convention=convention)
+        store.put(
+            "vrmse", span, d.vrmse_from_sums(sse, truth_var, self.n_points, convention=convention)
         )
-        rows["divb"].append(series(stats.divb(settings.divergence_method)))
-        rows["variance"].append(series(stats.variance))
-        rows["energy_ratio"].append(series(stats.energy_ratio))
-        rows["mean_abs_b"].append(series(stats.mean_abs_b))
-        rows["mass"].append(series(stats.mass))
+        store.put("divb", span, series(stats.divb(settings.divergence_method)))
+        store.put("variance", span, series(stats.variance))
+        store.put("energy_ratio", span, series(stats.energy_ratio))
+        store.put("mean_abs_b", span, series(stats.mean_abs_b))
+        store.put("mass", span, series(stats.mass))
         if stats.spectrum is not None:
             per_step = stats.spectrum.view(len(spectrum_at), b, *stats.spectrum.shape[1:])
             for j, spectra in zip(spectrum_at, per_step):
-                self.spectra[steps[j]] = spectra
+                store.put_spectrum(self.steps.index(steps[j]), spectra, len(self.steps))
         if self.reference is not None:
             ref = self.reference[:, span].to(device=flat.device, dtype=flat.dtype)
             ref_sse = series(d.squared_error_sums(flat, ref.reshape(flat.shape)))
             ref_var = self._known_or_computed(self.reference_variance, ref, span, ref_sse)
             ref_vrmse = d.vrmse_from_sums(ref_sse, ref_var, self.n_points, convention=convention)
-            rows["vs_ref_vrmse"].append(ref_vrmse.mean(dim=-1))
+            store.put("vs_ref_vrmse", span, ref_vrmse.mean(dim=-1))
             # |frame|^2 = S (var + mean^2), summed over channels: no second pass over the frame
             frame_sq = series((stats.variance + stats.mean.square()).sum(dim=-1) * self.n_points)
-            rows["vs_ref_rel"].append(torch.sqrt(ref_sse.sum(dim=-1) / frame_sq))
+            store.put("vs_ref_rel", span, torch.sqrt(ref_sse.sum(dim=-1) / frame_sq))
+        self.n_done += n
         if self.keep_frames:
             self.frames.append(frames.detach().to("cpu", torch.float32, copy=True))
 
-    def _stacked_spectra(self) -> torch.Tensor:
-        """``[B, S, 2, M]``; steps the rollout never reached (``stop`` policy) are NaN."""
-        b = self.truth.shape[0]
-        n_shells = min(self.truth.shape[2 + a] for a in self.layout.perpendicular_axes) // 2 + 1
-        nan = torch.full((b, 2, n_shells), float("nan"), dtype=torch.float64)
-        return torch.stack(
-            [self.spectra[s].double().cpu() if s in self.spectra else nan for s in self.steps],
-            dim=1,
-        )
-
     def finish(self, first_nonfinite_step: torch.Tensor) -> DiagnosticRecord:
+        """The record; steps never reached (the ``stop`` policy) are NaN."""
         self._flush()
         self._pending = None
+        out = self.series.finished()
+        b = self.truth.shape[0]
+        n_shells = min(self.truth.shape[2 + a] for a in self.layout.perpendicular_axes) // 2 + 1
 
-        def stack(name: str) -> torch.Tensor | None:
-            values = self.rows[name]
-            if not values:
-                return None
-            return torch.cat(values, dim=1).double().cpu()
+        def series(name: str, *shape: int) -> torch.Tensor:
+            if name in out:
+                return out[name]
+            return torch.full((b, self.n_steps, *shape), float("nan"), dtype=torch.float64)
 
-        n_done = sum(v.shape[1] for v in self.rows["vrmse"])
-        record = DiagnosticRecord(
+        n_channels = self.truth.shape[-1]
+        spectra = out.get("spectra")
+        if spectra is None:
+            spectra = torch.full(
+                (b, len(self.steps), 2, n_shells), float("nan"), dtype=torch.float64
+            )
+        compared = self.reference is not None
+        return DiagnosticRecord(
             n_steps=self.n_steps,
-            vrmse=stack("vrmse"),  # type: ignore[arg-type]
-            divb=stack("divb"),  # type: ignore[arg-type]
-            variance=stack("variance"),  # type: ignore[arg-type]
-            energy_ratio=stack("energy_ratio"),  # type: ignore[arg-type]
-            mean_abs_b=stack("mean_abs_b"),  # type: ignore[arg-type]
-            mass=stack("mass"),  # type: ignore[arg-type]
+            vrmse=series("vrmse", n_channels),
+            divb=series("divb"),
+            variance=series("variance", n_channels),
+            energy_ratio=series("energy_ratio"),
+            mean_abs_b=series("mean_abs_b"),
+            mass=series("mass"),
             spectrum_steps=self.steps,
-            spectra=self._stacked_spectra(),
+            spectra=spectra,
             first_nonfinite_step=first_nonfinite_step.cpu(),
-            vs_reference_vrmse=stack("vs_ref_vrmse"),
-            vs_reference_relative=stack("vs_ref_rel"),
+            vs_reference_vrmse=series("vs_ref_vrmse") if compared else None,
+            vs_reference_relative=series("vs_ref_rel") if compared else None,
             frames=torch.cat(self.frames, dim=1) if self.frames else None,
         )
-        if n_done < self.n_steps:  # the 'stop' policy ended the rollout early: pad with NaN
-            record = _pad(record, self.n_steps)
-        return record
-
-
-def _pad(record: DiagnosticRecord, n_steps: int) -> DiagnosticRecord:
-    def pad(t: torch.Tensor | None) -> torch.Tensor | None:
-        if t is None or t.shape[1] >= n_steps:
-            return t
-        filler = torch.full(
-            (t.shape[0], n_steps - t.shape[1], *t.shape[2:]), float("nan"), dtype=t.dtype
-        )
-        return torch.cat([t, filler], dim=1)
-
-    for name in (
-        "vrmse",
-        "divb",
-        "variance",
-        "energy_ratio",
-        "mean_abs_b",
-        "mass",
-        "vs_reference_vrmse",
-        "vs_reference_relative",
-    ):
-        setattr(record, name, pad(getattr(record, name)))
-    return record

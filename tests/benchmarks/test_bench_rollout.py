@@ -67,7 +67,7 @@ def test_model_step_with_diagnostics(benchmark, window, name: str) -> None:
         synchronize(DEVICE)
 
     benchmark(step)
-    assert builder.rows["vrmse"]
+    assert builder.n_done > 0
 
 
 def test_diagnostics_of_one_step(benchmark, window) -> None:
@@ -84,4 +84,4 @@ def test_diagnostics_of_one_step(benchmark, window) -> None:
         synchronize(DEVICE)
 
     benchmark(step)
-    assert builder.rows["vrmse"]
+    assert builder.n_done > 0

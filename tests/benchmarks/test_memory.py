@@ -61,6 +61,7 @@ def test_streamed_diagnostics_memory_is_flat_in_k(benchmark, device: str) -> Non
     benchmark.pedantic(lambda: None, rounds=1)
     print(f"\npeak memory on {device}: K = 10 {short:.0f} MiB, K = 60 {long:.0f} MiB")
     frame_mb = 64**3 * 7 * 4 / 2**20  # 7.0 MiB per frame: holding 50 more would add 350 MiB
-    assert long - short < 5 * frame_mb, (
+    # the CPU heap's own jitter is a few frames' worth; growth with K would be fifty
+    assert long - short < 10 * frame_mb, (
         f"peak memory grew {long - short:.0f} MiB from K = 10 to K = 60"
     )
