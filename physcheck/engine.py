@@ -77,14 +77,16 @@ def relative_noise(history: torch.Tensor, eps: float, seed: int) -> torch.Tensor
 
 @contextmanager
 def placed(model: Any, device: torch.device, dtype: torch.dtype) -> Iterator[Any]:
-    """Put the model on ``device``/``dtype`` for the block, then back where it was.
+    """Put the model on ``device``/``dtype`` for the block, then back where it was (where it
+    says where it was).
 
     float32 -> float64 -> float32 is exact, so the round trip leaves weights bit-identical.
     """
     to = getattr(model, "to", None)
     before_dtype, before_device = model_dtype(model), model_device(model)
+    # a model that does not say where it lives (no parameters, no ``device``) is placed anyway
     moved = callable(to) and (
-        before_dtype != dtype or (before_device is not None and before_device != device)
+        before_dtype != dtype or before_device is None or before_device != device
     )
     if moved and to is not None:
         result = to(device=device, dtype=dtype)

@@ -178,3 +178,22 @@ def test_tf32_is_off_during_a_rollout_and_restored_after(history: torch.Tensor) 
     rollout(Probe(), history, 1, allow_tf32=True)
     assert seen[-1] == (True, True)
     assert (matmul.allow_tf32, cudnn.allow_tf32) == before
+
+
+def test_a_model_that_does_not_say_its_device_is_placed_on_the_rollouts(
+    history: torch.Tensor,
+) -> None:
+    calls: list[tuple[object, object]] = []
+
+    class Plain:
+        n_history = 1
+
+        def to(self, device=None, dtype=None):
+            calls.append((device, dtype))
+            return self
+
+        def step(self, h: torch.Tensor) -> torch.Tensor:
+            return h[:, -1]
+
+    rollout(Plain(), history, 1, device="cpu")
+    assert calls and calls[0] == (torch.device("cpu"), history.dtype)

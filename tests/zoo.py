@@ -34,6 +34,8 @@ class Replay:
     def to(self, device: Any = None, dtype: torch.dtype | None = None) -> Replay:
         if dtype is not None:
             self.dtype = dtype
+        if device is not None:
+            self.frames = self.frames.to(device)
         return self
 
     def match(self, last: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -88,7 +90,7 @@ class BasinBlowup(Replay):
 
     def modify(self, out, last, matched, traj, t):
         by, bz = self.layout.perpendicular_magnetic
-        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype)
+        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype).to(out.device)
         for b in range(out.shape[0]):
             c = by if int(traj[b]) % 2 == 0 else bz
             out[b, ..., c] += (self.growth - 1) * (
@@ -105,7 +107,7 @@ class NoiseSensitiveBasin(Replay):
 
     def modify(self, out, last, matched, traj, t):
         by, bz = self.layout.perpendicular_magnetic
-        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype)
+        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype).to(out.device)
         dev = (last - matched).flatten(1, 3)
         for b in range(out.shape[0]):
             c = (
@@ -145,7 +147,7 @@ class MonopoleNoise(Replay):
         amplitude = 1.0 * float(
             (out[..., b] - out[..., b].mean(dim=(1, 2, 3), keepdim=True)).square().mean().sqrt()
         )
-        out[..., b] += amplitude * phi_grad.to(out.dtype)
+        out[..., b] += amplitude * phi_grad.to(out)
         return out
 
 
@@ -179,7 +181,7 @@ class HighKInjection(Replay):
         inj = _central_curl(a)
         inj = inj / inj.square().mean().sqrt()
         b = list(self.layout.magnetic)
-        out[..., b] += self.amplitude * inj.to(out.dtype)
+        out[..., b] += self.amplitude * inj.to(out)
         return out
 
 
