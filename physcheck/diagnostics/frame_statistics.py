@@ -29,7 +29,7 @@ from functools import lru_cache
 import torch
 
 from physcheck.diagnostics._fourier import derivative_wavenumbers, integer_wavenumbers
-from physcheck.diagnostics._tensor import Spacing, spacing_triple
+from physcheck.diagnostics._tensor import Spacing, as_tensor, spacing_triple
 from physcheck.diagnostics.spectra import _shell_index
 from physcheck.fields import MHD_LAYOUT, FieldLayout
 
@@ -82,7 +82,8 @@ def channel_sums(x: torch.Tensor) -> torch.Tensor:
 
 def squared_error_sums(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     """``sum_S (pred - truth)^2`` per channel of ``[B, X, Y, Z, C]`` frames, ``[B, C]``."""
-    return channel_sums((pred - truth).square_())
+    pred = as_tensor(pred)
+    return channel_sums((pred - as_tensor(truth, like=pred)).square_())
 
 
 @lru_cache(maxsize=32)
@@ -187,6 +188,7 @@ def frame_statistics(
     in that order).
     ``methods``: the divergence operators to compute (``spectral``, ``central``).
     """
+    frame = as_tensor(frame)
     unknown = [m for m in methods if m not in ("spectral", "central")]
     if unknown:
         raise ValueError(f"unknown divergence method(s) {unknown}; use 'spectral' or 'central'")
@@ -268,6 +270,7 @@ def channel_moments(frame: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     Population variance from two passes (mean, then centred squares), without transposing the
     frame: the mean is broadcast as a ``[Z*C]`` row over the ``[B, X*Y, Z*C]`` view.
     """
+    frame = as_tensor(frame)
     if frame.dtype in (torch.float16, torch.bfloat16):
         frame = frame.float()
     b, nx, ny, nz, c = frame.shape

@@ -159,3 +159,12 @@ def test_cuda_matches_cpu() -> None:
     gpu = d.frame_statistics(frame.cuda())
     for name in ("variance", "energy_ratio", "divb_central", "divb_spectral", "spectrum"):
         torch.testing.assert_close(getattr(gpu, name).cpu(), getattr(cpu, name), msg=name)
+
+
+def test_numpy_input_is_accepted() -> None:
+    frame = mhd_state(8)[None]
+    stats = d.frame_statistics(frame.numpy())
+    torch.testing.assert_close(stats.energy_ratio, d.frame_statistics(frame).energy_ratio)
+    _, variance = d.channel_moments(frame.numpy())
+    torch.testing.assert_close(variance, d.channel_variance(frame))
+    assert d.squared_error_sums(frame.numpy(), frame).abs().max() == 0
