@@ -94,9 +94,6 @@ class _SeriesStore:
         shape = (self.n_traj, n_spectra, *value.shape[1:])
         self._slot("spectra", value, shape)[:, index] = value
 
-    def has(self, name: str) -> bool:
-        return name in self.values
-
     def finished(self) -> dict[str, torch.Tensor]:
         """Everything on the CPU in float64 (one transfer per series), as ordinary tensors
         (copies, also of the inference-mode tensors a rollout writes)."""

@@ -275,8 +275,8 @@ def channel_moments(frame: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         frame = frame.float()
     b, nx, ny, nz, c = frame.shape
     n_points = nx * ny * nz
+    mean = channel_sums(frame) / n_points
     wide = frame.reshape(b, nx * ny, nz * c)
-    mean = wide.sum(dim=1).view(b, nz, c).sum(dim=1) / n_points
-    centred = wide - mean.repeat(1, nz)[:, None, :]
-    variance = centred.square_().sum(dim=1).view(b, nz, c).sum(dim=1) / n_points
+    centred = (wide - mean.repeat(1, nz)[:, None, :]).view(frame.shape)
+    variance = channel_sums(centred.square_()) / n_points
     return mean, variance
