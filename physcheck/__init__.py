@@ -7,7 +7,10 @@ resolved lazily on first attribute access:
 - ``physcheck.rollout(model, history, n_steps, **options)``: the rollout engine.
 - ``physcheck.models.load(spec, **options)``: build a surrogate from a spec.
 - ``physcheck.diagnostics``: the exact diagnostics of the specification.
-- ``physcheck.assert_<check>(...)``: one assertion helper per physics check.
+- ``physcheck.assert_<check>(...)``: one assertion helper per physics check;
+  ``physcheck.assert_check(name, ...)`` for any check, your own included.
+- ``physcheck.register_check(name, function, summary=...)``: add a check to the suite.
+- ``physcheck.Suite(settings)``: the whole pipeline as a library object.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "rollout": "physcheck.engine:rollout",
     "RolloutResult": "physcheck.engine:RolloutResult",
+    "Suite": "physcheck.suite:Suite",
+    "register_check": "physcheck.config.checks:register_check",
+    "PhyscheckError": "physcheck.errors:PhyscheckError",
 }
 _LAZY_ASSERTIONS = "physcheck.checks.assertions"
 
@@ -45,7 +51,12 @@ def __getattr__(name: str) -> Any:
         "checks",
         "strategies",
         "report",
-        "fixtures",
+        "datasets",
+        "config",
+        "errors",
+        "records",
+        "outputs",
+        "snapshot",
     }:
         return importlib.import_module(f"physcheck.{name}")
     raise AttributeError(f"module 'physcheck' has no attribute {name!r}")

@@ -39,7 +39,8 @@ class RecordCache:
         if not path.is_file():
             return None
         try:
-            return torch.load(path, map_location="cpu", weights_only=False)
+            state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
+            return state
         except Exception:  # a damaged entry is a miss, and is rewritten
             return None
 

@@ -21,15 +21,12 @@ import numpy as np
 import torch
 
 from physcheck.diagnostics._tensor import as_tensor
-from physcheck.models.protocol import check_surrogate, model_device, model_dtype
+from physcheck.errors import RolloutError
+from physcheck.models.protocol import Surrogate, check_surrogate, model_device, model_dtype
 
 Hook = Callable[[torch.Tensor], torch.Tensor]
 StepCallback = Callable[[int, torch.Tensor], None]
 NonFinitePolicy = Literal["record", "stop", "raise"]
-
-
-class RolloutError(RuntimeError):
-    """A rollout could not run: wrong shapes from the model, or a non-finite frame under ``raise``."""
 
 
 @dataclass
@@ -112,7 +109,7 @@ def tf32(allow: bool) -> Iterator[None]:
 
 
 def rollout(
-    model: Any,
+    model: Surrogate,
     history: Any,
     n_steps: int,
     *,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from physcheck.errors import LayoutError
+
 #: MHD_64 channel order as The Well flattens it (t0 density, t1 magnetic field, t1 velocity).
 MHD_FIELDS: tuple[str, ...] = (
     "density",
@@ -23,9 +25,6 @@ MHD_FIELDS: tuple[str, ...] = (
 _AXES = ("x", "y", "z")
 _SHORT_PREFIX = {"density": "rho", "magnetic_field": "B", "velocity": "v"}
 
-
-class LayoutError(ValueError):
-    """A field name is missing from, or inconsistent with, a state's channel layout."""
 
 
 @dataclass(frozen=True)

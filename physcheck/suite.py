@@ -1,23 +1,323 @@
-"""``physcheck run``: the physics suite alone, through pytest.
+"""The physics suite as a library object: data, models, rollouts, records, check results.
 
-``physcheck run`` checks the demo surrogate and the reference oracle on the shipped
-dataset (CPU is fine); any pytest or ``--physcheck-*`` option can follow, e.g.
-``physcheck run --physcheck-model mine=walrus:cfg.yaml:ckpt.pt --physcheck-window paper``.
-Given models replace the defaults.
+``Suite(settings)`` runs the pipeline data -> rollout -> records -> checks lazily: every
+rollout (base precision, float64 twin, each perturbation) is computed at most once per suite
+however many checks or tests use it, and with the disk cache once across runs. Works without
+pytest; the plugin and ``physcheck run`` are thin shells over it, and what is shown of it
+(summary, JSON, snapshots, report) is built by ``physcheck.outputs``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import collections
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
-DEFAULT_MODELS = ("demo=demo", "reference=reference")
+import torch
+
+import physcheck
+from physcheck.cache import RecordCache, cache_key
+from physcheck.checks.context import CheckContext
+from physcheck.checks.measures import Measures
+from physcheck.checks.result import CheckResult, test_id
+from physcheck.checks.run import run_checks
+from physcheck.config import ModelSpec, Settings, check_spec
+from physcheck.data.well import WellData, open_dataset
+from physcheck.data.windows import Window
+from physcheck.engine import rollout
+from physcheck.errors import ConfigError, DataError
+from physcheck.fields import FieldLayout
+from physcheck.models import Surrogate, load, model_hash, supports_precision
+from physcheck.records import DiagnosticRecord, RecordBuilder, TruthRecord
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    import pytest
+def resolve_device(device: str, *, worker: int | None = None) -> torch.device:
+    """``auto`` -> CUDA where available. ``worker``: the index of a parallel worker (e.g.
+    pytest-xdist's ``gwN``); with several GPUs, ``cuda``/``auto`` give it ``cuda:N mod count``."""
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if (
+        device == "cuda"
+        and worker is not None
+        and torch.cuda.is_available()
+        and torch.cuda.device_count() > 1
+    ):
+        return torch.device(f"cuda:{worker % torch.cuda.device_count()}")
+    return torch.device(device)
 
-    args = list(argv or [])
-    if not any(a == "--physcheck-model" or a.startswith("--physcheck-model=") for a in args):
-        for model in DEFAULT_MODELS:
-            args += ["--physcheck-model", model]
-    return int(pytest.main(["--physcheck-only", "-p", "no:cacheprovider", *args]))
+
+@dataclass
+class TruthWindow:
+    """History and truth of the configured trajectories for one history length."""
+
+    history: torch.Tensor  # [B, T, X, Y, Z, C]
+    truth: torch.Tensor  # [B, K, X, Y, Z, C]
+    record: TruthRecord
+
+
+class Suite:
+    """Lazily computes and memoises everything a run needs. ``rootdir``: where relative paths
+    in the settings start; ``worker``: the index of a parallel worker (one GPU each).
+    ``rollout_counts`` counts the rollouts actually computed (cache hits excluded), per
+    ``(model, variant)``."""
+
+    def __init__(
+        self, settings: Settings, *, rootdir: str | Path = ".", worker: int | None = None
+    ) -> None:
+        self.settings = settings
+        self.rootdir = Path(rootdir)
+        self.worker = worker
+        self.rollout_counts: collections.Counter[tuple[str, str]] = collections.Counter()
+        self.cache_hits: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._models: dict[str, Surrogate] = {}
+        self._truth: dict[int, TruthWindow] = {}
+        self._records: dict[tuple[str, str], DiagnosticRecord] = {}
+        self._results: dict[str, list[CheckResult]] = {}
+        cache_dir = Path(settings.cache_dir)
+        self.cache = (
+            RecordCache(cache_dir if cache_dir.is_absolute() else self.rootdir / cache_dir)
+            if settings.use_cache
+            else None
+        )
+
+    # -- inputs ----------------------------------------------------------------------------------
+    @cached_property
+    def data(self) -> WellData:
+        if self.settings.data:
+            path = Path(self.settings.data)
+            return open_dataset(
+                path if path.is_absolute() else self.rootdir / path, split=self.settings.split
+            )
+        from physcheck.datasets import default_dataset
+
+        return open_dataset(
+            default_dataset(splits=(self.settings.split,)), split=self.settings.split
+        )
+
+    @cached_property
+    def layout(self) -> FieldLayout:
+        return self.data.layout(self.settings.guide_axis)
+
+    @cached_property
+    def device(self) -> torch.device:
+        return resolve_device(self.settings.device, worker=self.worker)
+
+    @property
+    def window(self) -> Window:
+        return self.settings.window
+
+    @cached_property
+    def trajectories(self) -> list[int]:
+        available = self.data.n_trajectories
+        wanted = (
+            list(self.settings.trajectories)
+            if self.settings.trajectories is not None
+            else list(range(available))
+        )
+        missing = [t for t in wanted if not 0 <= t < available]
+        if missing:
+            raise DataError(
+                f"trajectories {missing} do not exist; the {self.settings.split} split has 0..{available - 1}"
+            )
+        return wanted
+
+    def model_entry(self, name: str) -> ModelSpec:
+        for entry in self.settings.models:
+            if entry.name == name:
+                return entry
+        raise ConfigError(
+            f"no model named {name!r}; configured: {[m.name for m in self.settings.models]}"
+        )
+
+    def model(self, name: str) -> Surrogate:
+        if name not in self._models:
+            entry = self.model_entry(name)
+            self._models[name] = load(entry, data=self.data, device=self.device)
+        return self._models[name]
+
+    def n_history(self, name: str) -> int:
+        return self.window.resolve_history(self.model(name).n_history)
+
+    def truth(self, n_history: int) -> TruthWindow:
+        if n_history not in self._truth:
+            self.window.check(n_history, self.data.n_time)
+            pairs = [self.data.read_window(t, self.window, n_history) for t in self.trajectories]
+            history = torch.stack([h for h, _ in pairs]).to(self.device)
+            truth = torch.stack([t for _, t in pairs]).to(self.device)
+            record = TruthRecord.compute(truth, self.layout, self.settings.diagnostics)
+            self._truth[n_history] = TruthWindow(history, truth, record)
+        return self._truth[n_history]
+
+    # -- rollouts --------------------------------------------------------------------------------
+    def needs(self, variant: str) -> bool:
+        """Whether a selected check needs the ``float64`` or ``perturbed`` rollouts."""
+        return any(variant in check_spec(c).needs for c in self.settings.checks)
+
+    def variants(self, name: str) -> list[str]:
+        """The rollouts the configured checks need for a model."""
+        out = ["base"]
+        if self.needs("float64") and self.precision_skip(name) is None:
+            out.append("float64")
+        if self.needs("perturbed"):
+            out += [f"noise{i}" for i in range(self.settings.diagnostics.n_perturbations)]
+        return out
+
+    def precision_skip(self, name: str) -> str | None:
+        reason = supports_precision(self.model(name))
+        if reason:
+            return reason
+        if self.settings.dtype == "float64":
+            return "the base rollout already runs in float64"
+        return None
+
+    def _key(self, name: str, variant: str, n_history: int) -> str:
+        entry = self.model_entry(name)
+        s = self.settings
+        return cache_key(
+            {
+                "model": model_hash(self.model(name), entry.spec),
+                "projection": entry.projection,
+                "data": self.data.content_hash(),
+                "split": s.split,
+                "window": [self.window.first, self.window.n_steps, n_history],
+                "trajectories": self.trajectories,
+                "variant": variant,
+                "dtype": s.dtype,
+                "device": self.device.type,
+                "diagnostics": s.summary()["diagnostics"],
+                "guide_axis": s.guide_axis,
+                "keep_frames": self._keeps_frames(name),
+                "versions": [physcheck.__version__, torch.__version__],
+            }
+        )
+
+    def _keeps_frames(self, name: str) -> bool:
+        return len(self.variants(name)) > 1
+
+    def record(self, name: str, variant: str = "base") -> DiagnosticRecord:
+        """The diagnostic record of one rollout variant of a model (computed once)."""
+        memo = (name, variant)
+        if memo in self._records:
+            return self._records[memo]
+        model = self.model(name)
+        n_history = self.n_history(name)
+        key = self._key(name, variant, n_history) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            with self.cache.lock(key):
+                state = self.cache.get(key)
+                if state is None:
+                    record = self._compute(name, variant, model, n_history)
+                    self.cache.put(key, record.state())
+                else:
+                    record = DiagnosticRecord.from_state(state)
+                    self.cache_hits[memo] += 1
+        else:
+            record = self._compute(name, variant, model, n_history)
+        self._records[memo] = record
+        return record
+
+    def _compute(
+        self, name: str, variant: str, model: Surrogate, n_history: int
+    ) -> DiagnosticRecord:
+        entry = self.model_entry(name)
+        truth = self.truth(n_history)
+        diag = self.settings.diagnostics
+        dtype = DTYPES[self.settings.dtype]
+        reference = reference_variance = None
+        noise, noise_seed = 0.0, None
+        if variant != "base":
+            base = self.record(name, "base")
+            reference, reference_variance = base.frames, base.variance
+        if variant == "float64":
+            dtype = torch.float64
+        elif variant.startswith("noise"):
+            index = int(variant[len("noise") :])
+            noise, noise_seed = diag.noise_eps, diag.seed + 1 + index
+        hooks = []
+        if entry.projection:
+            from physcheck.diagnostics import project_state
+
+            layout = self.layout
+            hooks.append(lambda frame: project_state(frame, layout=layout, spacing=diag.spacing))
+        builder = RecordBuilder(
+            truth.truth,
+            self.layout,
+            diag,
+            truth_record=truth.record,
+            reference=reference,
+            reference_variance=reference_variance,
+            keep_frames=variant == "base" and self._keeps_frames(name),
+        )
+        result = rollout(
+            model,
+            truth.history,
+            self.window.n_steps,
+            device=self.device,
+            dtype=dtype,
+            seed=diag.seed,
+            hooks=hooks,
+            noise=noise,
+            noise_seed=noise_seed,
+            on_step=builder,
+            keep_frames=False,
+        )
+        self.rollout_counts[(name, variant)] += 1
+        return builder.finish(result.first_nonfinite_step)
+
+    # -- checks ----------------------------------------------------------------------------------
+    def truth_record(self, name: str) -> TruthRecord:
+        """The truth's record for the model's history length."""
+        return self.truth(self.n_history(name)).record
+
+    def measures(self, name: str, variant: str = "base") -> Measures:
+        """The derived numbers of a model's rollout against the truth."""
+        return Measures(
+            self.record(name, variant),
+            self.truth_record(name),
+            self.layout,
+            self.settings.thresholds,
+        )
+
+    def context(self, name: str) -> CheckContext:
+        n_history = self.n_history(name)
+        base = self.record(name, "base")
+        float64 = float64_skip = None
+        if self.needs("float64"):
+            float64_skip = self.precision_skip(name)
+            if float64_skip is None:
+                float64 = self.record(name, "float64")
+        perturbed = None
+        if self.needs("perturbed") and self.settings.diagnostics.n_perturbations > 0:
+            perturbed = [
+                self.record(name, f"noise{i}")
+                for i in range(self.settings.diagnostics.n_perturbations)
+            ]
+        return CheckContext(
+            model=name,
+            trajectories=self.trajectories,
+            layout=self.layout,
+            thresholds=self.settings.thresholds,
+            truth=self.truth(n_history).record,
+            base=base,
+            float64=float64,
+            float64_skip=float64_skip,
+            perturbed=perturbed,
+            noise_eps=self.settings.diagnostics.noise_eps,
+            divergence_method=self.settings.diagnostics.divergence_method,
+        )
+
+    def results(self, name: str) -> list[CheckResult]:
+        if name not in self._results:
+            self._results[name] = run_checks(self.context(name), self.settings.checks)
+        return self._results[name]
+
+    def result(
+        self, check: str, name: str, trajectory: int, channel: str | None = None
+    ) -> CheckResult:
+        for r in self.results(name):
+            if r.check == check and r.trajectory == trajectory and r.channel == channel:
+                return r
+        raise KeyError(f"no result for {test_id(check, name, trajectory, channel)}")

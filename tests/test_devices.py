@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from physcheck.session import resolve_device
+from physcheck.suite import resolve_device
 
 
 def test_auto_and_explicit_devices() -> None:
@@ -17,10 +17,17 @@ def test_auto_and_explicit_devices() -> None:
 def test_each_xdist_worker_gets_its_own_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
-    for worker, index in (("gw0", 0), ("gw1", 1), ("gw5", 1)):
-        monkeypatch.setenv("PYTEST_XDIST_WORKER", worker)
-        assert resolve_device("cuda") == torch.device(f"cuda:{index}")
-        assert resolve_device("auto") == torch.device(f"cuda:{index}")
-    assert resolve_device("cuda:3") == torch.device("cuda:3")  # an explicit GPU is kept
-    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    for worker, index in ((0, 0), (1, 1), (5, 1)):
+        assert resolve_device("cuda", worker=worker) == torch.device(f"cuda:{index}")
+        assert resolve_device("auto", worker=worker) == torch.device(f"cuda:{index}")
+    assert resolve_device("cuda:3", worker=2) == torch.device("cuda:3")  # an explicit GPU is kept
     assert resolve_device("cuda") == torch.device("cuda")
+
+
+def test_worker_index_comes_from_the_xdist_worker_id() -> None:
+    from types import SimpleNamespace
+
+    from physcheck.plugin.xdist import worker_index
+
+    assert worker_index(SimpleNamespace(workerinput={"workerid": "gw3"})) == 3  # type: ignore[arg-type]
+    assert worker_index(SimpleNamespace()) is None  # type: ignore[arg-type]

@@ -14,11 +14,13 @@ from typing import Any
 
 import torch
 
-from physcheck.checks.physics import CHECKS, CheckContext
-from physcheck.checks.record import DiagnosticRecord, RecordBuilder, TruthRecord
-from physcheck.checks.result import CheckResult, DiagnosticSettings, Thresholds
+from physcheck.checks.context import CheckContext
+from physcheck.checks.result import CheckResult
+from physcheck.checks.run import run_check
+from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.diagnostics import as_tensor
 from physcheck.fields import MHD_LAYOUT, FieldLayout
+from physcheck.records import DiagnosticRecord, RecordBuilder, TruthRecord
 
 
 def _batched(x: Any) -> torch.Tensor:
@@ -47,7 +49,7 @@ def record_of(
     return builder.finish(first_bad)
 
 
-def _check(
+def assert_check(
     name: str,
     frames: Any,
     truth: Any,
@@ -59,6 +61,8 @@ def _check(
     perturbed: list[Any] | None = None,
     **threshold_overrides: Any,
 ) -> list[CheckResult]:
+    """Run check ``name`` (any check of the catalogue, your own included) on predicted ``frames``
+    against ``truth`` and raise ``AssertionError`` with its messages where it fails."""
     settings = settings or DiagnosticSettings()
     thresholds = (thresholds or Thresholds()).with_overrides(threshold_overrides)
     base = record_of(frames, truth, layout=layout, settings=settings)
@@ -82,7 +86,7 @@ def _check(
         else None,
         divergence_method=settings.divergence_method,
     )
-    results = CHECKS[name](ctx)
+    results = run_check(ctx, name)
     failed = [r for r in results if not r.passed and not r.skipped]
     if failed:
         raise AssertionError("\n".join(r.message for r in failed))
@@ -91,51 +95,51 @@ def _check(
 
 def assert_finite(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """No NaN/Inf in the rollout."""
-    return _check("finite", frames, truth, **kw)
+    return assert_check("finite", frames, truth, **kw)
 
 
 def assert_vrmse(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """Step-1 VRMSE and the T 21-60 window within bounds (``vrmse_step1``, ``vrmse_window``)."""
-    return _check("vrmse", frames, truth, **kw)
+    return assert_check("vrmse", frames, truth, **kw)
 
 
 def assert_stability_horizon(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """Channel-mean VRMSE stays <= 1 over the whole rollout."""
-    return _check("stability_horizon", frames, truth, **kw)
+    return assert_check("stability_horizon", frames, truth, **kw)
 
 
 def assert_solenoidal(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """divB ratio of the prediction within ``solenoidality_factor`` x the truth's, every step."""
-    return _check("solenoidality", frames, truth, **kw)
+    return assert_check("solenoidality", frames, truth, **kw)
 
 
 def assert_spectrum(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """Perpendicular B spectrum at the last step: slope, low/high ratio and pile-up near truth's."""
-    return _check("spectrum", frames, truth, **kw)
+    return assert_check("spectrum", frames, truth, **kw)
 
 
 def assert_channel_variance(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """Every channel's variance within ``variance_low``..``variance_high`` x truth's."""
-    return _check("channel_variance", frames, truth, **kw)
+    return assert_check("channel_variance", frames, truth, **kw)
 
 
 def assert_perpendicular_symmetry(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """|log10(a_By / a_Bz)| <= ``symmetry_log10`` at every step."""
-    return _check("perpendicular_symmetry", frames, truth, **kw)
+    return assert_check("perpendicular_symmetry", frames, truth, **kw)
 
 
 def assert_basin_determinism(
     frames: Any, truth: Any, perturbed: list[Any], **kw: Any
 ) -> list[CheckResult]:
     """Every perturbed rollout (``perturbed``: list of frames) ends in the unperturbed basin."""
-    return _check("basin_determinism", frames, truth, perturbed=perturbed, **kw)
+    return assert_check("basin_determinism", frames, truth, perturbed=perturbed, **kw)
 
 
 def assert_precision(frames: Any, truth: Any, float64: Any, **kw: Any) -> list[CheckResult]:
     """float32 ``frames`` and ``float64`` frames agree on the physics up to the horizon."""
-    return _check("precision", frames, truth, float64=float64, **kw)
+    return assert_check("precision", frames, truth, float64=float64, **kw)
 
 
 def assert_energy(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
     """E_B/E_K and <|B|> within ``energy_factor`` x truth's; mass within ``mass_tolerance``."""
-    return _check("energy", frames, truth, **kw)
+    return assert_check("energy", frames, truth, **kw)

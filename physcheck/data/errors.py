@@ -1,7 +1,7 @@
-"""The one error type of the data layer."""
+"""The data layer's error type (defined with the others in ``physcheck.errors``)."""
 
 from __future__ import annotations
 
+from physcheck.errors import DataError
 
-class DataError(ValueError):
-    """Bad or missing input data; the message says what is wrong and what to do."""
+__all__ = ["DataError"]

@@ -248,21 +248,20 @@ class WellData:
         times = self.infos[0].times
         return times[1] - times[0] if len(times) > 1 else None
 
-    @property
-    def physical_spacing(self) -> float | None:
-        """Physical grid spacing along x (the diagnostics use grid units unless told)."""
-        coords = next(iter(self.infos[0].coords.values()), ())
-        return coords[1] - coords[0] if len(coords) > 1 else None
-
-    def solver_config(self, trajectory: int = 0) -> Any:
-        """The reference solver's ``SolverConfig`` stored with physcheck-made data, else ``None``."""
+    def solver_attributes(self, trajectory: int = 0) -> dict[str, Any] | None:
+        """The reference solver's settings stored with physcheck-made data (the decoded
+        ``physcheck_solver`` attribute of the trajectory's file), else ``None``."""
         info = self._info(self.trajectories[trajectory].file)
         raw = info.attrs.get(SOLVER_ATTR)
         if raw is None:
             return None
-        from physcheck.sim.solver import SolverConfig
-
-        return SolverConfig.from_attrs(json.loads(raw))
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"{info.path}: unreadable {SOLVER_ATTR} attribute; re-create the file"
+            ) from None
+        return value if isinstance(value, dict) else None
 
     @cached_property
     def stats(self) -> dict[str, Any]:

@@ -24,9 +24,9 @@ def integer_wavenumbers(
 
     For even N the Nyquist entry is ``-N/2`` (``+N/2`` with ``half``).
     """
-    if half:
-        return torch.fft.rfftfreq(n, d=1.0 / n, device=device, dtype=dtype)
-    return torch.fft.fftfreq(n, d=1.0 / n, device=device, dtype=dtype)
+    freq = torch.fft.rfftfreq if half else torch.fft.fftfreq
+    values: torch.Tensor = freq(n, d=1.0 / n, device=device, dtype=dtype)
+    return values
 
 
 def derivative_wavenumbers(

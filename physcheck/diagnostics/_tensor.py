@@ -40,7 +40,7 @@ def spacing_triple(spacing: Spacing) -> tuple[float, float, float]:
     values = tuple(float(s) for s in spacing)
     if len(values) != 3:
         raise ValueError(f"spacing must be a number or 3 numbers (dx, dy, dz), got {spacing!r}")
-    return values  # type: ignore[return-value]
+    return values[0], values[1], values[2]
 
 
 def require_vector_field(b: torch.Tensor, name: str = "B") -> None:

@@ -29,7 +29,8 @@ def _spectral(b: torch.Tensor, spacing: Spacing) -> torch.Tensor:
     b_hat = torch.fft.rfftn(b, dim=FIELD_DIMS)
     kx, ky, kz = derivative_wavenumbers(shape, spacing, device=b.device, dtype=b.dtype)  # type: ignore[arg-type]
     div_hat = 1j * (kx * b_hat[..., 0] + ky * b_hat[..., 1] + kz * b_hat[..., 2])
-    return torch.fft.irfftn(div_hat, s=shape, dim=SCALAR_DIMS)
+    div: torch.Tensor = torch.fft.irfftn(div_hat, s=shape, dim=SCALAR_DIMS)
+    return div
 
 
 def _central(b: torch.Tensor, spacing: Spacing) -> torch.Tensor:

@@ -31,13 +31,14 @@ def solenoidal_projection(B: torch.Tensor, *, spacing: Spacing = 1.0) -> torch.T
     shape = tuple(b.shape[-4:-1])
     b_hat = torch.fft.rfftn(b, dim=FIELD_DIMS)
     kx, ky, kz = derivative_wavenumbers(shape, spacing, device=b.device, dtype=b.dtype)  # type: ignore[arg-type]
-    k = torch.stack(torch.broadcast_tensors(kx, ky, kz), dim=-1)  # [X, Y, Zr, 3]
+    k = torch.stack(torch.broadcast_tensors(kx, ky, kz), dim=-1)  # type: ignore[no-untyped-call]  # [X, Y, Zr, 3]
     k2 = (k**2).sum(dim=-1, keepdim=True)
     inv_k2 = torch.where(
         k2 > 0, 1.0 / torch.where(k2 > 0, k2, torch.ones_like(k2)), torch.zeros_like(k2)
     )
     k_dot_b = (k * b_hat).sum(dim=-1, keepdim=True)
-    return torch.fft.irfftn(b_hat - k * k_dot_b * inv_k2, s=shape, dim=FIELD_DIMS)
+    projected: torch.Tensor = torch.fft.irfftn(b_hat - k * k_dot_b * inv_k2, s=shape, dim=FIELD_DIMS)
+    return projected
 
 
 def project_state(

@@ -61,7 +61,8 @@ def _mode_power(field: torch.Tensor) -> torch.Tensor:
     weight[0] = 1.0
     if nz % 2 == 0:
         weight[-1] = 1.0
-    return power * weight
+    weighted: torch.Tensor = power * weight
+    return weighted
 
 
 def _shell_index(
@@ -130,7 +131,7 @@ def perpendicular_spectrum(
         n_shells=n_shells,
         device=f.device,
         dtype=real_dtype,
-    )  # type: ignore[arg-type]
+    )
     power = _mode_power(f)  # [..., X, Y, Zr]
     batch = power.shape[:-3]
     index = (

@@ -4,13 +4,10 @@
 ``walrus:CONFIG.yaml:CHECKPOINT.pt`` or ``package.module:attr``.
 """
 
-from physcheck.models.protocol import (
-    ModelProtocolError,
-    Surrogate,
-    check_surrogate,
-    supports_precision,
-)
-from physcheck.models.registry import ModelSpecError, load, model_hash
+from physcheck.errors import ModelProtocolError, ModelSpecError
+from physcheck.models.hashing import model_hash
+from physcheck.models.protocol import Surrogate, check_surrogate, supports_precision
+from physcheck.models.registry import load
 
 __all__ = [
     "ModelProtocolError",

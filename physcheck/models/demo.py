@@ -15,6 +15,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from physcheck.errors import ModelSpecError
+
 DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 DEMO_WEIGHTS = DEMO_DIR / "demo.pt"
 
@@ -57,7 +59,8 @@ class DemoSurrogate(nn.Module):
         x = (history - self.mean) / self.std
         b, t, nx, ny, nz, c = x.shape
         x = x.permute(0, 1, 5, 2, 3, 4).reshape(b, t * c, nx, ny, nz)
-        return self.net(x).permute(0, 2, 3, 4, 1)
+        out: torch.Tensor = self.net(x)
+        return out.permute(0, 2, 3, 4, 1)
 
     def step(self, history: torch.Tensor) -> torch.Tensor:
         """Next frame ``[B, X, Y, Z, C]`` from ``history [B, n_history, X, Y, Z, C]`` (physical units)."""
@@ -72,8 +75,6 @@ def load_demo(
     """The trained demo surrogate (float32, eval mode) from ``path`` (default: the shipped weights)."""
     path = Path(path) if path is not None else DEMO_WEIGHTS
     if not path.is_file():
-        from physcheck.models.registry import ModelSpecError
-
         raise ModelSpecError(
             f"no demo weights at {path}: train them with `physcheck train-demo` (a few minutes on a CPU)"
         )

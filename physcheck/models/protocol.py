@@ -9,9 +9,11 @@ without it the precision check skips with that reason.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import torch
+
+from physcheck.errors import ModelProtocolError
 
 
 @runtime_checkable
@@ -23,10 +25,6 @@ class Surrogate(Protocol):
     def step(self, history: torch.Tensor) -> torch.Tensor:
         """``[B, T, X, Y, Z, C]`` -> ``[B, X, Y, Z, C]``."""
         ...
-
-
-class ModelProtocolError(TypeError):
-    """An object does not follow the surrogate protocol; the message says what is missing."""
 
 
 def check_surrogate(model: Any, name: str = "model") -> Surrogate:
@@ -42,7 +40,7 @@ def check_surrogate(model: Any, name: str = "model") -> Surrogate:
             f"{name} ({type(model).__name__}) is not a physcheck surrogate: it needs "
             + " and ".join(problems)
         )
-    return model
+    return cast(Surrogate, model)
 
 
 def supports_precision(model: Any) -> str | None:

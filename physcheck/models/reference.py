@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from physcheck.errors import ModelSpecError
 from physcheck.sim.solver import SolverConfig, advance_well
 
 
@@ -34,15 +35,13 @@ class ReferenceSurrogate:
     @classmethod
     def from_data(cls, data: Any, *, device: str | torch.device = "cpu") -> ReferenceSurrogate:
         """Build from a ``WellData`` made by physcheck (it stores the solver configuration)."""
-        config = data.solver_config()
-        if config is None or data.frame_interval is None:
-            from physcheck.models.registry import ModelSpecError
-
+        attrs = data.solver_attributes()
+        if attrs is None or data.frame_interval is None:
             raise ModelSpecError(
                 "the 'reference' model needs data made by physcheck's solver (its files store the solver settings); "
                 f"{data.files[0].name} has none"
             )
-        return cls(config, data.frame_interval, device=device)
+        return cls(SolverConfig.from_attrs(attrs), data.frame_interval, device=device)
 
     def to(
         self, device: str | torch.device | None = None, dtype: torch.dtype | None = None

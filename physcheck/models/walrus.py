@@ -32,6 +32,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from physcheck.errors import DataError, OptionalDependencyError
 from physcheck.fields import MHD_FIELDS
 
 #: Walrus's released field-embedding rows for The Well's MHD channels
@@ -55,11 +56,11 @@ INSTALL_HINT = (
 )
 
 
-class WalrusUnavailable(ImportError):
+class WalrusUnavailable(OptionalDependencyError):
     """Polymathic's ``walrus`` cannot be imported (missing, or the unrelated PyPI package)."""
 
 
-class WalrusGridError(ValueError):
+class WalrusGridError(DataError):
     """A grid Walrus cannot take."""
 
 
@@ -200,7 +201,8 @@ class WalrusSurrogate(nn.Module):
         bcs = [[[self.boundary_code] * 2 for _ in range(3)] for _ in range(b)]
         out = self.model(x / rms, self.field_indices, bcs, metadata=self.metadata(tuple(spatial)))
         change = out[-1].to(x.dtype) * rms_delta[0]
-        return (x[-1] + change).permute(0, 2, 3, 4, 1)
+        frame: torch.Tensor = (x[-1] + change).permute(0, 2, 3, 4, 1)
+        return frame
 
     forward = step
 
@@ -226,7 +228,8 @@ def build_walrus_model(model_config: Any, n_states: int = RELEASED_N_STATES) -> 
     import_walrus()
     from hydra.utils import instantiate
 
-    return instantiate(model_config, n_states=n_states)
+    model: nn.Module = instantiate(model_config, n_states=n_states)
+    return model
 
 
 def load_walrus(

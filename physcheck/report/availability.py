@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib.util
 from types import ModuleType
 
+from physcheck.errors import OptionalDependencyError
+
 INSTALL_HINT = 'the report needs matplotlib: pip install "physcheck[report]"'
 
 
-class ReportUnavailable(ImportError):
+class ReportUnavailable(OptionalDependencyError):
     """matplotlib is not installed; the message gives the install command."""
 
 

@@ -18,23 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from physcheck.checks.result import CHECK_NAMES
+from physcheck.checks.result import test_id
+from physcheck.config import check_names, check_spec
 from physcheck.report.availability import INSTALL_HINT, matplotlib_missing_reason
 from physcheck.report.html import Figure, Section, render_page, results_table, summary_table
 
-#: check -> anchor of the figure that shows it
-FIGURE_FOR = {
-    "finite": "fig-vrmse",
-    "vrmse": "fig-vrmse",
-    "stability_horizon": "fig-vrmse",
-    "solenoidality": "fig-divb",
-    "spectrum": "fig-spectra",
-    "channel_variance": "fig-variance",
-    "perpendicular_symmetry": "fig-variance",
-    "basin_determinism": "fig-perturbation",
-    "precision": "fig-precision",
-    "energy": "fig-energy",
-}
 #: section (check) -> the figures placed in it
 PLACED_IN = {
     "vrmse": ("fig-vrmse", "fig-vrmse-traj"),
@@ -45,20 +33,6 @@ PLACED_IN = {
     "precision": ("fig-precision",),
     "energy": ("fig-energy",),
 }
-CHECK_TEXT = {
-    "finite": "No NaN or Inf anywhere in the rollout; a failure names the first bad step.",
-    "vrmse": "Step-1 VRMSE and the T 21-60 window mean (the Walrus paper's metric).",
-    "stability_horizon": "First step whose channel-mean VRMSE exceeds 1 (worse than the spatial mean).",
-    "solenoidality": "div B of the prediction against the truth's floor, same operator, every step.",
-    "spectrum": "Perpendicular magnetic spectrum at the last step: slope, low/high ratio, high-n pile-up.",
-    "channel_variance": "Each channel's variance against the truth's: blow-ups and collapses.",
-    "perpendicular_symmetry": "B_y and B_z must be amplified alike: a one-sided blow-up is a basin.",
-    "basin_determinism": "Rollouts from inputs perturbed by relative noise must end in the same basin.",
-    "precision": "float32 and float64 must agree on the physics (a numerical instability does not).",
-    "energy": "E_B/E_K and <|B|> within a factor of truth's; mass conserved.",
-}
-
-
 def _arr(values: Any) -> np.ndarray:
     def clean(v: Any) -> Any:
         if isinstance(v, list):
@@ -180,13 +154,20 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
     return out
 
 
+def _anchor(figure: str | None, figures: Mapping[str, Figure], check: str) -> str:
+    """Where a failing result links to: its check's figure when drawn, else its section."""
+    return figure if figure is not None and figure in figures else f"check-{check}"
+
+
 def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
     """Write ``index.html``, the PNGs and ``results.json`` into ``out_dir``; returns the page."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = list(document.get("results", []))
     models = sorted({r["model"] for r in results} | set(document.get("models", {})))
-    checks = [c for c in CHECK_NAMES if any(r["check"] == c for r in results)]
+    known = check_names()
+    checks = [c for c in known if any(r["check"] == c for r in results)]
+    figure_for = {c: check_spec(c).figure for c in known}
     settings = document.get("settings", {})
     notes: list[str] = []
     figures: dict[str, Figure] = {}
@@ -205,23 +186,21 @@ def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
     sections = []
     for check in checks:
         mine = [r for r in results if r["check"] == check]
-        anchor = FIGURE_FOR.get(check)
+        anchor = figure_for.get(check)
         links = {check: anchor} if anchor in figures else {}
         figs = [figures[a] for a in PLACED_IN.get(check, ()) if a in figures]
         sections.append(
             Section(
                 f"check-{check}",
                 check,
-                f"<p>{CHECK_TEXT.get(check, '')}</p>" + results_table(mine, links),
+                f"<p>{check_spec(check).summary}</p>" + results_table(mine, links),
                 figs,
             )
         )
     failures = [
         (
-            f"{r['check']}[{r['model']}-traj{r['trajectory']}{'-' + r['channel'] if r.get('channel') else ''}]: {r['message']}",
-            FIGURE_FOR.get(r["check"], f"check-{r['check']}")
-            if FIGURE_FOR.get(r["check"]) in figures
-            else f"check-{r['check']}",
+            f"{test_id(r['check'], r['model'], r['trajectory'], r.get('channel'))}: {r['message']}",
+            _anchor(figure_for.get(r["check"]), figures, r["check"]),
         )
         for r in results
         if not r["passed"] and not r.get("skipped")

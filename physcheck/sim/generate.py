@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -135,7 +136,7 @@ def write_trajectories(
     return path, frames
 
 
-def statistics(frames: np.ndarray) -> dict:
+def statistics(frames: np.ndarray) -> dict[str, Any]:
     """``stats.yaml`` content of a split's frames."""
     return field_statistics(*split_fields(frames))
 

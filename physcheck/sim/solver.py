@@ -106,10 +106,12 @@ class SpectralGrid:
 
     def fft(self, f: torch.Tensor) -> torch.Tensor:
         """Grid ``[..., X, Y, Z]`` -> spectrum ``[..., X, Y, Z//2+1]``."""
-        return torch.fft.rfftn(f, dim=(-3, -2, -1))
+        spectrum: torch.Tensor = torch.fft.rfftn(f, dim=(-3, -2, -1))
+        return spectrum
 
     def ifft(self, f_hat: torch.Tensor) -> torch.Tensor:
-        return torch.fft.irfftn(f_hat, s=(self.n,) * 3, dim=(-3, -2, -1))
+        grid: torch.Tensor = torch.fft.irfftn(f_hat, s=(self.n,) * 3, dim=(-3, -2, -1))
+        return grid
 
     def grad(self, f_hat: torch.Tensor) -> torch.Tensor:
         """Spectral gradient of a scalar ``[B, X, Y, Zr]`` -> ``[B, 3, X, Y, Zr]``."""

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import physcheck.diagnostics as d
-from physcheck.checks.record import DiagnosticRecord, RecordBuilder, TruthRecord
-from physcheck.checks.result import DiagnosticSettings
+from physcheck.config import DiagnosticSettings
 from physcheck.fields import MHD_LAYOUT
+from physcheck.records import DiagnosticRecord, RecordBuilder, TruthRecord
 from physcheck.strategies import mhd_state
 from tests.benchmarks import numpy_baseline
 from tests.benchmarks.conftest import synchronize

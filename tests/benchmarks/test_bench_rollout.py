@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from physcheck.checks.record import RecordBuilder, TruthRecord
-from physcheck.checks.result import DiagnosticSettings
+from physcheck.config import DiagnosticSettings
 from physcheck.data import EARLY, open_dataset
+from physcheck.datasets import default_dataset
 from physcheck.fields import MHD_LAYOUT
-from physcheck.fixtures import default_dataset
 from physcheck.models import load
 from physcheck.models.walrus import WalrusSurrogate
+from physcheck.records import RecordBuilder, TruthRecord
 from tests.benchmarks.conftest import synchronize
 from tests.benchmarks.test_bench_suite import tiny_walrus
 from tests.models.walrus_standin import IsotropicModelStandIn

@@ -1,6 +1,6 @@
 """The whole physics suite's overhead: everything physcheck does except the model's forward.
 
-One ``PhyscheckSession`` runs every check on the shipped data (both test trajectories, the
+One ``Suite`` runs every check on the shipped data (both test trajectories, the
 early window: K = 50 steps, all variants: base, float64, five perturbed rollouts) with the
 disk cache off, timed as a whole. The forward passes it made are then replayed on their own in
 a plain feedback loop (same batch sizes and dtypes); ``extra_info`` holds the total, the forward
@@ -19,7 +19,7 @@ import torch
 
 from physcheck.config import build_settings
 from physcheck.models.walrus import WalrusSurrogate, walrus_missing_reason
-from physcheck.session import PhyscheckSession
+from physcheck.suite import Suite
 from tests.benchmarks.conftest import synchronize
 from tests.models.walrus_standin import IsotropicModelStandIn
 
@@ -97,9 +97,9 @@ class ForwardCounter:
         return seconds
 
 
-def make_session(name: str) -> tuple[PhyscheckSession, ForwardCounter]:
+def make_session(name: str) -> tuple[Suite, ForwardCounter]:
     settings = build_settings({}, {"models": [f"{name}=demo"], "cache": False, "device": DEVICE})
-    session = PhyscheckSession(settings)
+    session = Suite(settings)
     factory = MODELS[name]
     if callable(factory):  # a model that has no spec string: put it in place of the spec's
         session._models[name] = factory().to(session.device)

@@ -16,8 +16,8 @@ import torch
 
 SCRIPT = """
 import json, resource, sys, torch
-from physcheck.checks.record import RecordBuilder, TruthRecord
-from physcheck.checks.result import DiagnosticSettings
+from physcheck.records import RecordBuilder, TruthRecord
+from physcheck.config import DiagnosticSettings
 from physcheck.engine import rollout
 from physcheck.fields import MHD_LAYOUT
 from physcheck.strategies import mhd_state

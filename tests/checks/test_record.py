@@ -6,10 +6,10 @@ import pytest
 import torch
 
 import physcheck.diagnostics as d
-from physcheck.checks.record import RecordBuilder, TruthRecord
-from physcheck.checks.result import DiagnosticSettings
+from physcheck.config import DiagnosticSettings
 from physcheck.engine import rollout
 from physcheck.fields import MHD_LAYOUT
+from physcheck.records import RecordBuilder, TruthRecord
 from physcheck.strategies import mhd_state
 from tests.models.zoo_basic import LinearMix, NaNAt
 

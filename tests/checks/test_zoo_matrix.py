@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from physcheck.checks.result import CHECK_NAMES
-from physcheck.config import build_settings
-from physcheck.session import PhyscheckSession
+from physcheck.config import build_settings, check_names
+from physcheck.outputs.payloads import key_numbers
+from physcheck.suite import Suite
 from tests.zoo import ZOO
 
-ALL = set(CHECK_NAMES)
+ALL = set(check_names())
 BLOWUP = {
     "vrmse",
     "stability_horizon",
@@ -43,13 +43,13 @@ CELLS = [(m, c, "fail") for m, (fail, _) in EXPECTED.items() for c in sorted(fai
 
 
 @pytest.fixture(scope="module")
-def session() -> PhyscheckSession:
+def session() -> Suite:
     models = [f"{z}=tests.zoo:{z}" for z in ZOO] + ["reference=reference"]
     settings = build_settings({"cache": False}, {"models": models, "perturbations": 3})
-    return PhyscheckSession(settings)
+    return Suite(settings)
 
 
-def outcome(session: PhyscheckSession, model: str, check: str) -> str:
+def outcome(session: Suite, model: str, check: str) -> str:
     results = [r for r in session.results(model) if r.check == check]
     assert results, f"no {check} results for {model}"
     return "fail" if any(not r.passed and not r.skipped for r in results) else "pass"
@@ -58,24 +58,24 @@ def outcome(session: PhyscheckSession, model: str, check: str) -> str:
 @pytest.mark.parametrize(
     ("model", "check", "expected"), CELLS, ids=[f"{m}-{c}-{e}" for m, c, e in CELLS]
 )
-def test_zoo_matrix(session: PhyscheckSession, model: str, check: str, expected: str) -> None:
+def test_zoo_matrix(session: Suite, model: str, check: str, expected: str) -> None:
     got = outcome(session, model, check)
     messages = [r.message for r in session.results(model) if r.check == check and not r.passed]
     assert got == expected, f"{check} on {model}: expected {expected}, got {got}: {messages[:2]}"
 
 
-@pytest.mark.parametrize("check", CHECK_NAMES)
-def test_the_oracle_passes_every_check(session: PhyscheckSession, check: str) -> None:
+@pytest.mark.parametrize("check", check_names())
+def test_the_oracle_passes_every_check(session: Suite, check: str) -> None:
     failed = [r.message for r in session.results("reference") if r.check == check and not r.passed]
     assert not failed
 
 
-def test_nan_is_reported_with_its_first_step(session: PhyscheckSession) -> None:
+def test_nan_is_reported_with_its_first_step(session: Suite) -> None:
     finite = [r for r in session.results("nan_at_frame") if r.check == "finite"]
     assert all(r.step == 28 and "step 28: first NaN/Inf" in r.message for r in finite)
 
 
-def test_failure_messages_name_the_physics(session: PhyscheckSession) -> None:
+def test_failure_messages_name_the_physics(session: Suite) -> None:
     variance = {
         r.channel: r
         for r in session.results("basin_blowup")
@@ -99,11 +99,11 @@ def test_failure_messages_name_the_physics(session: PhyscheckSession) -> None:
     assert any("numerical" in r.message for r in precision)
 
 
-def test_each_rollout_is_computed_once(session: PhyscheckSession) -> None:
+def test_each_rollout_is_computed_once(session: Suite) -> None:
     for model in ("exact", "mass_drain"):
         for r in session.results(model):
             session.result(r.check, model, r.trajectory, r.channel)  # every test asks again
-        session.key_numbers(model)
+        key_numbers(session, model)
     counts = {k: v for k, v in session.rollout_counts.items() if k[0] in ("exact", "mass_drain")}
     assert counts and set(counts.values()) == {1}
     assert {v for m, v in counts if m == "exact"} == {

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from physcheck.fixtures import dataset_dir
+from physcheck.datasets import dataset_dir
 
 SHIPPED_TEST_SPLIT = dataset_dir() / "data" / "test"
 

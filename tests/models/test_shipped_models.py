@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from physcheck.data import EARLY, open_dataset
+from physcheck.datasets import default_dataset
 from physcheck.diagnostics import vrmse
 from physcheck.engine import rollout
-from physcheck.fixtures import default_dataset
 from physcheck.models import ModelSpecError, load
 
 

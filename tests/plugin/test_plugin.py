@@ -7,7 +7,7 @@ import json
 import pytest
 import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
 
-import physcheck.session  # noqa: F401
+import physcheck.suite  # noqa: F401
 import tests.zoo  # noqa: F401
 
 FAST = [
@@ -107,7 +107,7 @@ def test_each_rollout_is_computed_once_and_the_disk_cache_skips_it(
         """
 def pytest_sessionfinish(session):
     plugin = session.config.pluginmanager.get_plugin("physcheck-suite")
-    s = plugin.session
+    s = plugin.suite
     print("COMPUTED", sorted(s.rollout_counts.items()), "HITS", sorted(s.cache_hits.items()))
 """
     )

@@ -8,7 +8,7 @@ import json
 import pytest
 import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
 
-import physcheck.session  # noqa: F401
+import physcheck.suite  # noqa: F401
 import tests.zoo  # noqa: F401
 
 ARGS = [
@@ -31,10 +31,10 @@ import json, os
 
 def pytest_sessionfinish(session):
     plugin = session.config.pluginmanager.get_plugin("physcheck-suite")
-    if plugin is None or plugin._session is None:
+    if plugin is None or plugin._suite is None:
         return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    counts = {f"{m}/{v}": n for (m, v), n in plugin._session.rollout_counts.items()}
+    counts = {f"{m}/{v}": n for (m, v), n in plugin._suite.rollout_counts.items()}
     with open(f"counts-{worker}.json", "w") as fh:
         json.dump(counts, fh)
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
 
-import physcheck.session  # noqa: F401
+import physcheck.suite  # noqa: F401
 import tests.zoo  # noqa: F401
 
 ARGS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 
 from physcheck.data import open_dataset
+from physcheck.datasets import RECIPES, build
 from physcheck.diagnostics import divb_ratio, energies
-from physcheck.fixtures import RECIPES, build
 
 
 def test_ma2_test_split_builds_and_differs_from_ma07(tmp_path) -> None:

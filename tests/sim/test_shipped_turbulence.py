@@ -7,7 +7,7 @@ import torch
 
 import physcheck.diagnostics as d
 from physcheck.data import open_dataset
-from physcheck.fixtures import dataset_dir
+from physcheck.datasets import dataset_dir
 
 
 @pytest.fixture(scope="module")

@@ -79,5 +79,5 @@ def test_payload_converts_tensors_and_nonfinite_values() -> None:
     assert dumps({"b": 1, "a": 2}).index('"a"') < dumps({"b": 1, "a": 2}).index(
         '"b"'
     )  # sorted keys
-    with pytest.raises(TypeError, match="cannot snapshot"):
+    with pytest.raises(TypeError, match="cannot write"):
         to_payload({"x": object()})

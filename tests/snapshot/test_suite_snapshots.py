@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
 
-import physcheck.session  # noqa: F401
+import physcheck.suite  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "tests" / "__snapshots__" / "physcheck"

@@ -7,17 +7,19 @@ variant ``MHD_16_Ma2``, are generated on demand from fixed seeds into the same t
 (git-ignored) or, for an installed package without the repository's fixtures, into
 ``$PHYSCHECK_CACHE`` (default ``~/.cache/physcheck``).
 
-``physcheck fixtures build [--name MHD_16] [--out DIR]`` regenerates everything;
-``physcheck fixtures path`` prints the default dataset's directory.
+The command line (``physcheck fixtures build|path``) is ``physcheck.cli.datasets``.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from physcheck.sim.solver import SolverConfig
 
 REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SPLITS = ("train", "valid", "test")
@@ -37,7 +39,7 @@ class DatasetRecipe:
     seed: int = 2026
     trajectories: tuple[tuple[str, int], ...] = (("train", 8), ("valid", 2), ("test", 2))
 
-    def config(self):  # -> SolverConfig (imported lazily: torch)
+    def config(self) -> SolverConfig:
         from physcheck.sim.solver import SolverConfig
 
         return SolverConfig(
@@ -132,37 +134,4 @@ def default_dataset(*, splits: Sequence[str] = ("test",), name: str = DEFAULT) -
     return root
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="physcheck fixtures", description=__doc__.split("\n\n")[0]
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="regenerate a dataset deterministically")
-    b.add_argument("--name", default=DEFAULT, choices=sorted(RECIPES))
-    b.add_argument(
-        "--out", type=Path, default=None, help="dataset directory (default: the shipped location)"
-    )
-    b.add_argument(
-        "--splits", default=",".join(SPLITS), help="comma-separated splits (default: all)"
-    )
-    b.add_argument("--device", default="cpu")
-    p = sub.add_parser(
-        "path", help="print the default dataset's directory (building missing splits)"
-    )
-    p.add_argument("--name", default=DEFAULT, choices=sorted(RECIPES))
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.command == "build":
-        root = build(
-            args.name,
-            root=args.out,
-            splits=[s for s in args.splits.split(",") if s],
-            device=args.device,
-        )
-        for path in sorted(root.rglob("*.hdf5")):
-            print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
-        return 0
-    print(default_dataset(name=args.name))
-    return 0
-
-
-__all__ = ["RECIPES", "build", "dataset_dir", "default_dataset", "main"]
+__all__ = ["RECIPES", "build", "dataset_dir", "default_dataset"]

@@ -1,59 +1,17 @@
-"""The run's outputs: the results JSON file and the terminal summary table.
-
-Both are built from plain result dicts (``CheckResult.to_dict()``) and per-model key
-numbers, which is all that crosses from pytest-xdist workers to the controller.
-"""
+"""The terminal summary of a run: per model its key numbers and each check's counts."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-from physcheck.checks.result import CHECK_NAMES, json_ready
-
-_ORDER = {name: i for i, name in enumerate(CHECK_NAMES)}
-
-
-def sort_results(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Results in a stable order: model, check (spec order), trajectory, channel."""
-    return sorted(
-        (dict(r) for r in results),
-        key=lambda r: (r["model"], _ORDER.get(r["check"], 99), r["trajectory"], r["channel"] or ""),
-    )
-
-
-def results_document(
-    results: Iterable[Mapping[str, Any]],
-    settings: Mapping[str, Any],
-    key_numbers: Mapping[str, Any],
-    meta: Mapping[str, Any],
-) -> dict[str, Any]:
-    return {
-        "physcheck": dict(meta),
-        "settings": dict(settings),
-        "models": {name: json_ready(key_numbers[name]) for name in sorted(key_numbers)},
-        "results": sort_results(results),
-    }
-
-
-def write_results(path: str | Path, document: Mapping[str, Any]) -> Path:
-    """Write the results JSON deterministically (sorted keys, no timestamps), atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
-    tmp.replace(path)
-    return path
+from physcheck.config import check_names
+from physcheck.formatting import fmt
+from physcheck.outputs.results import sort_results
 
 
 def _g(x: Any) -> str:
-    if x is None:
-        return "-"
-    if isinstance(x, float):
-        return f"{x:.3g}"
-    return str(x)
+    return fmt(x, missing="-")
 
 
 def summary_lines(
@@ -79,7 +37,7 @@ def summary_lines(
                 f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth (floor {_g(k.get('divb_truth_floor'))}) | basins {', '.join(k.get('basins', []))}"
             )
         lines.append(f"  {'check':<24}{'pass':>6}{'fail':>6}{'skip':>6}")
-        for check in CHECK_NAMES:
+        for check in check_names():
             mine = [r for r in results if r["model"] == model and r["check"] == check]
             if not mine:
                 continue
@@ -94,3 +52,6 @@ def summary_lines(
             )
             lines.append(f"  {check:<24}{passed:>6}{failed:>6}{skipped:>6}{flag[:160]}")
     return lines
+
+
+__all__ = ["summary_lines"]

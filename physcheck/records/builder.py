@@ -2,188 +2,21 @@
 
 A ``RecordBuilder`` is the engine's ``on_step`` callback: at each step it computes, on the
 rollout's device and batched over trajectories, every number the checks need, so that the
-K predicted frames need not be held. ``TruthRecord`` holds the same numbers for the truth
-(computed once per session and shared by every model and variant).
-
-Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells):
-``vrmse [B, K, C]``, ``divb [B, K]``, ``variance [B, K, C]``, ``energy_ratio``,
-``mean_abs_b``, ``mass [B, K]``, ``spectra [B, S, 2, M]`` (the two perpendicular magnetic
-components), ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another
-rollout of the same model, e.g. unperturbed or float32). Records are stored on the CPU in
-float64 once finished.
+K predicted frames need not be held. Layouts: see ``physcheck.records.record``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 import torch
 
 import physcheck.diagnostics as d
-from physcheck.checks.result import DiagnosticSettings, json_number
+from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
 from physcheck.fields import FieldLayout
-
-
-def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
-    """The configured spectrum steps that fit in K, plus step 1 and the last step."""
-    return sorted({1, n_steps, *[s for s in settings.spectrum_steps if 1 <= s <= n_steps]})
-
-
-@dataclass
-class TruthRecord:
-    """Diagnostics of the true frames ``[B, K, ...]`` (same layouts as ``DiagnosticRecord``)."""
-
-    divb: torch.Tensor
-    variance: torch.Tensor
-    energy_ratio: torch.Tensor
-    mean_abs_b: torch.Tensor
-    mass: torch.Tensor
-    spectrum_steps: list[int]
-    spectra: torch.Tensor
-
-    @classmethod
-    def compute(
-        cls, truth: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings
-    ) -> TruthRecord:
-        """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K)."""
-        steps = spectrum_steps(settings, truth.shape[1])
-        series = _SeriesStore(truth.shape[0], truth.shape[1], truth.shape[-1])
-        for k in range(truth.shape[1]):
-            stats = _statistics(truth[:, k], layout, settings, spectrum=k + 1 in steps)
-            span = slice(k, k + 1)
-            for name in _TRUTH_SERIES:
-                series.put(name, span, _series_value(stats, name, settings)[:, None])
-            if stats.spectrum is not None:
-                series.put_spectrum(steps.index(k + 1), stats.spectrum, len(steps))
-        out = series.finished()
-        return cls(
-            **{name: out[name] for name in _TRUTH_SERIES},
-            spectrum_steps=steps,
-            spectra=out["spectra"],
-        )
-
-
-class _SeriesStore:
-    """Per-step series ``[B, K, ...]`` written in place as steps arrive (NaN until written).
-
-    Allocated once, on the first value's device and dtype, so that a long rollout creates no
-    long-lived small tensors between its large temporaries (which would fragment the CPU heap
-    and make the resident memory grow with K).
-    """
-
-    def __init__(self, n_traj: int, n_steps: int, n_channels: int) -> None:
-        self.n_traj, self.n_steps, self.n_channels = n_traj, n_steps, n_channels
-        self.values: dict[str, torch.Tensor] = {}
-
-    def _slot(self, name: str, like: torch.Tensor, shape: tuple[int, ...]) -> torch.Tensor:
-        if name not in self.values:
-            self.values[name] = torch.full(
-                shape, float("nan"), dtype=like.dtype, device=like.device
-            )
-        return self.values[name]
-
-    def put(self, name: str, span: slice, value: torch.Tensor) -> None:
-        """``value [B, n, ...]`` for the steps ``span`` (0-based)."""
-        shape = (self.n_traj, self.n_steps, *value.shape[2:])
-        self._slot(name, value, shape)[:, span] = value
-
-    def put_spectrum(self, index: int, value: torch.Tensor, n_spectra: int) -> None:
-        """``value [B, 2, M]``: the spectra at the ``index``-th spectrum step."""
-        shape = (self.n_traj, n_spectra, *value.shape[1:])
-        self._slot("spectra", value, shape)[:, index] = value
-
-    def finished(self) -> dict[str, torch.Tensor]:
-        """Everything on the CPU in float64 (one transfer per series), as ordinary tensors
-        (copies, also of the inference-mode tensors a rollout writes)."""
-        return {k: v.to("cpu", torch.float64, copy=True) for k, v in self.values.items()}
-
-
-_TRUTH_SERIES = ("divb", "variance", "energy_ratio", "mean_abs_b", "mass")
-
-
-def _statistics(
-    frame: torch.Tensor,
-    layout: FieldLayout,
-    settings: DiagnosticSettings,
-    *,
-    spectrum: bool | list[int],
-) -> d.FrameStatistics:
-    return d.frame_statistics(
-        frame,
-        layout=layout,
-        spacing=settings.spacing,
-        spectrum=spectrum,
-        methods=(settings.divergence_method,),
-    )
-
-
-def _series_value(
-    stats: d.FrameStatistics, name: str, settings: DiagnosticSettings
-) -> torch.Tensor:
-    if name == "divb":
-        return stats.divb(settings.divergence_method)
-    return getattr(stats, name)  # type: ignore[no-any-return]
-
-
-@dataclass
-class DiagnosticRecord:
-    """Diagnostics of one rollout (one model, one variant, B trajectories)."""
-
-    n_steps: int
-    vrmse: torch.Tensor
-    divb: torch.Tensor
-    variance: torch.Tensor
-    energy_ratio: torch.Tensor
-    mean_abs_b: torch.Tensor
-    mass: torch.Tensor
-    spectrum_steps: list[int]
-    spectra: torch.Tensor
-    first_nonfinite_step: torch.Tensor
-    vs_reference_vrmse: torch.Tensor | None = None
-    vs_reference_relative: torch.Tensor | None = None
-    frames: torch.Tensor | None = field(default=None, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready nested lists (NaN/Inf as strings); frames are left out."""
-        out: dict[str, Any] = {"n_steps": self.n_steps, "spectrum_steps": list(self.spectrum_steps)}
-        for name in (
-            "vrmse",
-            "divb",
-            "variance",
-            "energy_ratio",
-            "mean_abs_b",
-            "mass",
-            "spectra",
-            "first_nonfinite_step",
-            "vs_reference_vrmse",
-            "vs_reference_relative",
-        ):
-            value = getattr(self, name)
-            out[name] = json_tensor(value)
-        return out
-
-    def state(self) -> dict[str, Any]:
-        """Everything, as tensors, for the disk cache (``torch.save``)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> DiagnosticRecord:
-        return cls(**state)
-
-
-def json_tensor(t: torch.Tensor | None) -> Any:
-    """A tensor as nested JSON-ready lists (NaN/Inf as strings); ``None`` stays ``None``."""
-    if t is None:
-        return None
-    values = t.tolist()
-
-    def clean(v: Any) -> Any:
-        return [clean(x) for x in v] if isinstance(v, list) else json_number(v)
-
-    return clean(values)
-
+from physcheck.records.record import DiagnosticRecord, TruthRecord
+from physcheck.records.series import SeriesStore, frame_numbers, spectrum_steps
 
 #: frames (all trajectories) the CUDA path buffers to process several steps in one batch
 DEVICE_STEP_BATCH = 8
@@ -233,7 +66,7 @@ class RecordBuilder:
         if step_batch is not None and step_batch < 1:
             raise ValueError(f"step_batch must be >= 1, got {step_batch}")
         self.step_batch = step_batch
-        self.series = _SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
+        self.series = SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
         self.n_done = 0
         self.frames: list[torch.Tensor] = []
         self._pending: torch.Tensor | None = None
@@ -289,7 +122,7 @@ class RecordBuilder:
         span = slice(steps[0] - 1, steps[0] - 1 + n)
         flat = frames.reshape(b * n, *frames.shape[2:])
         spectrum_at = [j for j, s in enumerate(steps) if s in self.steps]
-        stats = _statistics(
+        stats = frame_numbers(
             flat, self.layout, settings, spectrum=[i * n + j for j in spectrum_at for i in range(b)]
         )
         convention = cast(Convention, settings.vrmse_convention)
@@ -360,3 +193,6 @@ class RecordBuilder:
             vs_reference_relative=series("vs_ref_rel") if compared else None,
             frames=torch.cat(self.frames, dim=1) if self.frames else None,
         )
+
+
+__all__ = ["DEVICE_STEP_BATCH", "DEVICE_STEP_BATCH_BYTES", "RecordBuilder"]

@@ -1,4 +1,4 @@
-"""``physcheck train-demo``: train the demo surrogate reproducibly on the default dataset.
+"""Train the demo surrogate reproducibly on the default dataset (``physcheck train-demo``).
 
 Seeded, single-threaded-deterministic on a CPU; trains on the train split with a one-step
 loss on the normalised frame-to-frame change, reports step-1 and rollout VRMSE on the test
@@ -7,11 +7,10 @@ split and writes ``fixtures/demo/demo.pt`` plus ``demo.json`` (settings, data ha
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -37,9 +36,9 @@ def train(
     width: int = 24,
     out: Path = DEMO_DIR,
     log_every: int = 100,
-) -> dict:
+) -> dict[str, Any]:
     """Train and save; returns the metrics written to ``demo.json``."""
-    from physcheck.fixtures import default_dataset
+    from physcheck.datasets import default_dataset
 
     torch.manual_seed(seed)
     root = default_dataset(splits=("train", "test"))
@@ -63,7 +62,7 @@ def train(
         target_delta = (target - history[:, -1]) / model.std_delta
         loss = torch.mean((model.normalised_delta(history) - target_delta) ** 2)
         optimiser.zero_grad()
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
         schedule.step()
         if it % log_every == 0:
@@ -93,7 +92,7 @@ def train(
     return record
 
 
-def evaluate(model: DemoSurrogate, root: Path) -> dict:
+def evaluate(model: DemoSurrogate, root: Path) -> dict[str, float]:
     """Channel-mean VRMSE (the_well convention) on the test split's early window: step 1, step 50."""
     from physcheck.data import EARLY, open_dataset
     from physcheck.diagnostics import vrmse
@@ -114,14 +113,4 @@ def evaluate(model: DemoSurrogate, root: Path) -> dict:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="physcheck train-demo", description="train the demo surrogate on the default dataset"
-    )
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=DEMO_DIR)
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    record = train(steps=args.steps, seed=args.seed, out=args.out)
-    print(json.dumps(record["test_vrmse"]))
-    return 0
+__all__ = ["evaluate", "train"]

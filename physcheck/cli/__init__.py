@@ -1,7 +1,8 @@
-"""The ``physcheck`` command: a thin dispatcher to each sub-command's module.
+"""The ``physcheck`` command (also ``python -m physcheck``): a thin dispatcher.
 
-Each sub-command lives beside the code it drives and exposes ``main(argv) -> int``;
-this module only routes to it (imports happen on use, so ``physcheck --help`` is fast).
+Each sub-command is a module of this package exposing ``main(argv) -> int`` over the
+library; this module only routes to it (imports happen on use, so ``physcheck --help`` and
+``physcheck --version`` are fast).
 """
 
 from __future__ import annotations
@@ -13,23 +14,23 @@ from collections.abc import Sequence
 #: sub-command -> ("module:function", one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": (
-        "physcheck.suite:main",
+        "physcheck.cli.run:main",
         "run the physics suite (default: demo and reference on the shipped data)",
     ),
     "fixtures": (
-        "physcheck.fixtures:main",
+        "physcheck.cli.datasets:main",
         "regenerate the shipped MHD fixtures deterministically",
     ),
     "train-demo": (
-        "physcheck.models.demo_train:main",
+        "physcheck.cli.train_demo:main",
         "train the demo surrogate on the default dataset",
     ),
-    "report": ("physcheck.report.cli:main", "write the HTML report of a results JSON file"),
+    "report": ("physcheck.cli.report:main", "write the HTML report of a results JSON file"),
 }
 
 
 def _usage() -> str:
-    lines = ["usage: physcheck COMMAND [ARGS...]", "", "commands:"]
+    lines = ["usage: physcheck [--version] COMMAND [ARGS...]", "", "commands:"]
     lines += [f"  {name:<12} {text}" for name, (_, text) in COMMANDS.items()]
     return "\n".join(lines)
 
@@ -38,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"}:
         print(_usage())
+        return 0
+    if args[0] in {"-V", "--version"}:
+        from physcheck import __version__
+
+        print(f"physcheck {__version__}")
         return 0
     name, rest = args[0], args[1:]
     if name not in COMMANDS:

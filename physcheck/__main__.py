@@ -1,0 +1,5 @@
+"""``python -m physcheck``: the ``physcheck`` command."""
+
+from physcheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""What a check sees (``CheckContext``) and the helpers every check family shares to build
+its results and messages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import torch
+
+from physcheck.checks.measures import Measures
+from physcheck.checks.result import CheckResult
+from physcheck.config.thresholds import Thresholds
+from physcheck.fields import FieldLayout
+from physcheck.formatting import fmt
+from physcheck.records import DiagnosticRecord, TruthRecord
+
+
+@dataclass
+class CheckContext:
+    """Everything the checks of one model need. Records hold the trajectories in the order of
+    ``trajectories`` (their global indices in the dataset)."""
+
+    model: str
+    trajectories: list[int]
+    layout: FieldLayout
+    thresholds: Thresholds
+    truth: TruthRecord
+    base: DiagnosticRecord
+    float64: DiagnosticRecord | None = None
+    float64_skip: str | None = None
+    perturbed: list[DiagnosticRecord] | None = field(default=None)
+    noise_eps: float = 1e-6
+    divergence_method: str = "central"
+
+    @property
+    def n_steps(self) -> int:
+        return self.base.n_steps
+
+    @cached_property
+    def measures(self) -> Measures:
+        """The derived numbers of the base rollout against the truth."""
+        return Measures(self.base, self.truth, self.layout, self.thresholds)
+
+    def result(
+        self,
+        check: str,
+        index: int,
+        passed: bool,
+        value: float | str | None,
+        threshold: float | str | None,
+        message: str,
+        *,
+        step: int | None = None,
+        channel: str | None = None,
+        skipped: str | None = None,
+    ) -> CheckResult:
+        """The result of ``check`` on the ``index``-th trajectory of the context."""
+        return CheckResult(
+            check=check,
+            model=self.model,
+            trajectory=self.trajectories[index],
+            channel=channel,
+            passed=bool(passed),
+            value=value,
+            threshold=threshold,
+            message=message,
+            step=step,
+            skipped=skipped,
+        )
+
+    def skipped(self, check: str, reason: str) -> list[CheckResult]:
+        """One skipped result per trajectory, with the reason."""
+        return [
+            self.result(
+                check, i, True, None, None, f"{self.prefix(i)}: skipped: {reason}", skipped=reason
+            )
+            for i in range(len(self.trajectories))
+        ]
+
+    def prefix(self, index: int, step: int | None = None) -> str:
+        """``traj N`` or ``traj N, step S``: how every message starts."""
+        traj = f"traj {self.trajectories[index]}"
+        return f"{traj}, step {step}" if step is not None else traj
+
+    def nonfinite_note(self, index: int) -> str:
+        """`` (the rollout is non-finite from step S)`` when it is, else empty."""
+        bad = int(self.base.first_nonfinite_step[index])
+        return f" (the rollout is non-finite from step {bad})" if bad <= self.n_steps else ""
+
+
+def worst_step(badness: torch.Tensor) -> int:
+    """1-based step with the largest badness (NaN counts as the worst)."""
+    b = torch.where(torch.isnan(badness), torch.full_like(badness, math.inf), badness)
+    return int(torch.argmax(b).item()) + 1
+
+
+__all__ = ["CheckContext", "fmt", "worst_step"]

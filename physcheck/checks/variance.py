@@ -1,0 +1,78 @@
+"""Variance checks: each channel's variance against the truth's, and the B_y/B_z symmetry."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+import physcheck.diagnostics as d
+from physcheck.checks.context import CheckContext, fmt, worst_step
+from physcheck.checks.result import CheckResult
+
+
+def channel_variance(ctx: CheckContext) -> list[CheckResult]:
+    """``variance_low <= a_c <= variance_high`` for every channel and step (a_c = var(pred)/var(truth))."""
+    th = ctx.thresholds
+    perp = set(ctx.layout.perpendicular_magnetic)
+    amplification = ctx.measures.amplification  # [B, K, C]
+    out = []
+    for i in range(len(ctx.trajectories)):
+        for c in range(ctx.layout.n_channels):
+            a = amplification[i, :, c]
+            ok = bool(((a >= th.variance_low) & (a <= th.variance_high)).all())
+            step = worst_step(torch.abs(torch.log10(a)))
+            worst = float(a[step - 1])
+            name = ctx.layout.short_name(c)
+            pred_var, truth_var = (
+                float(ctx.base.variance[i, step - 1, c]),
+                float(ctx.truth.variance[i, step - 1, c]),
+            )
+            if ok:
+                msg = f"{ctx.prefix(i)}: {name} variance within {fmt(th.variance_low)}-{fmt(th.variance_high)} x truth's (extreme {fmt(worst)} x at step {step})"
+            else:
+                if worst > th.variance_high or math.isnan(worst):
+                    what = "perpendicular basin blow-up" if c in perp else "variance blow-up"
+                else:
+                    what = "variance collapse (over-smoothing or energy drain)"
+                msg = f"{ctx.prefix(i, step)}: {name} variance {fmt(pred_var)} is {fmt(worst)} x truth ({fmt(truth_var)}): {what}{ctx.nonfinite_note(i)}"
+            out.append(
+                ctx.result(
+                    "channel_variance",
+                    i,
+                    ok,
+                    worst,
+                    f"{fmt(th.variance_low)}..{fmt(th.variance_high)}",
+                    msg,
+                    step=step,
+                    channel=name,
+                )
+            )
+    return out
+
+
+def perpendicular_symmetry(ctx: CheckContext) -> list[CheckResult]:
+    """``|log10(a_By / a_Bz)| <= symmetry_log10`` at every step (truth's is 0 by construction)."""
+    bound = ctx.thresholds.symmetry_log10
+    amplification = ctx.measures.amplification
+    first, second = (ctx.layout.short_name(c) for c in ctx.layout.perpendicular_magnetic)
+    out = []
+    for i in range(len(ctx.trajectories)):
+        asym = d.perpendicular_asymmetry(amplification[i], layout=ctx.layout)  # [K]
+        ok = bool((asym.abs() <= bound).all())
+        step = worst_step(asym.abs())
+        worst = float(asym[step - 1])
+        if ok:
+            msg = f"{ctx.prefix(i)}: {first}/{second} amplification symmetric (largest |log10 ratio| {fmt(abs(worst))} at step {step})"
+        else:
+            louder = first if worst > 0 else second
+            msg = (
+                f"{ctx.prefix(i, step)}: log10(a_{first} / a_{second}) = {fmt(worst)}: {louder} amplified "
+                f"{fmt(10 ** abs(worst)) if math.isfinite(worst) else 'infinitely'} x more than the other perpendicular component "
+                f"(basin {louder}){ctx.nonfinite_note(i)}"
+            )
+        out.append(ctx.result("perpendicular_symmetry", i, ok, worst, bound, msg, step=step))
+    return out
+
+
+__all__ = ["channel_variance", "perpendicular_symmetry"]

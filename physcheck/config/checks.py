@@ -1,0 +1,163 @@
+"""The catalogue of checks: every check's name, what it judges, the figure that shows it and
+where its function lives. Torch-free, so configuration can validate check names cheaply.
+
+The built-in checks are listed here in the order they are reported; their functions (in
+``physcheck.checks``) are imported only when a check runs. A user adds a check with
+``register_check`` (e.g. in ``conftest.py``, which pytest imports before physcheck reads its
+settings)::
+
+    from physcheck.checks import CheckContext, CheckResult, register_check
+
+    def mass_drift(ctx: CheckContext) -> list[CheckResult]: ...
+
+    register_check("mass_drift", mass_drift, summary="Mass stays within 1e-3 of the truth's.")
+
+A check function takes a ``physcheck.checks.CheckContext`` and returns one ``CheckResult`` per
+trajectory (and per channel when ``per_channel``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from physcheck.errors import ConfigError
+
+#: rollout variants a check can need besides the base rollout
+VARIANTS = ("float64", "perturbed")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One check: ``name`` (test ids, ``--physcheck-checks``), ``target`` (the function or its
+    ``module:function`` path), a one-line ``summary`` (report, docs), the report ``figure``
+    anchor that shows it, whether it reports ``per_channel`` and the extra rollout ``needs``
+    (``float64``, ``perturbed``)."""
+
+    name: str
+    target: str | Callable[..., Any]
+    summary: str
+    figure: str | None = None
+    per_channel: bool = False
+    needs: tuple[str, ...] = ()
+
+    def function(self) -> Callable[..., Any]:
+        """The check function (imported on first use)."""
+        if callable(self.target):
+            return self.target
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+
+
+_BUILTIN = "physcheck.checks"
+_CATALOGUE: dict[str, CheckSpec] = {
+    spec.name: spec
+    for spec in (
+        CheckSpec(
+            "finite",
+            f"{_BUILTIN}.accuracy:finite",
+            "No NaN or Inf anywhere in the rollout; a failure names the first bad step.",
+            "fig-vrmse",
+        ),
+        CheckSpec(
+            "vrmse",
+            f"{_BUILTIN}.accuracy:vrmse",
+            "Step-1 VRMSE and the T 21-60 window mean (the Walrus paper's metric).",
+            "fig-vrmse",
+        ),
+        CheckSpec(
+            "stability_horizon",
+            f"{_BUILTIN}.accuracy:stability_horizon",
+            "First step whose channel-mean VRMSE exceeds 1 (worse than the spatial mean).",
+            "fig-vrmse",
+        ),
+        CheckSpec(
+            "solenoidality",
+            f"{_BUILTIN}.magnetic:solenoidality",
+            "div B of the prediction against the truth's floor, same operator, every step.",
+            "fig-divb",
+        ),
+        CheckSpec(
+            "spectrum",
+            f"{_BUILTIN}.magnetic:spectrum",
+            "Perpendicular magnetic spectrum at the last step: slope, low/high ratio, high-n pile-up.",
+            "fig-spectra",
+        ),
+        CheckSpec(
+            "channel_variance",
+            f"{_BUILTIN}.variance:channel_variance",
+            "Each channel's variance against the truth's: blow-ups and collapses.",
+            "fig-variance",
+            per_channel=True,
+        ),
+        CheckSpec(
+            "perpendicular_symmetry",
+            f"{_BUILTIN}.variance:perpendicular_symmetry",
+            "B_y and B_z must be amplified alike: a one-sided blow-up is a basin.",
+            "fig-variance",
+        ),
+        CheckSpec(
+            "basin_determinism",
+            f"{_BUILTIN}.robustness:basin_determinism",
+            "Rollouts from inputs perturbed by relative noise must end in the same basin.",
+            "fig-perturbation",
+            needs=("perturbed",),
+        ),
+        CheckSpec(
+            "precision",
+            f"{_BUILTIN}.robustness:precision",
+            "float32 and float64 must agree on the physics (a numerical instability does not).",
+            "fig-precision",
+            needs=("float64",),
+        ),
+        CheckSpec(
+            "energy",
+            f"{_BUILTIN}.conservation:energy",
+            "E_B/E_K and <|B|> within a factor of truth's; mass conserved.",
+            "fig-energy",
+        ),
+    )
+}
+
+
+def register_check(
+    name: str,
+    function: str | Callable[..., Any],
+    *,
+    summary: str,
+    figure: str | None = None,
+    per_channel: bool = False,
+    needs: tuple[str, ...] = (),
+    replace: bool = False,
+) -> CheckSpec:
+    """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one."""
+    if not name.isidentifier():
+        raise ConfigError(f"check name {name!r} must be a Python identifier (letters, digits, _)")
+    if name in _CATALOGUE and not replace:
+        raise ConfigError(f"a check named {name!r} exists already; pass replace=True to redefine it")
+    unknown = [n for n in needs if n not in VARIANTS]
+    if unknown:
+        raise ConfigError(f"check {name!r} needs unknown rollout variant(s) {unknown}; known: {VARIANTS}")
+    spec = CheckSpec(name, function, summary, figure, per_channel, tuple(needs))
+    _CATALOGUE[name] = spec
+    return spec
+
+
+def check_names() -> tuple[str, ...]:
+    """Every known check, in report order."""
+    return tuple(_CATALOGUE)
+
+
+def check_spec(name: str) -> CheckSpec:
+    """The catalogue entry of check ``name``; ``ConfigError`` listing the known ones otherwise."""
+    try:
+        return _CATALOGUE[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown check {name!r}; known checks: {', '.join(check_names())}"
+        ) from None
+
+
+__all__ = ["CheckSpec", "VARIANTS", "check_names", "check_spec", "register_check"]

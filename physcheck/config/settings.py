@@ -1,0 +1,530 @@
+"""physcheck's settings: one table (``SETTINGS``) says, for every setting, its key in
+``[tool.physcheck]`` / ``physcheck.toml``, its command-line option, its help and how its value
+is parsed. The plugin builds its options from the table and ``build_settings`` merges the file
+with the command line (which wins) into one typed, validated ``Settings``. Torch-free.
+
+Adding a setting: one ``Setting`` row here and one ``Settings`` field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from physcheck.config.checks import check_names
+from physcheck.config.specs import ModelSpec, parse_model
+from physcheck.config.thresholds import DiagnosticSettings, Thresholds
+from physcheck.data.windows import Window, parse_window
+from physcheck.errors import ConfigError, DataError
+
+#: base precisions a rollout can run in
+DTYPES = ("float32", "float64", "bfloat16")
+DIVERGENCE_OPERATORS = ("central", "spectral")
+VRMSE_CONVENTIONS = ("well", "ddof0")
+
+
+# -- parsers: raw value (TOML value or command-line text) -> typed value, or ConfigError ----------
+def _type_error(key: str, expected: str, raw: Any) -> ConfigError:
+    return ConfigError(
+        f"setting {key!r} must be {expected}, got {type(raw).__name__} {raw!r}"
+    )
+
+
+def _text(key: str, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise _type_error(key, "a string", raw)
+    return raw
+
+
+def _optional_text(key: str, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    text = _text(key, raw) if not hasattr(raw, "__fspath__") else str(raw)
+    return text or None
+
+
+def _boolean(key: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    raise _type_error(key, "true or false", raw)
+
+
+def _integer(key: str, raw: Any, *, low: int | None = None, high: int | None = None) -> int:
+    if isinstance(raw, bool):
+        raise _type_error(key, "an integer", raw)
+    try:
+        value = int(raw) if isinstance(raw, (int, str)) else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise _type_error(key, "an integer", raw)
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ConfigError(f"setting {key!r} must be {bounds}, got {value}")
+    return value
+
+
+def _number(key: str, raw: Any, *, nonnegative: bool = True) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise _type_error(key, "a number", raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise _type_error(key, "a number", raw) from None
+    if not math.isfinite(value):
+        raise ConfigError(f"setting {key!r} must be a finite number, got {raw!r}")
+    if nonnegative and value < 0:
+        raise ConfigError(f"setting {key!r} must not be negative, got {raw!r}")
+    return value
+
+
+def _choice(key: str, raw: Any, choices: tuple[str, ...], what: str) -> str:
+    text = _text(key, raw).strip()
+    if text not in choices:
+        raise ConfigError(f"bad {what} {text!r}: use {' or '.join(choices)}")
+    return text
+
+
+def parse_models(raw: Any) -> tuple[ModelSpec, ...]:
+    """A table ``{NAME = SPEC}``, a list of ``NAME=SPEC`` strings or one such string."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if isinstance(raw, Mapping):
+        raw = [f"{k}={v}" if isinstance(v, str) else (k, v) for k, v in raw.items()]
+    if not isinstance(raw, (list, tuple)):
+        raise _type_error("models", "a table NAME = SPEC or a list of 'NAME=SPEC' strings", raw)
+    models = []
+    for item in raw:
+        if not isinstance(item, str):
+            raise ConfigError(
+                f"setting 'models': each model must be 'NAME=SPEC' text, got {item!r}"
+            )
+        models.append(parse_model(item))
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"model names must be unique, got {names}")
+    return tuple(models)
+
+
+def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
+    """``all``, ``0,2,5``, ``0-3`` (inclusive) or a list of indices; ``None`` means all."""
+    if raw is None:
+        return None
+    if isinstance(raw, (list, tuple)):
+        if not all(isinstance(t, int) and not isinstance(t, bool) for t in raw):
+            raise _type_error("trajectories", "a list of integers", raw)
+        values = list(raw)
+    else:
+        text = str(raw).strip().lower() if isinstance(raw, (str, int)) else None
+        if text is None:
+            raise _type_error("trajectories", "'all', '0,2,5', '0-3' or a list", raw)
+        if text in ("", "all"):
+            return None
+        values = []
+        try:
+            for part in text.split(","):
+                lo, sep, hi = part.partition("-")
+                if sep and int(hi) < int(lo):
+                    raise ConfigError(
+                        f"bad trajectories {text!r}: the range {part.strip()} is empty (write LOW-HIGH)"
+                    )
+                values.extend(range(int(lo), int(hi) + 1) if sep else [int(lo)])
+        except ValueError:
+            raise ConfigError(f"bad trajectories {text!r}: use 'all', '0,2,5' or '0-3'") from None
+    if not values:
+        raise ConfigError("setting 'trajectories' selects no trajectory; use 'all', '0,2,5' or '0-3'")
+    if any(t < 0 for t in values):
+        raise ConfigError(f"trajectories are indices >= 0, got {sorted(values)}")
+    return tuple(sorted(set(values)))
+
+
+def parse_checks(raw: Any) -> tuple[str, ...]:
+    """A comma-separated string or a list of check names -> the names, in report order."""
+    if isinstance(raw, str):
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+    elif isinstance(raw, (list, tuple)) and all(isinstance(n, str) for n in raw):
+        names = [n.strip() for n in raw if n.strip()]
+    else:
+        raise _type_error("checks", "a list of check names or 'a,b,c' text", raw)
+    known = check_names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown check(s) {', '.join(unknown)}; known checks: {', '.join(known)}"
+        )
+    if not names:
+        raise ConfigError(f"no check selected; choose among: {', '.join(known)}")
+    return tuple(n for n in known if n in names)
+
+
+def parse_window_setting(raw: Any) -> Window:
+    try:
+        return parse_window(_text("window", raw))
+    except DataError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def parse_device(raw: Any) -> str:
+    device = _text("device", raw).strip()
+    if device not in ("auto", "cpu") and not (
+        device == "cuda" or (device.startswith("cuda:") and device[5:].isdigit())
+    ):
+        raise ConfigError(f"bad device {device!r}: use cpu, cuda, cuda:N or auto")
+    return device
+
+
+def parse_spectrum_steps(raw: Any) -> tuple[int, ...]:
+    if isinstance(raw, str):
+        raw = [p for p in raw.split(",") if p.strip()]
+    if not isinstance(raw, (list, tuple)):
+        raise _type_error("spectrum_steps", "a list of steps", raw)
+    return tuple(_integer("spectrum_steps", s, low=1) for s in raw)
+
+
+def parse_threshold_table(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise _type_error("thresholds", "a table of NAME = VALUE", raw)
+    return dict(raw)
+
+
+CliKind = Literal["value", "append", "disable", "enable"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``key`` in the config file, ``option`` on the command line (``None``: file
+    only), ``cli`` how the option is given (``value``; ``append``: repeatable; ``disable``: a
+    ``--physcheck-no-...`` flag that sets the key to false; ``enable``: a flag that sets it
+    true), ``parse`` raw -> typed value, ``default`` (raw, before parsing), ``help``."""
+
+    key: str
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+    option: str | None = None
+    metavar: str | None = None
+    cli: CliKind = "value"
+    file: bool = True
+
+    @property
+    def dest(self) -> str:
+        """The attribute name of the option on pytest's ``config.option``."""
+        assert self.option is not None
+        return self.option.lstrip("-").replace("-", "_")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "models",
+        parse_models,
+        (),
+        "a model to check (repeatable): reference, demo, walrus:CONFIG.yaml:CHECKPOINT.pt or "
+        "package.module:attr; append +projection to project each frame onto div B = 0",
+        "--physcheck-model",
+        "NAME=SPEC",
+        "append",
+    ),
+    Setting(
+        "data",
+        lambda raw: _optional_text("data", raw),
+        None,
+        "Well dataset dir, split dir or .hdf5 file (default: the shipped MHD_16 data)",
+        "--physcheck-data",
+        "PATH",
+    ),
+    Setting(
+        "split",
+        lambda raw: _text("split", raw),
+        "test",
+        "split of a dataset dir (default: test)",
+        "--physcheck-split",
+        "SPLIT",
+    ),
+    Setting(
+        "window",
+        parse_window_setting,
+        "early",
+        "early, paper or START:HISTORY:K (default: early)",
+        "--physcheck-window",
+        "WINDOW",
+    ),
+    Setting(
+        "trajectories",
+        parse_trajectories,
+        None,
+        "trajectories to check: all, 0,2,5 or 0-3 (default: all)",
+        "--physcheck-trajectories",
+        "LIST",
+    ),
+    Setting(
+        "device",
+        parse_device,
+        "auto",
+        "cpu, cuda, cuda:N or auto (default: auto)",
+        "--physcheck-device",
+        "DEVICE",
+    ),
+    Setting(
+        "dtype",
+        lambda raw: _choice("dtype", raw, DTYPES, "dtype"),
+        "float32",
+        "precision of the base rollout: float32 (default), bfloat16 or float64",
+        "--physcheck-dtype",
+        "DTYPE",
+    ),
+    Setting(
+        "checks",
+        parse_checks,
+        None,
+        "comma-separated subset of the checks (default: all)",
+        "--physcheck-checks",
+        "LIST",
+    ),
+    Setting(
+        "thresholds",
+        parse_threshold_table,
+        {},
+        "override a threshold (repeatable), e.g. solenoidality_factor=5",
+        "--physcheck-threshold",
+        "NAME=VALUE",
+        "append",
+    ),
+    Setting(
+        "perturbations",
+        lambda raw: _integer("perturbations", raw, low=0),
+        5,
+        "perturbed rollouts for basin_determinism (default: 5)",
+        "--physcheck-perturbations",
+        "N",
+    ),
+    Setting(
+        "noise",
+        lambda raw: _number("noise", raw),
+        1e-6,
+        "relative input noise of the perturbed rollouts (default: 1e-6)",
+        "--physcheck-noise",
+        "EPS",
+    ),
+    Setting("seed", lambda raw: _integer("seed", raw, low=0), 0, "base seed of every rollout"),
+    Setting(
+        "divergence",
+        lambda raw: _choice("divergence", raw, DIVERGENCE_OPERATORS, "divergence operator"),
+        "central",
+        "div B operator of the solenoidality check: central (default) or spectral",
+        "--physcheck-divergence",
+        "OP",
+    ),
+    Setting(
+        "vrmse_convention",
+        lambda raw: _choice("vrmse_convention", raw, VRMSE_CONVENTIONS, "VRMSE convention"),
+        "well",
+        "VRMSE variance convention: well (ddof 1, eps 1e-7) or ddof0",
+    ),
+    Setting(
+        "spectrum_steps",
+        parse_spectrum_steps,
+        DiagnosticSettings.spectrum_steps,
+        "rollout steps whose spectra are kept (step 1 and the last step always are)",
+    ),
+    Setting(
+        "guide_axis",
+        lambda raw: _integer("guide_axis", raw, low=0, high=2),
+        0,
+        "spatial axis of the guide field (0 = x)",
+    ),
+    Setting(
+        "json",
+        lambda raw: _optional_text("json", raw),
+        None,
+        "write every result and the settings used to this JSON file",
+        "--physcheck-json",
+        "PATH",
+    ),
+    Setting(
+        "report",
+        lambda raw: _optional_text("report", raw),
+        None,
+        "write the HTML report (needs matplotlib) to this directory",
+        "--physcheck-report",
+        "DIR",
+    ),
+    Setting(
+        "cache",
+        lambda raw: _boolean("cache", raw),
+        True,
+        "recompute rollouts instead of reading the disk cache",
+        "--physcheck-no-cache",
+        cli="disable",
+    ),
+    Setting(
+        "cache_dir",
+        lambda raw: _text("cache_dir", raw),
+        ".physcheck-cache",
+        "directory of the rollout cache",
+    ),
+    Setting(
+        "snapshot",
+        lambda raw: _boolean("snapshot", raw),
+        True,
+        "do not collect the snapshot tests of the suite",
+        "--physcheck-no-snapshot",
+        cli="disable",
+    ),
+    Setting(
+        "snapshot_dir",
+        lambda raw: _text("snapshot_dir", raw),
+        "__snapshots__/physcheck",
+        "where the suite's snapshot files live",
+    ),
+    Setting(
+        "snapshot_rtol",
+        lambda raw: None if raw is None else _number("snapshot_rtol", raw),
+        None,
+        "relative tolerance of snapshot comparisons",
+    ),
+    Setting(
+        "snapshot_atol",
+        lambda raw: None if raw is None else _number("snapshot_atol", raw),
+        None,
+        "absolute tolerance of snapshot comparisons",
+    ),
+    Setting(
+        "only",
+        lambda raw: _boolean("only", raw),
+        False,
+        "run only the physics suite (collect no test files)",
+        "--physcheck-only",
+        cli="enable",
+        file=False,
+    ),
+)
+SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+FILE_KEYS = tuple(s.key for s in SETTINGS if s.file)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a run, parsed and validated (see ``SETTINGS`` for each one's meaning)."""
+
+    models: tuple[ModelSpec, ...] = ()
+    data: str | None = None
+    split: str = "test"
+    window: Window = field(default_factory=lambda: parse_window("early"))
+    trajectories: tuple[int, ...] | None = None
+    device: str = "auto"
+    checks: tuple[str, ...] = field(default_factory=check_names)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    diagnostics: DiagnosticSettings = field(default_factory=DiagnosticSettings)
+    json_path: str | None = None
+    report_dir: str | None = None
+    use_cache: bool = True
+    cache_dir: str = ".physcheck-cache"
+    guide_axis: int = 0
+    dtype: str = "float32"
+    snapshot: bool = True
+    snapshot_dir: str = "__snapshots__/physcheck"
+    snapshot_rtol: float | None = None
+    snapshot_atol: float | None = None
+    only: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """The settings as plain JSON-able data (written into the results file)."""
+        return {
+            "models": {m.name: m.text for m in self.models},
+            "data": self.data,
+            "split": self.split,
+            "window": self.window.label,
+            "trajectories": list(self.trajectories) if self.trajectories is not None else "all",
+            "device": self.device,
+            "dtype": self.dtype,
+            "checks": list(self.checks),
+            "thresholds": {k: getattr(self.thresholds, k) for k in Thresholds.names()},
+            "diagnostics": {
+                "vrmse_convention": self.diagnostics.vrmse_convention,
+                "divergence_method": self.diagnostics.divergence_method,
+                "spectrum_steps": list(self.diagnostics.spectrum_steps),
+                "n_perturbations": self.diagnostics.n_perturbations,
+                "noise_eps": self.diagnostics.noise_eps,
+                "seed": self.diagnostics.seed,
+            },
+            "guide_axis": self.guide_axis,
+        }
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, [], (), False)
+
+
+def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> Settings:
+    """Merge file settings (``[tool.physcheck]``) with command-line values (keyed like the file;
+    ``None``, empty or false = not given) into ``Settings``; the command line wins.
+    ``cli["thresholds"]`` is a list of ``NAME=VALUE`` overrides applied over the file's table."""
+    unknown = sorted(set(file_settings) - set(FILE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown physcheck setting(s) {', '.join(unknown)}; known: {', '.join(sorted(FILE_KEYS))}"
+        )
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = file_settings.get(setting.key, setting.default) if setting.file else setting.default
+        given = cli.get(setting.key)
+        if setting.key == "thresholds":
+            table = parse_threshold_table(raw)
+            for item in given or []:
+                name, sep, value = str(item).partition("=")
+                if not sep or not name.strip():
+                    raise ConfigError(f"bad threshold {item!r}: use NAME=VALUE")
+                table[name.strip()] = value.strip()
+            values["thresholds"] = Thresholds().with_overrides(table)
+            continue
+        if setting.cli == "disable" and given:
+            raw = False
+        elif setting.cli == "enable" and given:
+            raw = True
+        elif setting.cli in ("value", "append") and _given(given):
+            raw = given
+        values[setting.key] = None if raw is None else setting.parse(raw)
+    diagnostics = DiagnosticSettings(
+        vrmse_convention=values["vrmse_convention"],
+        divergence_method=values["divergence"],
+        spectrum_steps=values["spectrum_steps"],
+        n_perturbations=values["perturbations"],
+        noise_eps=values["noise"],
+        seed=values["seed"],
+    )
+    return Settings(
+        models=values["models"],
+        data=values["data"],
+        split=values["split"],
+        window=values["window"],
+        trajectories=values["trajectories"],
+        device=values["device"],
+        checks=values["checks"] if values["checks"] is not None else check_names(),
+        thresholds=values["thresholds"],
+        diagnostics=diagnostics,
+        json_path=values["json"],
+        report_dir=values["report"],
+        use_cache=values["cache"],
+        cache_dir=values["cache_dir"],
+        guide_axis=values["guide_axis"],
+        dtype=values["dtype"],
+        snapshot=values["snapshot"],
+        snapshot_dir=values["snapshot_dir"],
+        snapshot_rtol=values["snapshot_rtol"],
+        snapshot_atol=values["snapshot_atol"],
+        only=values["only"],
+    )
+
+
+__all__ = [
+    "DTYPES",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "build_settings",
+    "parse_checks",
+    "parse_models",
+    "parse_trajectories",
+]

@@ -1,0 +1,58 @@
+"""Every error physcheck raises on purpose, under one base class.
+
+``PhyscheckError`` is what the pytest plugin and the command line turn into one line for the
+user (``ERROR: physcheck: ...``); anything else is a bug. Each subclass also derives from the
+builtin it refines (``ValueError``, ``TypeError``, ...), so ``except ValueError`` keeps working.
+Messages are one line that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class PhyscheckError(Exception):
+    """Base of the errors physcheck raises on purpose; ``str(error)`` is actionable by a user."""
+
+
+class ConfigError(PhyscheckError, ValueError):
+    """A setting that cannot be used; the message names it and says how to fix it."""
+
+
+class DataError(PhyscheckError, ValueError):
+    """Bad or missing input data; the message says what is wrong and what to do."""
+
+
+class LayoutError(PhyscheckError, ValueError):
+    """A field name is missing from, or inconsistent with, a state's channel layout."""
+
+
+class ModelSpecError(PhyscheckError, ValueError):
+    """A model spec that cannot be turned into a surrogate; the message says why and how to fix it."""
+
+
+class ModelProtocolError(PhyscheckError, TypeError):
+    """An object does not follow the surrogate protocol; the message says what is missing."""
+
+
+class RolloutError(PhyscheckError, RuntimeError):
+    """A rollout could not run: wrong shapes from the model, or a non-finite frame under ``raise``."""
+
+
+class SimulationError(PhyscheckError, RuntimeError):
+    """The reference solver cannot integrate the requested run (e.g. the time step is unstable)."""
+
+
+class OptionalDependencyError(PhyscheckError, ImportError):
+    """An optional dependency is missing or wrong; the message gives the install command."""
+
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "LayoutError",
+    "ModelProtocolError",
+    "ModelSpecError",
+    "OptionalDependencyError",
+    "PhyscheckError",
+    "RolloutError",
+    "SimulationError",
+]

@@ -1,0 +1,53 @@
+"""The results JSON (``--physcheck-json``): every result, the key numbers and the settings.
+
+Built from plain result dicts (``CheckResult.to_dict()``) and per-model key numbers, which
+is all that crosses from pytest-xdist workers to the controller. Deterministic: sorted keys,
+no timestamps, so two runs with the same numbers give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from physcheck.config import check_names
+from physcheck.jsonio import to_json_data, write_json
+
+
+def sort_results(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Results in a stable order: model, check (catalogue order), trajectory, channel."""
+    order = {name: i for i, name in enumerate(check_names())}
+    return sorted(
+        (dict(r) for r in results),
+        key=lambda r: (
+            r["model"],
+            order.get(r["check"], len(order)),
+            r["trajectory"],
+            r["channel"] or "",
+        ),
+    )
+
+
+def results_document(
+    results: Iterable[Mapping[str, Any]],
+    settings: Mapping[str, Any],
+    key_numbers: Mapping[str, Any],
+    meta: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The document: ``physcheck`` (version), ``settings``, ``models`` (key numbers per model)
+    and ``results`` (sorted)."""
+    return {
+        "physcheck": dict(meta),
+        "settings": dict(settings),
+        "models": {name: to_json_data(key_numbers[name]) for name in sorted(key_numbers)},
+        "results": sort_results(results),
+    }
+
+
+def write_results(path: str | Path, document: Mapping[str, Any]) -> Path:
+    """Write the results JSON deterministically and atomically."""
+    return write_json(path, document)
+
+
+__all__ = ["results_document", "sort_results", "write_results"]

@@ -1,0 +1,150 @@
+"""The configured physics run inside pytest: owns the ``Suite``, collects its items, gathers
+results from test reports (on the xdist controller too) and writes the outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+import physcheck
+from physcheck.config import Settings
+from physcheck.errors import PhyscheckError
+from physcheck.plugin.items import SuiteCollector
+from physcheck.plugin.xdist import is_worker, worker_index
+
+if TYPE_CHECKING:
+    from physcheck.suite import Suite
+
+PLUGIN_NAME = "physcheck-suite"
+
+
+class PhyscheckPlugin:
+    """Registered when models are configured (or with ``--physcheck-only``)."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self._suite: Suite | None = None
+        self.results: dict[str, dict[str, Any]] = {}
+        self.key_numbers_by_model: dict[str, Any] = {}
+        self.series_by_model: dict[str, Any] = {}
+        self.series_sent: set[str] = set()
+        self.report_message: str | None = None
+
+    @property
+    def suite(self) -> Suite:
+        if self._suite is None:
+            from physcheck.suite import Suite
+
+            self._suite = Suite(
+                self.settings, rootdir=self.config.rootpath, worker=worker_index(self.config)
+            )
+        return self._suite
+
+    def key_numbers(self, model: str) -> dict[str, Any]:
+        from physcheck.outputs.payloads import key_numbers
+
+        return key_numbers(self.suite, model)
+
+    def series_once(self, model: str) -> dict[str, Any] | None:
+        """The model's report series the first time it is asked for in this process (and on
+        each xdist worker), when a report is wanted; else ``None``."""
+        if not self.settings.report_dir or model in self.series_sent:
+            return None
+        from physcheck.outputs.payloads import series
+
+        self.series_sent.add(model)
+        return series(self.suite, model)
+
+    # -- collection ------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_ignore_collect(self, collection_path: Path, config: pytest.Config) -> bool | None:
+        return True if self.settings.only else None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        if not self.settings.models:
+            return
+        try:
+            for entry in self.settings.models:  # surface bad specs before any test runs
+                self.suite.model(entry.name)
+                self.suite.window.check(self.suite.n_history(entry.name), self.suite.data.n_time)
+            collector = SuiteCollector.from_parent(
+                session, name="physcheck", nodeid="physcheck", plugin=self
+            )
+            collected = collector.collect()
+        except (PhyscheckError, FileNotFoundError, ImportError) as exc:
+            raise pytest.UsageError(f"physcheck: {exc}") from None
+        # report the suite like any collected node, so counts, -q output and xdist see it
+        config.hook.pytest_collectreport(
+            report=pytest.CollectReport(collector.nodeid, "passed", None, list(collected))
+        )
+        items.extend(item for item in collected if isinstance(item, pytest.Item))
+
+    # -- results ---------------------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        value: Any
+        for name, value in report.user_properties:
+            if name == "physcheck_result":
+                self.results[
+                    f"{value['check']}|{value['model']}|{value['trajectory']}|{value['channel']}"
+                ] = value
+            elif name == "physcheck_key_numbers":
+                model, numbers = value
+                self.key_numbers_by_model[model] = numbers
+            elif name == "physcheck_series":
+                model, series = value
+                self.series_by_model[model] = series
+
+    def document(self) -> dict[str, Any]:
+        """The results document of the run (``physcheck.outputs.results``)."""
+        from physcheck.outputs.results import results_document
+
+        document = results_document(
+            self.results.values(),
+            self.settings.summary(),
+            self.key_numbers_by_model,
+            {"version": physcheck.__version__},
+        )
+        if self.series_by_model:
+            document["series"] = {
+                name: self.series_by_model[name] for name in sorted(self.series_by_model)
+            }
+        return document
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if is_worker(self.config) or not self.results:
+            return
+        document = self.document()
+        json_path = self.settings.json_path
+        if json_path:
+            from physcheck.outputs.results import write_results
+
+            path = Path(json_path)
+            write_results(path if path.is_absolute() else self.config.rootpath / path, document)
+        if self.settings.report_dir:
+            from physcheck.report.build import write_report_safely
+
+            self.report_message = write_report_safely(document, self.settings.report_dir)
+
+    def pytest_terminal_summary(
+        self, terminalreporter: Any, exitstatus: int, config: pytest.Config
+    ) -> None:
+        if is_worker(self.config) or not self.results:
+            return
+        from physcheck.outputs.summary import summary_lines
+
+        terminalreporter.section("physcheck summary")
+        for line in summary_lines(
+            self.results.values(), self.key_numbers_by_model, self.settings.summary()
+        ):
+            terminalreporter.write_line(line)
+        if self.report_message:
+            terminalreporter.write_line(self.report_message)
+
+
+__all__ = ["PLUGIN_NAME", "PhyscheckPlugin"]

@@ -1,0 +1,189 @@
+"""The auto-collected physics suite: one item per check, model, trajectory (and channel),
+plus one snapshot item per model and trajectory. Items only read the ``Suite``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pytest
+
+from physcheck.checks.result import CheckResult, test_id
+from physcheck.config import Settings, check_spec
+from physcheck.plugin.xdist import group_suffix
+
+if TYPE_CHECKING:
+    from physcheck.suite import Suite
+
+
+class PhyscheckPlugin(Protocol):
+    """What items need of the plugin that collected them (``physcheck.plugin.controller``)."""
+
+    settings: Settings
+
+    @property
+    def suite(self) -> Suite: ...
+
+    def key_numbers(self, model: str) -> dict[str, Any]: ...
+
+    def series_once(self, model: str) -> dict[str, Any] | None: ...
+
+
+class PhysicsCheckFailed(AssertionError):
+    """A physics check failed; ``result`` holds the measured value and message."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class SnapshotMismatch(AssertionError):
+    """The suite's numbers moved beyond tolerance from the snapshot (or it is missing)."""
+
+
+class CheckItem(pytest.Item):
+    """One physics check of one model on one trajectory (and channel)."""
+
+    def __init__(
+        self,
+        *,
+        check: str,
+        model: str,
+        trajectory: int,
+        channel: str | None,
+        plugin: PhyscheckPlugin,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.check, self.model, self.trajectory, self.channel = check, model, trajectory, channel
+        self.plugin = plugin
+
+    def runtest(self) -> None:
+        result = self.plugin.suite.result(self.check, self.model, self.trajectory, self.channel)
+        self.user_properties.append(("physcheck_result", result.to_dict()))
+        self.user_properties.append(
+            ("physcheck_key_numbers", (self.model, self.plugin.key_numbers(self.model)))
+        )
+        series = self.plugin.series_once(self.model)
+        if series is not None:
+            self.user_properties.append(("physcheck_series", (self.model, series)))
+        if result.skipped:
+            pytest.skip(f"{result.test_id}: {result.skipped}")
+        if not result.passed:
+            raise PhysicsCheckFailed(result)
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str:
+        if isinstance(excinfo.value, PhysicsCheckFailed):
+            r = excinfo.value.result
+            return f"{r.message}\n  check {r.check}: value {r.value}, threshold {r.threshold}"
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "physcheck", None, self.name
+
+
+class SnapshotItem(pytest.Item):
+    """The diagnostic numbers of one model on one trajectory against its snapshot file."""
+
+    def __init__(
+        self, *, model: str, trajectory: int, plugin: PhyscheckPlugin, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model, self.trajectory, self.plugin = model, trajectory, plugin
+
+    @property
+    def snapshot_path(self) -> Path:
+        directory = self.config.rootpath / self.plugin.settings.snapshot_dir
+        return directory / f"{self.model}-traj{self.trajectory}.json"
+
+    def runtest(self) -> None:
+        from physcheck.outputs.payloads import snapshot_payload
+        from physcheck.plugin.snapshots import configured_tolerance, update_command
+        from physcheck.snapshot import check_file_snapshot
+
+        payload = snapshot_payload(self.plugin.suite, self.model, self.trajectory)
+        update = bool(getattr(self.config.option, "update_snapshots", False))
+        passed, lines = check_file_snapshot(
+            self.snapshot_path,
+            payload,
+            configured_tolerance(self.config),
+            update=update,
+            command=update_command(self.config),
+            label=f"{self.plugin.settings.snapshot_dir}/{self.snapshot_path.name}",
+        )
+        for line in lines:
+            self.user_properties.append(("physcheck_snapshot", line))
+        if not passed:
+            raise SnapshotMismatch("\n".join(lines))
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str:
+        if isinstance(excinfo.value, SnapshotMismatch):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "physcheck", None, self.name
+
+
+class SuiteCollector(pytest.Collector):
+    """The auto-collected physics suite (no test file needed)."""
+
+    def __init__(self, *, plugin: PhyscheckPlugin, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plugin = plugin
+
+    def child_nodeid(self, name: str, model: str) -> str:
+        """``physcheck::name``, with xdist's ``@model`` group suffix on workers."""
+        return f"{self.nodeid}::{name}{group_suffix(self.config, model)}"
+
+    def _mark(self, item: pytest.Item, gpu: bool) -> pytest.Item:
+        item.add_marker(pytest.mark.physics)
+        if gpu:
+            item.add_marker(pytest.mark.gpu)
+        return item
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        suite = self.plugin.suite
+        settings = self.plugin.settings
+        gpu = suite.device.type == "cuda"
+        items: list[pytest.Item | pytest.Collector] = []
+        for check in settings.checks:
+            channels: list[str | None] = (
+                list(suite.layout.short_names) if check_spec(check).per_channel else [None]
+            )
+            for entry in settings.models:
+                for traj in suite.trajectories:
+                    for channel in channels:
+                        name = test_id(check, entry.name, traj, channel)
+                        item = CheckItem.from_parent(
+                            self,
+                            name=name,
+                            nodeid=self.child_nodeid(name, entry.name),
+                            check=check,
+                            model=entry.name,
+                            trajectory=traj,
+                            channel=channel,
+                            plugin=self.plugin,
+                        )
+                        items.append(self._mark(item, gpu))
+        if settings.snapshot:
+            for entry in settings.models:
+                for traj in suite.trajectories:
+                    name = f"snapshot[{entry.name}-traj{traj}]"
+                    snapshot = SnapshotItem.from_parent(
+                        self,
+                        name=name,
+                        nodeid=self.child_nodeid(name, entry.name),
+                        model=entry.name,
+                        trajectory=traj,
+                        plugin=self.plugin,
+                    )
+                    items.append(self._mark(snapshot, gpu))
+        return items
+
+
+__all__ = ["CheckItem", "PhysicsCheckFailed", "SnapshotItem", "SnapshotMismatch", "SuiteCollector"]

@@ -1,0 +1,8 @@
+"""Records: the per-step diagnostic numbers of the truth and of each rollout, and the
+streaming ``RecordBuilder`` that makes them while a rollout runs (memory flat in K)."""
+
+from physcheck.records.builder import RecordBuilder
+from physcheck.records.record import DiagnosticRecord, TruthRecord
+from physcheck.records.series import spectrum_steps
+
+__all__ = ["DiagnosticRecord", "RecordBuilder", "TruthRecord", "spectrum_steps"]
