@@ -155,7 +155,9 @@ def rollout(
         raise RolloutError(f"the model needs {n_hist} history frames; the history has {h.shape[1]}")
     device = torch.device(device) if device is not None else h.device
     dtype = dtype or h.dtype
-    h = h[:, -n_hist:].to(device=device, dtype=dtype)
+    # a private copy: a model that edits its input in place cannot touch the caller's history
+    # (the truth window other models and variants share)
+    h = h[:, -n_hist:].to(device=device, dtype=dtype, copy=True)
     if noise:
         h = h + relative_noise(h, noise, seed if noise_seed is None else noise_seed)
     n_traj = h.shape[0]

@@ -37,6 +37,22 @@ class RolloutError(PhyscheckError, RuntimeError):
     """A rollout could not run: wrong shapes from the model, or a non-finite frame under ``raise``."""
 
 
+class ModelRunError(PhyscheckError, RuntimeError):
+    """A model's rollout (or a check of it) raised: the message names the model, the error and
+    where in the user's code it was raised; ``__cause__`` holds the original exception."""
+
+    @classmethod
+    def wrap(cls, model: str, exc: BaseException) -> ModelRunError:
+        import traceback
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = ""
+        if frames:
+            last = frames[-1]
+            where = f" (at {last.filename}:{last.lineno}, in {last.name})"
+        return cls(f"model {model!r} failed: {type(exc).__name__}: {exc}{where}")
+
+
 class SimulationError(PhyscheckError, RuntimeError):
     """The reference solver cannot integrate the requested run (e.g. the time step is unstable)."""
 
@@ -50,6 +66,7 @@ __all__ = [
     "DataError",
     "LayoutError",
     "ModelProtocolError",
+    "ModelRunError",
     "ModelSpecError",
     "OptionalDependencyError",
     "PhyscheckError",

@@ -10,24 +10,33 @@ pytest; the plugin and ``physcheck run`` are thin shells over it, and what is sh
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 import torch
 
 import physcheck
-from physcheck.cache import RecordCache, cache_key
+from physcheck.cache import CacheWarning, RecordCache, cache_key
 from physcheck.checks.context import CheckContext
-from physcheck.checks.measures import Measures
+from physcheck.checks.measures import Measures, SpectralRange
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.checks.run import run_checks
-from physcheck.config import ModelSpec, Settings, check_spec
+from physcheck.config import DiagnosticSettings, ModelSpec, Settings, check_spec
 from physcheck.data.well import WellData, open_dataset
 from physcheck.data.windows import Window
 from physcheck.engine import rollout
-from physcheck.errors import ConfigError, DataError
-from physcheck.fields import FieldLayout
+from physcheck.errors import (
+    ConfigError,
+    DataError,
+    ModelRunError,
+    ModelSpecError,
+    PhyscheckError,
+)
+from physcheck.fields import MHD_FIELDS, FieldLayout
 from physcheck.models import Surrogate, load, model_hash, supports_precision
 from physcheck.records import DiagnosticRecord, RecordBuilder, TruthRecord
 
@@ -65,17 +74,24 @@ class Suite:
     ``(model, variant)``."""
 
     def __init__(
-        self, settings: Settings, *, rootdir: str | Path = ".", worker: int | None = None
+        self,
+        settings: Settings,
+        *,
+        rootdir: str | Path = ".",
+        worker: int | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.rootdir = Path(rootdir)
         self.worker = worker
+        self.progress = progress
         self.rollout_counts: collections.Counter[tuple[str, str]] = collections.Counter()
         self.cache_hits: collections.Counter[tuple[str, str]] = collections.Counter()
         self._models: dict[str, Surrogate] = {}
         self._truth: dict[int, TruthWindow] = {}
         self._records: dict[tuple[str, str], DiagnosticRecord] = {}
         self._results: dict[str, list[CheckResult]] = {}
+        self._failures: dict[str, PhyscheckError] = {}
         cache_dir = Path(settings.cache_dir)
         self.cache = (
             RecordCache(cache_dir if cache_dir.is_absolute() else self.rootdir / cache_dir)
@@ -141,15 +157,102 @@ class Suite:
     def n_history(self, name: str) -> int:
         return self.window.resolve_history(self.model(name).n_history)
 
+    def validate(self, name: str) -> None:
+        """Everything about a model and the data that can be known before any rollout: the
+        data holds MHD states on a 3D grid, the window fits the trajectories and the model's
+        history, and one step of the model on one trajectory returns a frame of the data's
+        shape. Raises ``DataError``, ``ModelSpecError`` or ``ModelRunError`` with one line."""
+        data = self.data
+        missing = [f for f in MHD_FIELDS if f not in data.field_names]
+        if missing or len(data.spatial_shape) != 3:
+            raise DataError(
+                f"{data.files[0]}: physcheck's checks need 3D MHD states with the fields "
+                f"{', '.join(MHD_FIELDS)}; this data has {len(data.spatial_shape)}D fields "
+                f"{', '.join(data.field_names)}"
+                + (f" (missing {', '.join(missing)})" if missing else "")
+            )
+        model = self.model(name)
+        declared = getattr(model, "n_channels", None)
+        if isinstance(declared, int) and declared != data.n_channels:
+            raise ModelSpecError(
+                f"model {name!r} takes {declared} channels; the data has {data.n_channels} "
+                f"({', '.join(data.field_names)})"
+            )
+        explicit = self.window.n_history
+        if explicit is not None and explicit < model.n_history:
+            raise ConfigError(
+                f"window {self.window.label} gives {explicit} history frame(s); model {name!r} needs "
+                f"{model.n_history}: use --physcheck-window {self.window.first}:{model.n_history}:{self.window.n_steps}"
+            )
+        n_history = self.n_history(name)
+        self.window.check(n_history, data.n_time)
+        history, _ = data.read_window(self.trajectories[0], self.window, n_history)
+        probe = history[None].to(self.device)
+        try:
+            out = rollout(
+                model,
+                probe,
+                1,
+                device=self.device,
+                seed=self.settings.diagnostics.seed,
+                keep_frames=True,
+            )
+        except PhyscheckError as exc:
+            raise ModelSpecError(f"model {name!r}: {exc}") from None
+        except Exception as exc:  # the model's own code
+            raise ModelRunError.wrap(name, exc) from exc
+        assert out.frames is not None
+        if not out.frames.is_floating_point():
+            raise ModelSpecError(
+                f"model {name!r} returns {out.frames.dtype} frames; expected floats"
+            )
+
     def truth(self, n_history: int) -> TruthWindow:
+        """History and truth of the window for a history length; NaN or Inf in the data is a
+        ``DataError`` naming the file and frame (a broken truth cannot judge a model)."""
         if n_history not in self._truth:
             self.window.check(n_history, self.data.n_time)
             pairs = [self.data.read_window(t, self.window, n_history) for t in self.trajectories]
+            for t, (h, k) in zip(self.trajectories, pairs, strict=True):
+                self._require_finite(t, torch.cat((h, k)), self.window.first - n_history)
             history = torch.stack([h for h, _ in pairs]).to(self.device)
             truth = torch.stack([t for _, t in pairs]).to(self.device)
-            record = TruthRecord.compute(truth, self.layout, self.settings.diagnostics)
+            record = TruthRecord.compute(truth, self.layout, self.diagnostics, history=history)
             self._truth[n_history] = TruthWindow(history, truth, record)
         return self._truth[n_history]
+
+    def _require_finite(self, trajectory: int, frames: torch.Tensor, start: int) -> None:
+        finite = torch.isfinite(frames).flatten(1).all(dim=1)
+        if bool(finite.all()):
+            return
+        bad = int(torch.nonzero(~finite).flatten()[0])
+        ref = self.data.trajectories[trajectory]
+        channels = torch.nonzero(~torch.isfinite(frames[bad]).flatten(0, -2).all(dim=0)).flatten()
+        names = [self.layout.short_name(int(c)) for c in channels]
+        raise DataError(
+            f"{ref.file}: trajectory {ref.local} (index {trajectory}), frame {start + bad}: NaN or Inf "
+            f"in {', '.join(names)}: the truth itself is not finite, so it cannot judge a model; "
+            "repair the file or leave the trajectory out with --physcheck-trajectories"
+        )
+
+    @cached_property
+    def diagnostics(self) -> DiagnosticSettings:
+        """The diagnostic settings, with the spectral fit range and cutoff taken from the data
+        (its recorded forcing scale and dealiasing cutoff) where not configured."""
+        diag = self.settings.diagnostics
+        spectral = self.data.spectral_scales()
+        if spectral is None:
+            return diag
+        fit, cutoff = spectral
+        return replace(
+            diag,
+            spectrum_fit=diag.spectrum_fit if diag.spectrum_fit is not None else fit,
+            spectrum_cutoff=diag.spectrum_cutoff if diag.spectrum_cutoff is not None else cutoff,
+        )
+
+    def spectral_range(self, name: str) -> SpectralRange:
+        """Where the perpendicular spectrum is judged (fit shells, band cutoff)."""
+        return SpectralRange.of(int(self.truth_record(name).spectra.shape[-1]), self.diagnostics)
 
     # -- rollouts --------------------------------------------------------------------------------
     def needs(self, variant: str) -> bool:
@@ -181,13 +284,16 @@ class Suite:
                 "model": model_hash(self.model(name), entry.spec),
                 "projection": entry.projection,
                 "data": self.data.content_hash(),
+                "data_files": [
+                    [p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in self.data.files
+                ],
                 "split": s.split,
                 "window": [self.window.first, self.window.n_steps, n_history],
                 "trajectories": self.trajectories,
                 "variant": variant,
                 "dtype": s.dtype,
                 "device": self.device.type,
-                "diagnostics": s.summary()["diagnostics"],
+                "diagnostics": repr(self.diagnostics),
                 "guide_axis": s.guide_axis,
                 "keep_frames": self._keeps_frames(name),
                 "versions": [physcheck.__version__, torch.__version__],
@@ -207,24 +313,39 @@ class Suite:
         key = self._key(name, variant, n_history) if self.cache is not None else None
         if self.cache is not None and key is not None:
             with self.cache.lock(key):
-                state = self.cache.get(key)
-                if state is None:
+                record_or_none = self._cached(key)
+                if record_or_none is None:
                     record = self._compute(name, variant, model, n_history)
-                    self.cache.put(key, record.state())
+                    self.cache.put(key, *record.to_cache())
                 else:
-                    record = DiagnosticRecord.from_state(state)
+                    record = record_or_none
                     self.cache_hits[memo] += 1
         else:
             record = self._compute(name, variant, model, n_history)
         self._records[memo] = record
         return record
 
+    def _cached(self, key: str) -> DiagnosticRecord | None:
+        assert self.cache is not None
+        entry = self.cache.get(key, DiagnosticRecord.cache_layout())
+        if entry is None:
+            return None
+        try:
+            return DiagnosticRecord.from_cache(*entry)
+        except (KeyError, TypeError, ValueError) as exc:
+            warnings.warn(
+                f"physcheck cache entry {key} does not fit a record ({exc}); it is recomputed",
+                CacheWarning,
+                stacklevel=2,
+            )
+            return None
+
     def _compute(
         self, name: str, variant: str, model: Surrogate, n_history: int
     ) -> DiagnosticRecord:
         entry = self.model_entry(name)
         truth = self.truth(n_history)
-        diag = self.settings.diagnostics
+        diag = self.diagnostics
         dtype = DTYPES[self.settings.dtype]
         reference = reference_variance = None
         noise, noise_seed = 0.0, None
@@ -249,8 +370,21 @@ class Suite:
             truth_record=truth.record,
             reference=reference,
             reference_variance=reference_variance,
+            previous=truth.history[:, -1],
             keep_frames=variant == "base" and self._keeps_frames(name),
         )
+        started = time.perf_counter()
+        n_steps = self.window.n_steps
+        shape = f"{truth.history.shape[0]} trajectories x {n_steps} steps"
+        self._say(f"rolling out {name} ({variant}, {shape}, {dtype}, {self.device})")
+        every = max(1, n_steps // 5)
+
+        def on_step(step: int, frame: torch.Tensor) -> None:
+            builder(step, frame)
+            if step % every == 0 and step < n_steps:
+                elapsed = time.perf_counter() - started
+                self._say(f"  {name} ({variant}): step {step}/{n_steps}, {elapsed:.1f} s")
+
         result = rollout(
             model,
             truth.history,
@@ -261,11 +395,16 @@ class Suite:
             hooks=hooks,
             noise=noise,
             noise_seed=noise_seed,
-            on_step=builder,
+            on_step=on_step if self.progress is not None else builder,
             keep_frames=False,
         )
         self.rollout_counts[(name, variant)] += 1
+        self._say(f"rolled out {name} ({variant}) in {time.perf_counter() - started:.1f} s")
         return builder.finish(result.first_nonfinite_step)
+
+    def _say(self, line: str) -> None:
+        if self.progress is not None:
+            self.progress(line)
 
     # -- checks ----------------------------------------------------------------------------------
     def truth_record(self, name: str) -> TruthRecord:
@@ -279,6 +418,7 @@ class Suite:
             self.truth_record(name),
             self.layout,
             self.settings.thresholds,
+            self.spectral_range(name),
         )
 
     def context(self, name: str) -> CheckContext:
@@ -307,15 +447,29 @@ class Suite:
             perturbed=perturbed,
             noise_eps=self.settings.diagnostics.noise_eps,
             divergence_method=self.settings.diagnostics.divergence_method,
+            spectral=self.spectral_range(name),
         )
 
     def results(self, name: str) -> list[CheckResult]:
+        """The results of a model's checks (computed once; a model whose rollout raised raises
+        the same ``ModelRunError`` for each of its results, without running again)."""
+        if name in self._failures:
+            raise self._failures[name]
         if name not in self._results:
-            self._results[name] = run_checks(self.context(name), self.settings.checks)
+            try:
+                self._results[name] = run_checks(self.context(name), self.settings.checks)
+            except PhyscheckError as exc:
+                self._failures[name] = exc
+                raise
+            except Exception as exc:  # the model's own code, or a check on its output
+                wrapped = ModelRunError.wrap(name, exc)
+                wrapped.__cause__ = exc
+                self._failures[name] = wrapped
+                raise wrapped from exc
         return self._results[name]
 
     def result(
-        self, check: str, name: str, trajectory: int, channel: str | None = None
+        self, check: str, name: str, trajectory: int | None, channel: str | None = None
     ) -> CheckResult:
         for r in self.results(name):
             if r.check == check and r.trajectory == trajectory and r.channel == channel:

@@ -225,6 +225,88 @@ class MassDrain(Replay):
         return out
 
 
+class ChaoticBlowup(BasinBlowup):
+    """``BasinBlowup`` whose seed depends on the precision (1e-4 in float32, 3e-4 in float64):
+    both precisions blow up in the same basin, about two steps apart, with different details,
+    as a sound but chaotic model does. The instability is structural."""
+
+    def modify(self, out, last, matched, traj, t):
+        self.seed_amplitude = 1e-4 if out.dtype == torch.float32 else 3e-4
+        return super().modify(out, last, matched, traj, t)
+
+
+class _Stateful(Replay):
+    """A replay that knows how many steps it has taken in the current rollout: a new rollout
+    starts whenever its input is not the frame it returned last (a new window, a perturbed
+    history, the float64 twin)."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self._last: torch.Tensor | None = None
+        self.steps_taken = 0
+
+    def step(self, history: torch.Tensor) -> torch.Tensor:
+        last = history[:, -1]
+        if (
+            self._last is None
+            or self._last.shape != last.shape
+            or self._last.dtype != last.dtype
+            or not torch.equal(self._last, last)
+        ):
+            self.steps_taken = 0
+            self.start(last)
+        out = super().step(history)
+        self.steps_taken += 1
+        self._last = out.clone()
+        return out
+
+    def start(self, last: torch.Tensor) -> None:
+        """Called with the last history frame when a rollout starts."""
+
+
+class FrozenAfter(_Stateful):
+    """Exact for ``good_steps`` steps, then holds its last prediction forever."""
+
+    carry = False
+    good_steps = 10
+
+    def modify(self, out, last, matched, traj, t):
+        return out if self.steps_taken < self.good_steps else last.clone()
+
+
+class DecorrelatedReplay(_Stateful):
+    """Statistically faithful, decorrelated: from the first step on it replays the *next*
+    trajectory of the dataset (same time, same statistics, another realization)."""
+
+    carry = False
+
+    def start(self, last: torch.Tensor) -> None:
+        traj, _, _ = self.match(last)
+        self.partner = (traj + 1) % self.frames.shape[0]
+
+    def modify(self, out, last, matched, traj, t):
+        return self.frames[self.partner, t + 1].to(out.dtype).clone()
+
+
+class GrowingMonopoles(_Stateful):
+    """|B| grows 100x over 50 steps (B scaled by 100^(k/50)) while a large-scale monopole field
+    grows as its square, so div B grows faster than |B|."""
+
+    carry = False
+    growth_steps = 50
+
+    def modify(self, out, last, matched, traj, t):
+        scale = 100.0 ** (min(self.steps_taken + 1, self.growth_steps) / self.growth_steps)
+        b = list(self.layout.magnetic)
+        n = out.shape[1]
+        x = torch.arange(n, dtype=torch.float64) * 2 * math.pi / n
+        gx, gy, gz = torch.meshgrid(x, x, x, indexing="ij")
+        grad = torch.stack([torch.cos(gx), torch.cos(gy), torch.cos(gz)], dim=-1)
+        grad = (grad / grad.square().mean().sqrt()).to(out)
+        out[..., b] = out[..., b] * scale + 1e-3 * scale**2 * grad
+        return out
+
+
 def exact(data: Any) -> Replay:
     return Replay(data)
 
@@ -257,6 +339,22 @@ def mass_drain(data: Any) -> Replay:
     return MassDrain(data)
 
 
+def chaotic_blowup(data: Any) -> Replay:
+    return ChaoticBlowup(data)
+
+
+def frozen_after_10(data: Any) -> Replay:
+    return FrozenAfter(data)
+
+
+def decorrelated(data: Any) -> Replay:
+    return DecorrelatedReplay(data)
+
+
+def growing_monopoles(data: Any) -> Replay:
+    return GrowingMonopoles(data)
+
+
 ZOO = (
     "exact",
     "basin_blowup",
@@ -266,4 +364,8 @@ ZOO = (
     "float32_unstable",
     "nan_at_frame",
     "mass_drain",
+    "chaotic_blowup",
+    "frozen_after_10",
+    "decorrelated",
+    "growing_monopoles",
 )

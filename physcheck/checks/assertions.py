@@ -35,12 +35,18 @@ def record_of(
     layout: FieldLayout = MHD_LAYOUT,
     settings: DiagnosticSettings | None = None,
     reference: Any = None,
+    history: Any = None,
 ) -> DiagnosticRecord:
-    """The ``DiagnosticRecord`` of predicted ``frames`` against ``truth`` (both ``[B, K, ...]``)."""
+    """The ``DiagnosticRecord`` of predicted ``frames`` against ``truth`` (both ``[B, K, ...]``);
+    ``history [B, T, ...]``: the frames before the window (the last one is the frame before
+    step 1)."""
     frames, truth = _batched(frames), _batched(truth)
     truth = truth.to(device=frames.device, dtype=frames.dtype)
     ref = _batched(reference) if reference is not None else None
-    builder = RecordBuilder(truth, layout, settings or DiagnosticSettings(), reference=ref)
+    previous = _batched(history)[:, -1].to(frames) if history is not None else None
+    builder = RecordBuilder(
+        truth, layout, settings or DiagnosticSettings(), reference=ref, previous=previous
+    )
     finite = torch.isfinite(frames).flatten(2).all(dim=2)  # [B, K]
     steps = torch.arange(1, frames.shape[1] + 1, device=frames.device)
     first_bad = torch.where(~finite, steps, frames.shape[1] + 1).min(dim=1).values
@@ -54,6 +60,7 @@ def assert_check(
     frames: Any,
     truth: Any,
     *,
+    history: Any = None,
     layout: FieldLayout = MHD_LAYOUT,
     thresholds: Thresholds | None = None,
     settings: DiagnosticSettings | None = None,
@@ -62,28 +69,34 @@ def assert_check(
     **threshold_overrides: Any,
 ) -> list[CheckResult]:
     """Run check ``name`` (any check of the catalogue, your own included) on predicted ``frames``
-    against ``truth`` and raise ``AssertionError`` with its messages where it fails."""
+    against ``truth`` (``[B, K, X, Y, Z, C]`` or ``[K, X, Y, Z, C]``) and raise
+    ``AssertionError`` with its messages where it fails. ``history``: the frames before the
+    window (``skill`` needs it for the persistence baseline, ``dynamics`` for the first step's
+    change); ``float64``/``perturbed``: the other rollouts ``precision``/``basin_determinism``
+    compare with."""
     settings = settings or DiagnosticSettings()
     thresholds = (thresholds or Thresholds()).with_overrides(threshold_overrides)
-    base = record_of(frames, truth, layout=layout, settings=settings)
-    truth_t = _batched(truth)
+    base = record_of(frames, truth, layout=layout, settings=settings, history=history)
+    dtype = _batched(frames).dtype
+    truth_t = _batched(truth).to(dtype)
+    history_t = _batched(history).to(dtype) if history is not None else None
+
+    def other(x: Any) -> DiagnosticRecord:
+        return record_of(
+            x, truth, layout=layout, settings=settings, reference=frames, history=history
+        )
+
     ctx = CheckContext(
         model="model",
         trajectories=list(range(truth_t.shape[0])),
         layout=layout,
         thresholds=thresholds,
-        truth=TruthRecord.compute(truth_t.to(_batched(frames).dtype), layout, settings),
+        truth=TruthRecord.compute(truth_t, layout, settings, history=history_t),
         base=base,
-        float64=record_of(float64, truth, layout=layout, settings=settings, reference=frames)
-        if float64 is not None
-        else None,
+        float64=other(float64) if float64 is not None else None,
         float64_skip=None if float64 is not None else "no float64 frames given",
-        perturbed=[
-            record_of(p, truth, layout=layout, settings=settings, reference=frames)
-            for p in perturbed
-        ]
-        if perturbed
-        else None,
+        perturbed=[other(p) for p in perturbed] if perturbed else None,
+        noise_eps=settings.noise_eps,
         divergence_method=settings.divergence_method,
     )
     results = run_check(ctx, name)
@@ -99,17 +112,28 @@ def assert_finite(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
 
 
 def assert_vrmse(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """Step-1 VRMSE and the T 21-60 window within bounds (``vrmse_step1``, ``vrmse_window``)."""
+    """Medians over trajectories: step-1 VRMSE <= ``vrmse_step1``, the T 21-60 window under the
+    decorrelation ceiling ``vrmse_window``."""
     return assert_check("vrmse", frames, truth, **kw)
 
 
 def assert_stability_horizon(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """Channel-mean VRMSE stays <= 1 over the whole rollout."""
+    """Channel-mean VRMSE stays under the ceiling ``stability_threshold`` over the rollout."""
     return assert_check("stability_horizon", frames, truth, **kw)
 
 
+def assert_skill(frames: Any, truth: Any, history: Any, **kw: Any) -> list[CheckResult]:
+    """Early-step VRMSE at most ``skill_ratio`` x persistence's (the last ``history`` frame)."""
+    return assert_check("skill", frames, truth, history=history, **kw)
+
+
+def assert_dynamics(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """The rollout changes from step to step at the truth's rate (``dynamics_low..high``)."""
+    return assert_check("dynamics", frames, truth, **kw)
+
+
 def assert_solenoidal(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """divB ratio of the prediction within ``solenoidality_factor`` x the truth's, every step."""
+    """div B ratio and absolute div B within ``solenoidality_factor`` x the truth's, every step."""
     return assert_check("solenoidality", frames, truth, **kw)
 
 
@@ -136,10 +160,11 @@ def assert_basin_determinism(
 
 
 def assert_precision(frames: Any, truth: Any, float64: Any, **kw: Any) -> list[CheckResult]:
-    """float32 ``frames`` and ``float64`` frames agree on the physics up to the horizon."""
+    """float32 ``frames`` and ``float64`` frames blow up alike or not at all."""
     return assert_check("precision", frames, truth, float64=float64, **kw)
 
 
 def assert_energy(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """E_B/E_K and <|B|> within ``energy_factor`` x truth's; mass within ``mass_tolerance``."""
+    """Alfven ratio and <|B|> within ``energy_factor`` x truth's; mass within
+    ``mass_tolerance``; density positive."""
     return assert_check("energy", frames, truth, **kw)

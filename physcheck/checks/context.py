@@ -9,7 +9,7 @@ from functools import cached_property
 
 import torch
 
-from physcheck.checks.measures import Measures
+from physcheck.checks.measures import Measures, SpectralRange
 from physcheck.checks.result import CheckResult
 from physcheck.config.thresholds import Thresholds
 from physcheck.fields import FieldLayout
@@ -33,6 +33,7 @@ class CheckContext:
     perturbed: list[DiagnosticRecord] | None = field(default=None)
     noise_eps: float = 1e-6
     divergence_method: str = "central"
+    spectral: SpectralRange | None = None
 
     @property
     def n_steps(self) -> int:
@@ -41,7 +42,12 @@ class CheckContext:
     @cached_property
     def measures(self) -> Measures:
         """The derived numbers of the base rollout against the truth."""
-        return Measures(self.base, self.truth, self.layout, self.thresholds)
+        return self.measures_of(self.base)
+
+    def measures_of(self, record: DiagnosticRecord) -> Measures:
+        """The derived numbers of another rollout of the model (float64, perturbed)."""
+        return Measures(record, self.truth, self.layout, self.thresholds, self.spectral)
+
 
     def result(
         self,
@@ -62,6 +68,31 @@ class CheckContext:
             model=self.model,
             trajectory=self.trajectories[index],
             channel=channel,
+            passed=bool(passed),
+            value=value,
+            threshold=threshold,
+            message=message,
+            step=step,
+            skipped=skipped,
+        )
+
+    def model_result(
+        self,
+        check: str,
+        passed: bool,
+        value: float | str | None,
+        threshold: float | str | None,
+        message: str,
+        *,
+        step: int | None = None,
+        skipped: str | None = None,
+    ) -> CheckResult:
+        """The result of a check over all of the model's trajectories (e.g. a median)."""
+        return CheckResult(
+            check=check,
+            model=self.model,
+            trajectory=None,
+            channel=None,
             passed=bool(passed),
             value=value,
             threshold=threshold,

@@ -1,40 +1,91 @@
 """Derived numbers of a rollout against the truth: the one place they are computed.
 
 Checks, the terminal summary, the results JSON, snapshots and the report all read window
-VRMSE, horizons, amplifications, basins, div B excess and spectral numbers from here.
-Layouts follow ``physcheck.records`` (B trajectories, K steps, C channels); everything is
-CPU float64 like the records.
+VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, Alfven ratios,
+dynamics and spectral numbers from here. Layouts follow ``physcheck.records`` (B
+trajectories, K steps, C channels); everything is CPU float64 like the records.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import torch
 
 import physcheck.diagnostics as d
-from physcheck.config.thresholds import Thresholds
+from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.fields import FieldLayout
 from physcheck.records import DiagnosticRecord, TruthRecord
 
 
 @dataclass(frozen=True)
+class SpectralRange:
+    """Where the perpendicular spectrum is judged: the slope is fitted over shells
+    ``fit_lo <= m <= fit_hi``; the low/high bands are fractions of ``cutoff`` (the largest
+    resolved shell). ``n_fit_shells``: how many integer shells the fit uses."""
+
+    fit_lo: float
+    fit_hi: float
+    cutoff: float
+
+    @property
+    def n_fit_shells(self) -> int:
+        return max(0, math.floor(self.fit_hi) - math.ceil(self.fit_lo) + 1)
+
+    @classmethod
+    def of(cls, n_shells: int, settings: DiagnosticSettings) -> SpectralRange:
+        """The configured range, else SPEC's defaults for ``n_shells = N//2 + 1`` shells:
+        shells 2..N/4, bands over 0..N/2."""
+        half = n_shells - 1
+        lo, hi = settings.spectrum_fit if settings.spectrum_fit is not None else (2, half / 2)
+        cutoff = settings.spectrum_cutoff if settings.spectrum_cutoff is not None else half
+        return cls(float(lo), float(min(hi, cutoff)), float(min(cutoff, half)))
+
+
+@dataclass(frozen=True)
 class SpectrumNumbers:
     """Spectral numbers of the perpendicular B spectrum (B_perp components summed) of one
-    trajectory at one spectrum step, for the prediction and the truth."""
+    trajectory: the prediction's at the last step, and the range ``(min, max)`` the truth's
+    take over every spectrum step of the window and every trajectory."""
 
     slope_pred: float
-    slope_truth: float
+    slope_truth: tuple[float, float]
     low_high_pred: float
-    low_high_truth: float
+    low_high_truth: tuple[float, float]
     pile_up_pred: float
-    pile_up_truth: float
+    pile_up_truth: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class BlowUp:
+    """A variance blow-up of one trajectory: ``onset`` (first step with some channel's
+    amplification above tau; K + 1 if none), the ``channel`` that crossed first, the
+    ``growth`` rate of log10 of the largest amplification per step from the onset on (NaN
+    without a blow-up or with one step only) and the largest amplification at K."""
+
+    onset: int
+    channel: int | None
+    growth: float
+    final: float
+
+    @property
+    def happened(self) -> bool:
+        return self.channel is not None
+
+
+def _nanrange(values: torch.Tensor) -> tuple[float, float]:
+    finite = values[torch.isfinite(values)]
+    if finite.numel() == 0:
+        return (math.nan, math.nan)
+    return (float(finite.min()), float(finite.max()))
 
 
 class Measures:
     """Derived numbers of ``record`` against ``truth`` under ``thresholds`` (windows, basin tau,
-    horizon threshold). Each is computed once, on first use."""
+    horizon ceilings) and ``spectral`` (fit range and bands). Each is computed once, on first
+    use."""
 
     def __init__(
         self,
@@ -42,14 +93,17 @@ class Measures:
         truth: TruthRecord,
         layout: FieldLayout,
         thresholds: Thresholds,
+        spectral: SpectralRange | None = None,
     ) -> None:
         self.record, self.truth, self.layout, self.thresholds = record, truth, layout, thresholds
+        n_shells = int(record.spectra.shape[-1])
+        self.spectral = spectral or SpectralRange.of(n_shells, DiagnosticSettings())
 
     @property
     def n_steps(self) -> int:
         return self.record.n_steps
 
-    # -- VRMSE ---------------------------------------------------------------------------------
+    # -- VRMSE, horizons, skill ----------------------------------------------------------------
     @cached_property
     def vrmse_per_step(self) -> torch.Tensor:
         """Channel-mean VRMSE ``[B, K]``."""
@@ -61,11 +115,6 @@ class Measures:
         ``first > last`` when the rollout is too short for it."""
         th = self.thresholds
         return th.vrmse_window_first, min(th.vrmse_window_last, self.n_steps)
-
-    @property
-    def has_window(self) -> bool:
-        first, last = self.window
-        return first <= last
 
     @cached_property
     def window_vrmse(self) -> torch.Tensor | None:
@@ -82,14 +131,71 @@ class Measures:
 
     @cached_property
     def horizons(self) -> torch.Tensor:
-        """Stability horizon per trajectory ``[B]`` (first step above the threshold; K + 1)."""
+        """Stability horizon per trajectory ``[B]``: the first step whose channel-mean VRMSE
+        exceeds the ceiling ``stability_threshold`` (NaN counts); K + 1 if none."""
         return d.stability_horizon(self.record.vrmse, threshold=self.thresholds.stability_threshold)
 
-    # -- variances and basins ------------------------------------------------------------------
+    @cached_property
+    def predictability_horizons(self) -> torch.Tensor:
+        """Predictability horizon per trajectory ``[B]``: the first step whose channel-mean
+        VRMSE exceeds ``predictability_threshold`` (1: worse than the spatial mean)."""
+        return d.stability_horizon(
+            self.record.vrmse, threshold=self.thresholds.predictability_threshold
+        )
+
+    @cached_property
+    def persistence_per_step(self) -> torch.Tensor:
+        """Channel-mean VRMSE of persistence (the last history frame held) ``[B, K]``."""
+        return self.truth.persistence_vrmse.mean(dim=-1)
+
+    @cached_property
+    def skill_per_step(self) -> torch.Tensor:
+        """Model VRMSE / persistence VRMSE per step ``[B, K]`` (< 1: better than doing nothing)."""
+        return self.vrmse_per_step / self.persistence_per_step
+
+    @property
+    def skill_window(self) -> tuple[int, int]:
+        th = self.thresholds
+        return th.skill_first, min(th.skill_last, self.n_steps)
+
+    @cached_property
+    def skill(self) -> torch.Tensor:
+        """Per trajectory ``[B]``: mean model VRMSE over the skill window / persistence's."""
+        first, last = self.skill_window
+        model = self.vrmse_per_step[:, first - 1 : last].mean(dim=1)
+        return model / self.persistence_per_step[:, first - 1 : last].mean(dim=1)
+
+    @cached_property
+    def window_skill(self) -> torch.Tensor | None:
+        """Per trajectory ``[B]``: the VRMSE window's mean, model / persistence."""
+        first, last = self.window
+        if first > last or self.window_vrmse is None:
+            return None
+        return self.window_vrmse / self.persistence_per_step[:, first - 1 : last].mean(dim=1)
+
+    # -- variances, basins, blow-ups -----------------------------------------------------------
+    @cached_property
+    def truth_variance(self) -> torch.Tensor:
+        """The truth's channel variances ``[B, K, C]``, floored at ``variance_floor`` times the
+        channel's largest truth variance (so that a constant channel cannot divide by 0)."""
+        truth = self.truth.variance
+        scale = truth.amax(dim=1, keepdim=True).clamp_min(0)
+        floor = torch.clamp(scale * self.thresholds.variance_floor, min=torch.finfo(truth.dtype).tiny)
+        return torch.maximum(truth, floor)
+
+    @cached_property
+    def constant_truth(self) -> torch.Tensor:
+        """bool ``[B, K, C]``: the truth's channel variance is at (or below) its floor."""
+        return self.truth.variance <= self.truth_variance * (1 - 1e-12)
+
     @cached_property
     def amplification(self) -> torch.Tensor:
-        """``var(pred) / var(truth)`` per step and channel ``[B, K, C]``."""
-        return self.record.variance / self.truth.variance
+        """``var(pred) / var(truth)`` per step and channel ``[B, K, C]``; the truth's variance
+        floored (``truth_variance``), and 1 where both are constant (0/0)."""
+        pred = self.record.variance
+        a = pred / self.truth_variance
+        both_constant = self.constant_truth & (pred <= self.truth_variance)
+        return torch.where(both_constant, torch.ones_like(a), a)
 
     @cached_property
     def basin_codes(self) -> torch.Tensor:
@@ -97,11 +203,35 @@ class Measures:
         return d.basin_label(self.amplification, layout=self.layout, tau=self.thresholds.basin_tau)
 
     @cached_property
+    def basins(self) -> list[list[str]]:
+        """Basin label per trajectory and step (``By``, ``Bz``, ``none`` or ``non-finite``)."""
+        return d.basin_names(self.basin_codes, layout=self.layout)  # type: ignore[no-any-return]
+
+    @cached_property
     def final_basins(self) -> list[str]:
-        """Basin label of each trajectory at the last step (``By``, ``Bz`` or ``none``)."""
-        a = self.record.variance[:, -1] / self.truth.variance[:, -1]
-        labels = d.basin_label(a, layout=self.layout, tau=self.thresholds.basin_tau)
-        return d.basin_names(labels, layout=self.layout)  # type: ignore[no-any-return]
+        """Basin label of each trajectory at the last step."""
+        return [steps[-1] for steps in self.basins]
+
+    def blow_up(self, index: int) -> BlowUp:
+        """The variance blow-up of trajectory ``index`` (see ``BlowUp``)."""
+        a = self.amplification[index]  # [K, C]
+        tau = self.thresholds.basin_tau
+        largest = torch.nan_to_num(a, nan=math.inf).amax(dim=-1)  # [K]
+        above = torch.nonzero(largest > tau).flatten()
+        final = float(largest[-1])
+        if above.numel() == 0:
+            return BlowUp(self.n_steps + 1, None, math.nan, final)
+        onset = int(above[0]) + 1
+        channel = int(torch.nan_to_num(a[onset - 1], nan=math.inf).argmax())
+        tail = torch.log10(largest[onset - 1 :])
+        steps = torch.arange(onset, self.n_steps + 1, dtype=tail.dtype)
+        finite = torch.isfinite(tail)
+        growth = math.nan
+        if int(finite.sum()) >= 2:
+            x, y = steps[finite], tail[finite]
+            xc = x - x.mean()
+            growth = float(((y - y.mean()) * xc).sum() / (xc**2).sum())
+        return BlowUp(onset, channel, growth, final)
 
     # -- div B ---------------------------------------------------------------------------------
     @cached_property
@@ -109,24 +239,80 @@ class Measures:
         """div B ratio of the prediction over the truth's, per step ``[B, K]``."""
         return self.record.divb / self.truth.divb
 
+    @cached_property
+    def divb_absolute_excess(self) -> torch.Tensor:
+        """rms(div B) of the prediction over the truth's, per step ``[B, K]`` (the ratio hides a
+        violation that grows with |B|; this does not)."""
+        pred = self.record.divb * self.record.mean_abs_b
+        return pred / (self.truth.divb * self.truth.mean_abs_b)
+
+    # -- energies ------------------------------------------------------------------------------
+    def alfven_ratio(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """Fluctuating magnetic over kinetic energy ``[B, K]``: ``E_b' / E_K`` with
+        ``E_b' = mean |B - <B>|^2 / 2`` (the sum of the B channels' variances over 2), which the
+        guide field does not dominate."""
+        magnetic = list(self.layout.magnetic)
+        fluctuating = of.variance[..., magnetic].sum(dim=-1) / 2
+        return fluctuating / of.kinetic_energy
+
+    # -- dynamics ------------------------------------------------------------------------------
+    @cached_property
+    def change_ratio(self) -> torch.Tensor:
+        """rms frame-to-frame change of the prediction over the truth's, per step and channel
+        ``[B, K, C]`` (0 for a frozen model, 1 for one that evolves at the truth's rate)."""
+        return torch.sqrt(self.record.change / self.truth.change)
+
+    @cached_property
+    def dynamics(self) -> torch.Tensor:
+        """Median over steps of ``change_ratio`` ``[B, C]`` (NaN steps count as extreme)."""
+        ratio = torch.nan_to_num(self.change_ratio, nan=math.inf)
+        return ratio.median(dim=1).values
+
     # -- spectra -------------------------------------------------------------------------------
-    def spectrum(self, index: int, step: int | None = None) -> SpectrumNumbers:
-        """Spectral numbers of trajectory ``index`` at spectrum ``step`` (default: the last
-        step); pile-up is relative to step 1."""
+    def _spectral_numbers(
+        self, spectra: torch.Tensor, first: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Slope, low/high ratio and pile-up (against ``first``) of B_perp spectra ``[..., 2, M]``."""
+        r = self.spectral
+        e, e1 = spectra.sum(dim=-2), first.sum(dim=-2)
+        shells = torch.arange(e.shape[-1], dtype=e.dtype)
+        if r.n_fit_shells >= 2:
+            slope = d.spectral_slope(shells, e, lo=r.fit_lo, hi=r.fit_hi)
+        else:  # no line through fewer than two shells
+            slope = torch.full(e.shape[:-1], math.nan, dtype=e.dtype)
+        return (
+            slope,
+            d.low_high_ratio(e, cutoff=r.cutoff),
+            d.pile_up(e, e1, cutoff=r.cutoff),
+        )
+
+    @cached_property
+    def truth_spectral_range(
+        self,
+    ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        """(min, max) of the truth's slope, low/high ratio and pile-up over every spectrum step
+        and trajectory (the truth's own spread, which the prediction is held to)."""
+        steps = self.truth.spectrum_steps
+        first = self.truth.spectra[:, steps.index(1)][:, None]
+        slope, low_high, pile = self._spectral_numbers(self.truth.spectra, first)
+        return _nanrange(slope), _nanrange(low_high), _nanrange(pile[:, 1:] if len(steps) > 1 else pile)
+
+    def spectrum(self, index: int) -> SpectrumNumbers:
+        """Spectral numbers of trajectory ``index`` at the last step (pile-up against step 1),
+        with the truth's range."""
         steps = self.record.spectrum_steps
-        k = steps.index(self.n_steps if step is None else step)
-        first = steps.index(1)
-        e_pred = self.record.spectra[index, k].sum(dim=0)
-        e_truth = self.truth.spectra[index, k].sum(dim=0)
-        shells = torch.arange(e_pred.shape[-1], dtype=e_pred.dtype)
+        last = self.record.spectra[index, steps.index(self.n_steps)]
+        first = self.record.spectra[index, steps.index(1)]
+        slope, low_high, pile = self._spectral_numbers(last, first)
+        slope_truth, low_high_truth, pile_truth = self.truth_spectral_range
         return SpectrumNumbers(
-            slope_pred=float(d.spectral_slope(shells, e_pred)),
-            slope_truth=float(d.spectral_slope(shells, e_truth)),
-            low_high_pred=float(d.low_high_ratio(e_pred)),
-            low_high_truth=float(d.low_high_ratio(e_truth)),
-            pile_up_pred=float(d.pile_up(e_pred, self.record.spectra[index, first].sum(dim=0))),
-            pile_up_truth=float(d.pile_up(e_truth, self.truth.spectra[index, first].sum(dim=0))),
+            slope_pred=float(slope),
+            slope_truth=slope_truth,
+            low_high_pred=float(low_high),
+            low_high_truth=low_high_truth,
+            pile_up_pred=float(pile),
+            pile_up_truth=pile_truth,
         )
 
 
-__all__ = ["Measures", "SpectrumNumbers"]
+__all__ = ["BlowUp", "Measures", "SpectralRange", "SpectrumNumbers"]

@@ -8,10 +8,14 @@ from typing import Any
 from physcheck.jsonio import json_number
 
 
-def test_id(check: str, model: str, trajectory: int, channel: str | None = None) -> str:
-    """``check[model-trajN]`` or ``check[model-trajN-channel]``: the name of a check's test
-    item, the key of its result and how messages refer to it."""
-    parts = [model, f"traj{trajectory}"] + ([channel] if channel else [])
+def test_id(
+    check: str, model: str, trajectory: int | None = None, channel: str | None = None
+) -> str:
+    """``check[model-trajN]``, ``check[model-trajN-channel]`` or, for a check over all of a
+    model's trajectories, ``check[model]``: the name of a check's test item, the key of its
+    result and how messages refer to it."""
+    parts = [model] + ([f"traj{trajectory}"] if trajectory is not None else [])
+    parts += [channel] if channel else []
     return f"{check}[{'-'.join(parts)}]"
 
 
@@ -19,6 +23,7 @@ def test_id(check: str, model: str, trajectory: int, channel: str | None = None)
 class CheckResult:
     """One check of one model on one trajectory (and channel, where it applies).
 
+    ``trajectory`` is ``None`` for a check over all of a model's trajectories (a median).
     ``value``/``threshold``: the measured number (or label) and the bound it was judged by;
     ``step``: the rollout step the message points at (1-based); ``skipped``: the reason a
     check could not run (then ``passed`` is True and the check counts as skipped).
@@ -26,7 +31,7 @@ class CheckResult:
 
     check: str
     model: str
-    trajectory: int
+    trajectory: int | None
     channel: str | None
     passed: bool
     value: float | str | None

@@ -1,4 +1,12 @@
-"""Robustness checks: the basin under input noise, and float32 against float64."""
+"""Robustness checks: the basin under input noise, and float32 against float64.
+
+``precision`` judges what the diagnostic paper judges: whether an instability is
+*structural* (the model's own dynamics: both precisions blow up alike, onset within a few
+steps, similar growth, the same order of magnitude at K, the same basin; precision passes
+and the variance checks fail) or *numerical* (only one precision blows up, or they blow up
+differently; precision fails). Float32 and float64 rollouts of a chaotic model separate
+pointwise even when it is sound, so the pointwise difference is reported, never judged.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +14,44 @@ import math
 
 import torch
 
-import physcheck.diagnostics as d
 from physcheck.checks.context import CheckContext, fmt
-from physcheck.checks.measures import Measures
+from physcheck.checks.measures import BlowUp
 from physcheck.checks.result import CheckResult
+from physcheck.diagnostics import NONFINITE_LABEL
 
 
 def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
-    """All n perturbed rollouts end in the unperturbed rollout's basin."""
+    """All n perturbed rollouts end in the unperturbed rollout's basin, and that basin can be
+    told (a non-finite rollout has no basin, and fails)."""
     if not ctx.perturbed:
         return ctx.skipped(
             "basin_determinism", "no perturbed rollouts configured (n_perturbations = 0)"
         )
     base_labels = ctx.measures.final_basins
-    perturbed_labels = [
-        Measures(r, ctx.truth, ctx.layout, ctx.thresholds).final_basins for r in ctx.perturbed
-    ]
+    perturbed_labels = [ctx.measures_of(r).final_basins for r in ctx.perturbed]
     out = []
     for i in range(len(ctx.trajectories)):
         labels = [p[i] for p in perturbed_labels]
         same = sum(label == base_labels[i] for label in labels)
-        spread = max(
+        spreads = [
             float(torch.nan_to_num(r.vs_reference_vrmse[i, -1], nan=math.inf))
             for r in ctx.perturbed
             if r.vs_reference_vrmse is not None
-        )
-        ok = same == len(labels)
+        ]
+        spread = max(spreads) if spreads else math.nan
+        nonfinite = NONFINITE_LABEL in labels or base_labels[i] == NONFINITE_LABEL
+        ok = same == len(labels) and not nonfinite
+        noise = fmt(ctx.noise_eps)
         if ok:
-            msg = f"{ctx.prefix(i, ctx.n_steps)}: {same}/{len(labels)} rollouts with {fmt(ctx.noise_eps)} input noise end in basin {base_labels[i]} like the unperturbed one (max spread VRMSE {fmt(spread)})"
+            msg = f"{ctx.prefix(i, ctx.n_steps)}: {same}/{len(labels)} rollouts with {noise} input noise end in basin {base_labels[i]} like the unperturbed one (max spread VRMSE {fmt(spread)})"
+        elif nonfinite:
+            msg = (
+                f"{ctx.prefix(i, ctx.n_steps)}: the basin cannot be told: rollouts went non-finite "
+                f"(unperturbed: {base_labels[i]}; with {noise} input noise: {', '.join(labels)})"
+            )
         else:
             msg = (
-                f"{ctx.prefix(i, ctx.n_steps)}: only {same}/{len(labels)} rollouts with {fmt(ctx.noise_eps)} input noise end in the "
+                f"{ctx.prefix(i, ctx.n_steps)}: only {same}/{len(labels)} rollouts with {noise} input noise end in the "
                 f"unperturbed basin {base_labels[i]} (labels {', '.join(labels)}): the basin is chosen by noise, not by the input"
             )
         out.append(
@@ -53,70 +68,98 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
     return out
 
 
+def _describe(b: BlowUp, name: str) -> str:
+    return f"{name} blows up from step {b.onset} (growth {fmt(b.growth)} decades/step, {fmt(b.final)} x truth at K)"
+
+
 def precision(ctx: CheckContext) -> list[CheckResult]:
-    """float32 and float64 agree on the physics up to the horizon (basin labels at every step,
-    channel variances and channel-mean VRMSE within a factor); the pointwise difference is reported."""
+    """float32 and float64 rollouts blow up alike or not at all: the same final basin, variance
+    blow-up onsets (first step with a_c > ``basin_tau``) within ``precision_onset_steps``,
+    growth rates within ``precision_growth_factor`` and amplifications at K within
+    ``precision_magnitude_log10`` decades. The pointwise difference is reported."""
     th = ctx.thresholds
     if ctx.float64 is None:
         return ctx.skipped("precision", ctx.float64_skip or "no float64 rollout")
-    r32, r64 = ctx.base, ctx.float64
-    m32, m64 = ctx.measures, Measures(r64, ctx.truth, ctx.layout, th)
-    labels32, labels64 = m32.basin_codes, m64.basin_codes  # [B, K]
-    h32, h64 = m32.horizons, m64.horizons
+    m32, m64 = ctx.measures, ctx.measures_of(ctx.float64)
     out = []
     for i in range(len(ctx.trajectories)):
-        problems = []
-        differ = torch.nonzero(labels32[i] != labels64[i]).flatten()
-        if differ.numel():
-            s = int(differ[0]) + 1
-            names32 = d.basin_names(labels32[i, s - 1], layout=ctx.layout)
-            names64 = d.basin_names(labels64[i, s - 1], layout=ctx.layout)
-            problems.append((s, f"basin {names32} in float32 but {names64} in float64"))
-        upto = min(int(h32[i]), int(h64[i])) - 1  # steps before the horizon
-        factor = 1.0
-        if upto >= 1:
-            v32, v64 = r32.variance[i, :upto], r64.variance[i, :upto]
-            ratio = torch.maximum(v32 / v64, v64 / v32)
-            ratio = torch.nan_to_num(ratio, nan=math.inf)
-            factor = float(ratio.max())
-            if factor > th.precision_factor:
-                s, c = divmod(int(torch.argmax(ratio)), ratio.shape[1])
-                problems.append(
-                    (
-                        s + 1,
-                        f"{ctx.layout.short_name(c)} variance differs {fmt(factor)} x between float32 and float64",
-                    )
-                )
-            e32, e64 = r32.vrmse[i, :upto].mean(-1), r64.vrmse[i, :upto].mean(-1)
-            close = ((e32 - e64).abs() <= th.precision_vrmse_atol) | (
-                torch.maximum(e32 / e64, e64 / e32) <= th.precision_factor
-            )
-            if not bool(close.all()):
-                s = int(torch.nonzero(~close).flatten()[0]) + 1
-                problems.append(
-                    (
-                        s,
-                        f"channel-mean VRMSE {fmt(float(e32[s - 1]))} (float32) vs {fmt(float(e64[s - 1]))} (float64)",
-                    )
-                )
-        elif int(h32[i]) != int(h64[i]):
-            problems.append((1, f"horizon {int(h32[i])} in float32 but {int(h64[i])} in float64"))
-        rel = r64.vs_reference_relative[i] if r64.vs_reference_relative is not None else None
+        b32, b64 = m32.blow_up(i), m64.blow_up(i)
+        basin32, basin64 = m32.final_basins[i], m64.final_basins[i]
+        rel = ctx.float64.vs_reference_relative
         rel_text = (
-            f"; pointwise |p64 - p32| / |p64| {fmt(float(rel[0]))} at step 1, {fmt(float(rel[-1]))} at step {ctx.n_steps} (reported, not judged)"
+            f"; pointwise |p64 - p32| / |p64| {fmt(float(rel[i, 0]))} at step 1, "
+            f"{fmt(float(rel[i, -1]))} at step {ctx.n_steps} (reported, not judged)"
             if rel is not None
             else ""
         )
-        step: int | None
-        if problems:
-            step, text = min(problems)
-            msg = f"{ctx.prefix(i, step)}: {text}: the instability is numerical (precision-dependent), not structural{rel_text}"
+        if not (math.isfinite(b32.final) or math.isfinite(b64.final)):
+            magnitude = 0.0  # both went non-finite: alike (``finite`` reports it)
+        elif b32.final > 0 and b64.final > 0:
+            magnitude = abs(math.log10(b32.final / b64.final))
         else:
-            msg = f"{ctx.prefix(i)}: float32 and float64 agree on basins, variances (max {fmt(factor)} x) and VRMSE up to step {max(upto, 0)}{rel_text}"
-            step = None
-        out.append(
-            ctx.result("precision", i, not problems, factor, th.precision_factor, msg, step=step)
-        )
+            magnitude = math.inf
+        problems: list[tuple[int, str]] = []
+        if b32.happened != b64.happened:
+            who, other = (b32, "float32") if b32.happened else (b64, "float64")
+            problems.append(
+                (who.onset, f"only {other} blows up ({_describe(who, other)}); the other stays bounded")
+            )
+        elif b32.happened:
+            if abs(b32.onset - b64.onset) > th.precision_onset_steps:
+                problems.append(
+                    (
+                        min(b32.onset, b64.onset),
+                        f"blow-up onset at step {b32.onset} in float32 but {b64.onset} in float64 "
+                        f"(allowed {th.precision_onset_steps} steps apart)",
+                    )
+                )
+            if math.isfinite(b32.growth) and math.isfinite(b64.growth):
+                lo, hi = sorted((abs(b32.growth), abs(b64.growth)))
+                if lo == 0 or hi / lo > th.precision_growth_factor:
+                    problems.append(
+                        (
+                            max(b32.onset, b64.onset),
+                            f"growth {fmt(b32.growth)} (float32) vs {fmt(b64.growth)} (float64) decades/step "
+                            f"(allowed a factor {fmt(th.precision_growth_factor)})",
+                        )
+                    )
+            if not magnitude <= th.precision_magnitude_log10:
+                problems.append(
+                    (
+                        ctx.n_steps,
+                        f"amplification at K {fmt(b32.final)} x (float32) vs {fmt(b64.final)} x (float64) "
+                        f"(allowed {fmt(th.precision_magnitude_log10)} decade(s) apart)",
+                    )
+                )
+        if basin32 != basin64:
+            problems.append((ctx.n_steps, f"final basin {basin32} in float32 but {basin64} in float64"))
+        value = magnitude if math.isfinite(magnitude) else math.inf
+        if problems:
+            step, _ = min(problems)
+            msg = (
+                f"{ctx.prefix(i, step)}: "
+                + "; ".join(text for _, text in sorted(problems))
+                + ": the instability is numerical (precision-dependent), not structural"
+                + rel_text
+            )
+            out.append(
+                ctx.result(
+                    "precision", i, False, value, th.precision_magnitude_log10, msg, step=step
+                )
+            )
+            continue
+        if b32.happened:
+            msg = (
+                f"{ctx.prefix(i)}: both precisions blow up alike ({_describe(b32, 'float32')}; "
+                f"{_describe(b64, 'float64')}; basin {basin32}): the instability is structural, "
+                f"not numerical (the variance checks judge the blow-up itself){rel_text}"
+            )
+        else:
+            msg = (
+                f"{ctx.prefix(i)}: neither precision blows up (largest amplification at K "
+                f"{fmt(b32.final)} x in float32, {fmt(b64.final)} x in float64; basin {basin32}){rel_text}"
+            )
+        out.append(ctx.result("precision", i, True, value, th.precision_magnitude_log10, msg))
     return out
 
 

@@ -1,4 +1,15 @@
-"""Variance checks: each channel's variance against the truth's, and the B_y/B_z symmetry."""
+"""Variance checks: each channel's variance against the truth's, and the B_y/B_z symmetry.
+
+Amplifications ``a_c = var(pred_c) / var(truth_c)`` use the truth's variance floored at
+``variance_floor`` x the channel's largest truth variance, so a constant truth channel gives
+a large, named number instead of Inf, and a channel constant in both is 1 (agreement).
+
+On density: physcheck judges each trajectory against *its own* truth. The diagnostic paper's
+"truth-like rho ~ 0.86" is a mean over trajectories of mixed sonic Mach numbers (density
+variance grows steeply with Ms), so its per-trajectory density variances of 0.02-0.05 are
+not evidence of collapse, and physcheck never compares with a pooled number. A 50x drop of a
+trajectory's density variance against its own truth is a collapse and fails.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +24,9 @@ from physcheck.checks.result import CheckResult
 
 def channel_variance(ctx: CheckContext) -> list[CheckResult]:
     """``variance_low <= a_c <= variance_high`` for every channel and step (a_c = var(pred)/var(truth))."""
-    th = ctx.thresholds
+    th, m = ctx.thresholds, ctx.measures
     perp = set(ctx.layout.perpendicular_magnetic)
-    amplification = ctx.measures.amplification  # [B, K, C]
+    amplification = m.amplification  # [B, K, C]
     out = []
     for i in range(len(ctx.trajectories)):
         for c in range(ctx.layout.n_channels):
@@ -28,14 +39,22 @@ def channel_variance(ctx: CheckContext) -> list[CheckResult]:
                 float(ctx.base.variance[i, step - 1, c]),
                 float(ctx.truth.variance[i, step - 1, c]),
             )
+            constant = bool(m.constant_truth[i, step - 1, c])
+            truth_text = (
+                f"the truth's {name} is constant there (variance {fmt(truth_var)}, floored)"
+                if constant
+                else f"truth ({fmt(truth_var)})"
+            )
             if ok:
                 msg = f"{ctx.prefix(i)}: {name} variance within {fmt(th.variance_low)}-{fmt(th.variance_high)} x truth's (extreme {fmt(worst)} x at step {step})"
             else:
-                if worst > th.variance_high or math.isnan(worst):
+                if math.isnan(worst):
+                    what = "the prediction is not a number there"
+                elif worst > th.variance_high:
                     what = "perpendicular basin blow-up" if c in perp else "variance blow-up"
                 else:
                     what = "variance collapse (over-smoothing or energy drain)"
-                msg = f"{ctx.prefix(i, step)}: {name} variance {fmt(pred_var)} is {fmt(worst)} x truth ({fmt(truth_var)}): {what}{ctx.nonfinite_note(i)}"
+                msg = f"{ctx.prefix(i, step)}: {name} variance {fmt(pred_var)} is {fmt(worst)} x {truth_text}: {what}{ctx.nonfinite_note(i)}"
             out.append(
                 ctx.result(
                     "channel_variance",
@@ -64,11 +83,16 @@ def perpendicular_symmetry(ctx: CheckContext) -> list[CheckResult]:
         worst = float(asym[step - 1])
         if ok:
             msg = f"{ctx.prefix(i)}: {first}/{second} amplification symmetric (largest |log10 ratio| {fmt(abs(worst))} at step {step})"
+        elif math.isnan(worst):
+            msg = (
+                f"{ctx.prefix(i, step)}: log10(a_{first} / a_{second}) is not a number: the "
+                f"prediction's perpendicular field is not finite{ctx.nonfinite_note(i)}"
+            )
         else:
             louder = first if worst > 0 else second
             msg = (
                 f"{ctx.prefix(i, step)}: log10(a_{first} / a_{second}) = {fmt(worst)}: {louder} amplified "
-                f"{fmt(10 ** abs(worst)) if math.isfinite(worst) else 'infinitely'} x more than the other perpendicular component "
+                f"{fmt(10 ** abs(worst))} x more than the other perpendicular component "
                 f"(basin {louder}){ctx.nonfinite_note(i)}"
             )
         out.append(ctx.result("perpendicular_symmetry", i, ok, worst, bound, msg, step=step))

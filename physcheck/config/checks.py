@@ -29,19 +29,29 @@ from physcheck.errors import ConfigError
 VARIANTS = ("float64", "perturbed")
 
 
+#: what one result of a check covers: a trajectory, a trajectory and channel, or the model
+#: (a statistic over its trajectories, e.g. a median)
+SCOPES = ("trajectory", "channel", "model")
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """One check: ``name`` (test ids, ``--physcheck-checks``), ``target`` (the function or its
     ``module:function`` path), a one-line ``summary`` (report, docs), the report ``figure``
-    anchor that shows it, whether it reports ``per_channel`` and the extra rollout ``needs``
-    (``float64``, ``perturbed``)."""
+    anchor that shows it, its ``scope`` (one result per ``trajectory``, per trajectory and
+    ``channel``, or per ``model``) and the extra rollout ``needs`` (``float64``,
+    ``perturbed``)."""
 
     name: str
     target: str | Callable[..., Any]
     summary: str
     figure: str | None = None
-    per_channel: bool = False
+    scope: str = "trajectory"
     needs: tuple[str, ...] = ()
+
+    @property
+    def per_channel(self) -> bool:
+        return self.scope == "channel"
 
     def function(self) -> Callable[..., Any]:
         """The check function (imported on first use)."""
@@ -64,25 +74,45 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "vrmse",
             f"{_BUILTIN}.accuracy:vrmse",
-            "Step-1 VRMSE and the T 21-60 window mean (the Walrus paper's metric).",
+            "Median over trajectories of the step-1 VRMSE, and of the T 21-60 window mean under "
+            "a decorrelation ceiling (a faithful but decorrelated prediction scores sqrt(2)).",
             "fig-vrmse",
+            scope="model",
         ),
         CheckSpec(
             "stability_horizon",
             f"{_BUILTIN}.accuracy:stability_horizon",
-            "First step whose channel-mean VRMSE exceeds 1 (worse than the spatial mean).",
+            "First step whose channel-mean VRMSE exceeds the decorrelation ceiling (blow-up, not "
+            "loss of predictability, which is reported).",
+            "fig-vrmse",
+        ),
+        CheckSpec(
+            "skill",
+            f"{_BUILTIN}.accuracy:skill",
+            "Early-step VRMSE against persistence (the last input frame held): a model must beat "
+            "doing nothing.",
+            "fig-vrmse",
+            scope="model",
+        ),
+        CheckSpec(
+            "dynamics",
+            f"{_BUILTIN}.accuracy:dynamics",
+            "The rollout keeps evolving at the truth's rate: rms frame-to-frame change per "
+            "channel against the truth's (frozen and over-damped models fail).",
             "fig-vrmse",
         ),
         CheckSpec(
             "solenoidality",
             f"{_BUILTIN}.magnetic:solenoidality",
-            "div B of the prediction against the truth's floor, same operator, every step.",
+            "div B against the truth's floor, same operator, every step: the normalised ratio "
+            "rms(div B)/<|B|> and the absolute rms(div B).",
             "fig-divb",
         ),
         CheckSpec(
             "spectrum",
             f"{_BUILTIN}.magnetic:spectrum",
-            "Perpendicular magnetic spectrum at the last step: slope, low/high ratio, high-n pile-up.",
+            "Perpendicular magnetic spectrum at the last step against the truth's own range over "
+            "the window: slope, low/high ratio, high-n pile-up.",
             "fig-spectra",
         ),
         CheckSpec(
@@ -90,7 +120,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             f"{_BUILTIN}.variance:channel_variance",
             "Each channel's variance against the truth's: blow-ups and collapses.",
             "fig-variance",
-            per_channel=True,
+            scope="channel",
         ),
         CheckSpec(
             "perpendicular_symmetry",
@@ -108,14 +138,16 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "precision",
             f"{_BUILTIN}.robustness:precision",
-            "float32 and float64 must agree on the physics (a numerical instability does not).",
+            "float32 and float64 blow up alike (onset, growth, magnitude, basin): an instability "
+            "in one precision only is numerical.",
             "fig-precision",
             needs=("float64",),
         ),
         CheckSpec(
             "energy",
             f"{_BUILTIN}.conservation:energy",
-            "E_B/E_K and <|B|> within a factor of truth's; mass conserved.",
+            "Alfven ratio E_b'/E_K and <|B|> within a factor of truth's; mass conserved; density "
+            "positive.",
             "fig-energy",
         ),
     )
@@ -128,7 +160,7 @@ def register_check(
     *,
     summary: str,
     figure: str | None = None,
-    per_channel: bool = False,
+    scope: str = "trajectory",
     needs: tuple[str, ...] = (),
     replace: bool = False,
 ) -> CheckSpec:
@@ -140,7 +172,9 @@ def register_check(
     unknown = [n for n in needs if n not in VARIANTS]
     if unknown:
         raise ConfigError(f"check {name!r} needs unknown rollout variant(s) {unknown}; known: {VARIANTS}")
-    spec = CheckSpec(name, function, summary, figure, per_channel, tuple(needs))
+    if scope not in SCOPES:
+        raise ConfigError(f"check {name!r}: scope must be one of {SCOPES}, got {scope!r}")
+    spec = CheckSpec(name, function, summary, figure, scope, tuple(needs))
     _CATALOGUE[name] = spec
     return spec
 
@@ -160,4 +194,4 @@ def check_spec(name: str) -> CheckSpec:
         ) from None
 
 
-__all__ = ["CheckSpec", "VARIANTS", "check_names", "check_spec", "register_check"]
+__all__ = ["SCOPES", "CheckSpec", "VARIANTS", "check_names", "check_spec", "register_check"]

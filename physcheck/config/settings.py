@@ -123,16 +123,19 @@ def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
         if text in ("", "all"):
             return None
         values = []
-        try:
-            for part in text.split(","):
-                lo, sep, hi = part.partition("-")
-                if sep and int(hi) < int(lo):
-                    raise ConfigError(
-                        f"bad trajectories {text!r}: the range {part.strip()} is empty (write LOW-HIGH)"
-                    )
-                values.extend(range(int(lo), int(hi) + 1) if sep else [int(lo)])
-        except ValueError:
-            raise ConfigError(f"bad trajectories {text!r}: use 'all', '0,2,5' or '0-3'") from None
+        for part in text.split(","):
+            lo, sep, hi = part.partition("-")
+            try:
+                first, last = int(lo), int(hi) if sep else int(lo)
+            except ValueError:
+                raise ConfigError(
+                    f"bad trajectories {text!r}: use 'all', '0,2,5' or '0-3'"
+                ) from None
+            if last < first:
+                raise ConfigError(
+                    f"bad trajectories {text!r}: the range {part.strip()} is empty (write LOW-HIGH)"
+                )
+            values.extend(range(first, last + 1))
     if not values:
         raise ConfigError("setting 'trajectories' selects no trajectory; use 'all', '0,2,5' or '0-3'")
     if any(t < 0 for t in values):
@@ -391,6 +394,17 @@ SETTINGS: tuple[Setting, ...] = (
         "absolute tolerance of snapshot comparisons",
     ),
     Setting(
+        "threads",
+        lambda raw: None
+        if isinstance(raw, str) and raw.strip().lower() == "auto"
+        else _integer("threads", raw, low=1),
+        "auto",
+        "torch CPU threads per process (default auto: the cores this process may use, divided "
+        "among the pytest-xdist workers)",
+        "--physcheck-threads",
+        "N",
+    ),
+    Setting(
         "only",
         lambda raw: _boolean("only", raw),
         False,
@@ -427,6 +441,7 @@ class Settings:
     snapshot_dir: str = "__snapshots__/physcheck"
     snapshot_rtol: float | None = None
     snapshot_atol: float | None = None
+    threads: int | None = None
     only: bool = False
 
     def summary(self) -> dict[str, Any]:
@@ -514,6 +529,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         snapshot_dir=values["snapshot_dir"],
         snapshot_rtol=values["snapshot_rtol"],
         snapshot_atol=values["snapshot_atol"],
+        threads=values["threads"],
         only=values["only"],
     )
 

@@ -1,6 +1,7 @@
 """Model specs as a user writes them (``NAME=SPEC``), parsed once into a ``ModelSpec``.
 
 ``SPEC`` is ``reference`` (the solver oracle), ``demo`` (the shipped demo surrogate),
+``persistence`` or ``climatology`` (the do-nothing baselines),
 ``walrus:CONFIG.yaml:CHECKPOINT.pt`` or ``package.module:attr`` (a surrogate, a class or a
 factory); ``+projection`` at the end projects every predicted frame onto div B = 0.
 Torch-free: the same rules serve the command line, the config file and
@@ -16,8 +17,11 @@ from physcheck.errors import ConfigError, ModelSpecError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 PROJECTION_SUFFIX = "+projection"
-BUILTIN_MODELS = ("reference", "demo")
-SPEC_HELP = "use reference, demo, walrus:CONFIG.yaml:CHECKPOINT.pt or package.module:attr"
+BUILTIN_MODELS = ("reference", "demo", "persistence", "climatology")
+SPEC_HELP = (
+    "use reference, demo, persistence, climatology, walrus:CONFIG.yaml:CHECKPOINT.pt or "
+    "package.module:attr"
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class ModelSpec:
 
     @property
     def kind(self) -> str:
-        """``reference``, ``demo``, ``walrus`` or ``attribute`` (a ``package.module:attr``)."""
+        """``reference``, ``demo``, ``persistence``, ``climatology``, ``walrus`` or ``attribute``
+        (a ``package.module:attr``)."""
         if self.spec in BUILTIN_MODELS:
             return self.spec
         return "walrus" if self.spec.startswith("walrus:") else "attribute"

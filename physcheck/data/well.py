@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -242,6 +243,10 @@ class WellData:
     def parameters(self) -> dict[str, float]:
         return dict(self.infos[0].parameters)
 
+    def trajectory_parameters(self, trajectory: int) -> dict[str, float]:
+        """The simulation parameters (e.g. ``Ma``, ``Ms``) of the file holding a trajectory."""
+        return dict(self._info(self.trajectories[trajectory].file).parameters)
+
     @property
     def frame_interval(self) -> float | None:
         """Physical time between saved frames, from the ``time`` dimension."""
@@ -262,6 +267,21 @@ class WellData:
                 f"{info.path}: unreadable {SOLVER_ATTR} attribute; re-create the file"
             ) from None
         return value if isinstance(value, dict) else None
+
+    def spectral_scales(self) -> tuple[tuple[float, float], float] | None:
+        """``((fit_lo, fit_hi), cutoff)`` in integer shells for data that records its scales:
+        the slope is fitted from just above the forcing scale to the dealiasing cutoff, and the
+        spectral bands are fractions of the cutoff. ``None`` where the data does not say (use
+        ``spectrum_fit``/``spectrum_cutoff`` settings, or SPEC's defaults)."""
+        attrs = self.solver_attributes()
+        if not attrs:
+            return None
+        n = min(self.spatial_shape)
+        forcing = attrs.get("forcing_kmax")
+        cutoff = attrs.get("spectral_cutoff", n / 3 if attrs.get("dealias", True) else n / 2)
+        if forcing is None:
+            return None
+        return (float(math.floor(float(forcing)) + 1), float(math.floor(float(cutoff)))), float(cutoff)
 
     @cached_property
     def stats(self) -> dict[str, Any]:

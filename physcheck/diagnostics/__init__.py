@@ -10,7 +10,9 @@ from physcheck.diagnostics._tensor import as_tensor
 from physcheck.diagnostics.basin import (
     BASIN_FIRST,
     BASIN_NONE,
+    BASIN_NONFINITE,
     BASIN_SECOND,
+    NONFINITE_LABEL,
     amplification,
     basin_label,
     basin_names,
@@ -45,7 +47,9 @@ from physcheck.diagnostics.spectra import (
 __all__ = [
     "BASIN_FIRST",
     "BASIN_NONE",
+    "BASIN_NONFINITE",
     "BASIN_SECOND",
+    "NONFINITE_LABEL",
     "Bands",
     "Energies",
     "FrameStatistics",

@@ -15,8 +15,11 @@ from physcheck.diagnostics._tensor import as_tensor
 from physcheck.diagnostics.energy import channel_variance
 from physcheck.fields import MHD_LAYOUT, FieldLayout
 
-#: basin codes: neither, the first perpendicular component (B_y), the second (B_z)
-BASIN_NONE, BASIN_FIRST, BASIN_SECOND = 0, 1, 2
+#: basin codes: neither, the first perpendicular component (B_y), the second (B_z), and a
+#: rollout whose perpendicular amplifications are not numbers (NaN: it went non-finite)
+BASIN_NONE, BASIN_FIRST, BASIN_SECOND, BASIN_NONFINITE = 0, 1, 2, 3
+#: the name of ``BASIN_NONFINITE``
+NONFINITE_LABEL = "non-finite"
 
 
 def amplification(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
@@ -34,8 +37,8 @@ def basin_label(
     """Basin code per sample, int64 ``[...]``: ``BASIN_FIRST`` if ``a_By > tau`` and
     ``a_By >= a_Bz``, ``BASIN_SECOND`` symmetrically, else ``BASIN_NONE``.
 
-    NaN amplifications compare false and give ``BASIN_NONE`` (the ``finite`` check reports
-    NaN rollouts); an Inf amplification counts as above tau.
+    A NaN amplification of either perpendicular component gives ``BASIN_NONFINITE`` (the
+    basin of a rollout that went NaN cannot be told); an Inf amplification counts as above tau.
     """
     a = as_tensor(amplification)
     first_idx, second_idx = layout.perpendicular_magnetic
@@ -44,7 +47,9 @@ def basin_label(
     second = (a_second > tau) & (a_second >= a_first) & ~first
     codes = torch.full(a_first.shape, BASIN_NONE, dtype=torch.int64, device=a.device)
     codes = torch.where(first, torch.full_like(codes, BASIN_FIRST), codes)
-    return torch.where(second, torch.full_like(codes, BASIN_SECOND), codes)
+    codes = torch.where(second, torch.full_like(codes, BASIN_SECOND), codes)
+    nonfinite = torch.isnan(a_first) | torch.isnan(a_second)
+    return torch.where(nonfinite, torch.full_like(codes, BASIN_NONFINITE), codes)
 
 
 def basin_names(codes: Any, *, layout: FieldLayout = MHD_LAYOUT) -> Any:
@@ -55,6 +60,7 @@ def basin_names(codes: Any, *, layout: FieldLayout = MHD_LAYOUT) -> Any:
         BASIN_NONE: "none",
         BASIN_FIRST: layout.short_name(first_idx),
         BASIN_SECOND: layout.short_name(second_idx),
+        BASIN_NONFINITE: NONFINITE_LABEL,
     }
     values = codes.tolist() if isinstance(codes, torch.Tensor) else codes
 

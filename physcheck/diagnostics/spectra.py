@@ -184,28 +184,37 @@ class Bands(NamedTuple):
     high: torch.Tensor
 
 
-def band_energies(E: torch.Tensor) -> Bands:
+def band_energies(E: torch.Tensor, *, cutoff: float | None = None) -> Bands:
     """Sum of ``E [..., N//2 + 1]`` over the low ``[0, 1/4)``, mid ``[1/4, 3/4)`` and high
-    ``[3/4, 1]`` fractions of ``N/2`` (shells 0-7 / 8-23 / 24-32 at N = 64)."""
+    ``[3/4, 1]`` fractions of ``N/2`` (shells 0-7 / 8-23 / 24-32 at N = 64).
+
+    ``cutoff``: the largest resolved shell of the data (e.g. ``N/3`` for a 2/3-dealiased
+    solver); the bands are then fractions of ``cutoff`` and shells beyond it are left out.
+    """
     e = as_tensor(E)
     half = e.shape[-1] - 1
+    top = float(half) if cutoff is None else min(float(cutoff), float(half))
     m = torch.arange(half + 1, device=e.device)
-    low = m < BAND_EDGES[0] * half
-    high = m >= BAND_EDGES[1] * half
-    mid = ~(low | high)
+    low = m < BAND_EDGES[0] * top
+    high = (m >= BAND_EDGES[1] * top) & (m <= top)
+    mid = ~(low | high) & (m <= top)
     return Bands(e[..., low].sum(dim=-1), e[..., mid].sum(dim=-1), e[..., high].sum(dim=-1))
 
 
-def low_high_ratio(E: torch.Tensor) -> torch.Tensor:
-    """``E_low / E_high`` (~150 for healthy MHD_64 truth; ~3 once high-n energy piles up)."""
-    bands = band_energies(E)
+def low_high_ratio(E: torch.Tensor, *, cutoff: float | None = None) -> torch.Tensor:
+    """``E_low / E_high`` (~150 for healthy MHD_64 truth; ~3 once high-n energy piles up);
+    ``cutoff`` as in ``band_energies``."""
+    bands = band_energies(E, cutoff=cutoff)
     return bands.low / bands.high
 
 
-def pile_up(E_step: torch.Tensor, E_first: torch.Tensor) -> torch.Tensor:
+def pile_up(
+    E_step: torch.Tensor, E_first: torch.Tensor, *, cutoff: float | None = None
+) -> torch.Tensor:
     """High-n pile-up at a step: ``(E_high(s) / E_high(1)) / (E_low(s) / E_low(1))``.
 
-    1 when the spectrum keeps its shape; ~50 for zero-shot Walrus at step 50.
+    1 when the spectrum keeps its shape; ~50 for zero-shot Walrus at step 50. ``cutoff`` as in
+    ``band_energies``.
     """
-    now, first = band_energies(E_step), band_energies(E_first)
+    now, first = band_energies(E_step, cutoff=cutoff), band_energies(E_first, cutoff=cutoff)
     return (now.high / first.high) / (now.low / first.low)

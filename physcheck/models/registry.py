@@ -4,6 +4,7 @@ Specs (parsed by ``physcheck.config.specs``, the same rules as the settings):
 
 - ``reference``: the isothermal MHD reference solver (exact oracle); needs ``data=``.
 - ``demo``: the small learned surrogate shipped with physcheck (weights under ``fixtures/demo``).
+- ``persistence``, ``climatology``: the do-nothing baselines (``physcheck.models.baselines``).
 - ``walrus:CONFIG.yaml:CHECKPOINT.pt``: Polymathic's Walrus from a Hydra config and checkpoint.
 - ``package.module:attr``: a surrogate object, or a callable returning one (called with the
   options it accepts, e.g. ``data``).
@@ -38,12 +39,48 @@ def load(spec: str | ModelSpec, **options: Any) -> Surrogate:
         from physcheck.models.demo import load_demo
 
         return load_demo(device=device)
+    if target in ("persistence", "climatology"):
+        from physcheck.models.baselines import BASELINES
+
+        baseline = BASELINES[target]()
+        baseline.to(device=device)
+        return baseline
     if target.startswith("walrus:"):
         _, config_path, checkpoint = target.split(":")
         from physcheck.models.walrus import load_walrus
 
         return load_walrus(config_path, checkpoint, device=device, data=options.get("data"))
     return _load_attribute(target, options)
+
+
+def _accepted(factory: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The options (``data``, ``device``, ...) a class or factory accepts by name. A class that
+    does not define ``__init__`` itself (``object``'s or ``nn.Module``'s) gets none."""
+    target = factory
+    if inspect.isclass(factory):
+        init = next(
+            (
+                klass.__dict__["__init__"]
+                for klass in factory.__mro__
+                if "__init__" in klass.__dict__
+            ),
+            None,
+        )
+        if init is None or init in (object.__init__, _module_init()):
+            return {}
+        target = init
+    try:
+        params = inspect.signature(target).parameters
+    except (TypeError, ValueError):
+        return {}
+    accepts_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return {k: v for k, v in options.items() if accepts_all or k in params}
+
+
+def _module_init() -> Any:
+    import torch
+
+    return torch.nn.Module.__init__
 
 
 def _load_attribute(spec: str, options: dict[str, Any]) -> Surrogate:
@@ -62,11 +99,14 @@ def _load_attribute(spec: str, options: dict[str, Any]) -> Surrogate:
         raise ModelSpecError(
             f"model spec {spec!r}: {module_name!r} has no attribute {attr!r}"
         ) from None
-    if callable(obj) and not hasattr(obj, "step"):
-        params = inspect.signature(obj).parameters
-        accepts_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        kwargs = {k: v for k, v in options.items() if accepts_all or k in params}
-        obj = obj(**kwargs)
+    if inspect.isclass(obj) or (callable(obj) and not hasattr(obj, "step")):
+        try:
+            obj = obj(**_accepted(obj, options))
+        except Exception as exc:
+            what = "class" if inspect.isclass(obj) else "factory"
+            raise ModelSpecError(
+                f"model spec {spec!r}: calling the {what} {attr}() failed: {type(exc).__name__}: {exc}"
+            ) from exc
     try:
         return check_surrogate(obj, name=f"model spec {spec!r}")
     except ModelProtocolError as exc:

@@ -136,6 +136,7 @@ class WalrusSurrogate(nn.Module):
     """
 
     field_indices: torch.Tensor
+    weight_files: list[str]
 
     def __init__(
         self,
@@ -167,6 +168,7 @@ class WalrusSurrogate(nn.Module):
         self.dataset_name = dataset_name
         self.epsilon = epsilon
         self.checkpoint_path = checkpoint_path
+        self.weight_files = []
         self._metadata: dict[tuple[int, ...], Any] = {}
 
     def metadata(self, spatial_shape: tuple[int, ...]) -> Any:
@@ -271,4 +273,5 @@ def load_walrus(
         field_names=data.field_names if data is not None else MHD_FIELDS,
         checkpoint_path=str(checkpoint_path) if checkpoint_path else None,
     )
+    surrogate.weight_files = [str(config_path)]  # hashed into the cache key with the checkpoint
     return surrogate.eval().to(device)

@@ -4,6 +4,7 @@ snapshot payload. Every derived number comes from ``physcheck.checks.measures``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -14,19 +15,54 @@ from physcheck.models import model_hash
 from physcheck.suite import Suite
 
 
+def _median(values: torch.Tensor) -> float:
+    """Median over trajectories; NaN counts as +Inf (a non-finite trajectory cannot hide)."""
+    return float(torch.nan_to_num(values, nan=math.inf).median())
+
+
+def trajectory_parameters(suite: Suite) -> list[dict[str, float]]:
+    """The simulation parameters the data records for each checked trajectory (Ma, Ms, ...)."""
+    wanted = ("Ma", "Ms", "B0")
+    out = []
+    for t in suite.trajectories:
+        params = suite.data.trajectory_parameters(t)
+        out.append({k: params[k] for k in wanted if k in params})
+    return out
+
+
 def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
-    """The numbers the terminal summary and the report headline show for a model."""
+    """The numbers the terminal summary, the results JSON and the report headline show for a
+    model: VRMSE medians, horizons, skill against persistence, div B, basins, parameters."""
     m = suite.measures(name)
     first, last = m.window
     window = m.window_vrmse
+    skill_first, skill_last = m.skill_window
+    persistence_window = (
+        m.persistence_per_step[:, first - 1 : last].mean(dim=1) if window is not None else None
+    )
     return {
         "step1_vrmse_median": float(m.vrmse_per_step[:, 0].median()),
         "window": f"T {first}-{last}" if window is not None else None,
         "window_vrmse_median": float(torch.quantile(window, 0.5)) if window is not None else None,
         "horizon": [int(h) for h in m.horizons],
+        "predictability_horizon": [int(h) for h in m.predictability_horizons],
+        "skill": {
+            "steps": f"{skill_first}-{skill_last}",
+            "ratio_median": _median(m.skill),
+            "window_ratio_median": _median(m.window_skill) if m.window_skill is not None else None,
+            "per_step_ratio_median": to_json_data(
+                torch.nan_to_num(m.skill_per_step, nan=math.inf).median(dim=0).values
+            ),
+            "persistence_step1_vrmse_median": _median(m.persistence_per_step[:, 0]),
+            "persistence_window_vrmse_median": _median(persistence_window)
+            if persistence_window is not None
+            else None,
+        },
         "worst_divb_over_truth": float(m.divb_excess.amax(dim=1).max()),
+        "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
         "divb_truth_floor": float(m.truth.divb.median()),
         "basins": m.final_basins,
+        "parameters": trajectory_parameters(suite),
         "n_steps": m.n_steps,
         "device": str(suite.device),
     }
@@ -34,8 +70,8 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
 
 def series(suite: Suite, name: str) -> dict[str, Any]:
     """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted)."""
-    base = suite.record(name, "base")
-    truth = suite.truth_record(name)
+    m = suite.measures(name)
+    base, truth = m.record, m.truth
     diag = suite.settings.diagnostics
     out: dict[str, Any] = {
         "trajectories": suite.trajectories,
@@ -47,6 +83,18 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "variance_last_truth": to_json_data(truth.variance[:, -1]),
         "energy_ratio": to_json_data(base.energy_ratio),
         "energy_ratio_truth": to_json_data(truth.energy_ratio),
+        "alfven_ratio": to_json_data(m.alfven_ratio(base)),
+        "alfven_ratio_truth": to_json_data(m.alfven_ratio(truth)),
+        "mean_abs_b": to_json_data(base.mean_abs_b),
+        "mean_abs_b_truth": to_json_data(truth.mean_abs_b),
+        "mass": to_json_data(base.mass),
+        "mass_truth": to_json_data(truth.mass),
+        "persistence_vrmse": to_json_data(m.persistence_per_step),
+        "skill": to_json_data(m.skill_per_step),
+        "divb_absolute_excess": to_json_data(m.divb_absolute_excess),
+        "spectrum_cutoff": m.spectral.cutoff,
+        "spectrum_fit": [m.spectral.fit_lo, m.spectral.fit_hi],
+        "parameters": trajectory_parameters(suite),
         "spectrum_steps": base.spectrum_steps,
         "spectra": to_json_data(base.spectra.sum(dim=2)),  # [B, S, M], B_perp summed
         "spectra_truth": to_json_data(truth.spectra.sum(dim=2)),
@@ -67,8 +115,11 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
 
 
 def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]:
-    """The numbers a model's snapshot guards for one trajectory, plus a ``_meta`` block
-    (written, never compared)."""
+    """The numbers a model's snapshot guards for one trajectory, under fixed keys (no key
+    depends on a threshold), plus a ``_meta`` block (written, never compared): ``vrmse.step1``
+    and ``vrmse.late`` (the T 21-60 window clipped to K, per channel), the stability and
+    predictability horizons, skill against persistence, div B at the spectrum steps, the
+    spectral numbers at K, the final basin and the energies at K."""
     import the_well
 
     i = suite.trajectories.index(trajectory)
@@ -76,11 +127,15 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
     base, truth = m.record, m.truth
     names = suite.layout.short_names
     first, last = m.window
-    vrmse: dict[str, Any] = {"step1": dict(zip(names, base.vrmse[i, 0].tolist(), strict=True))}
-    if m.window_vrmse_channels is not None:
-        vrmse[f"T{first}-{last}"] = dict(
-            zip(names, m.window_vrmse_channels[i].tolist(), strict=True)
-        )
+    late = (
+        dict(zip(names, m.window_vrmse_channels[i].tolist(), strict=True))
+        if m.window_vrmse_channels is not None
+        else None  # the rollout is shorter than the window's first step
+    )
+    vrmse: dict[str, Any] = {
+        "step1": dict(zip(names, base.vrmse[i, 0].tolist(), strict=True)),
+        "late": late,
+    }
     divb = {
         f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
         for s in base.spectrum_steps
@@ -91,17 +146,19 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
     return {
         "vrmse": vrmse,
         "horizon": int(m.horizons[i]),
+        "predictability_horizon": int(m.predictability_horizons[i]),
+        "skill": float(m.skill[i]),
         "divb_ratio": divb,
         "spectrum": {
-            "slope": {"pred": spectrum.slope_pred, "truth": spectrum.slope_truth},
-            "low_high": {"pred": spectrum.low_high_pred, "truth": spectrum.low_high_truth},
-            "pile_up": {"pred": spectrum.pile_up_pred, "truth": spectrum.pile_up_truth},
+            "slope": spectrum.slope_pred,
+            "low_high": spectrum.low_high_pred,
+            "pile_up": spectrum.pile_up_pred,
         },
         "basin": m.final_basins[i],
         "energy": {
-            "EB_over_EK": {
-                "pred": float(base.energy_ratio[i, -1]),
-                "truth": float(truth.energy_ratio[i, -1]),
+            "alfven_ratio": {
+                "pred": float(m.alfven_ratio(base)[i, -1]),
+                "truth": float(m.alfven_ratio(truth)[i, -1]),
             },
             "mean_abs_B": {
                 "pred": float(base.mean_abs_b[i, -1]),
@@ -115,6 +172,7 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
             "device": str(suite.device),
             "dtype": settings.dtype,
             "window": settings.window.label,
+            "vrmse_late_steps": [first, last],
             "n_steps": base.n_steps,
             "conventions": {
                 "vrmse": settings.diagnostics.vrmse_convention,
@@ -124,6 +182,7 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
             "model": entry.spec,
             "checkpoint_hash": model_hash(suite.model(name), entry.spec),
             "data_hash": suite.data.content_hash(),
+            "parameters": trajectory_parameters(suite)[i],
         },
     }
 

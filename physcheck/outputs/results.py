@@ -23,7 +23,7 @@ def sort_results(results: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         key=lambda r: (
             r["model"],
             order.get(r["check"], len(order)),
-            r["trajectory"],
+            -1 if r["trajectory"] is None else r["trajectory"],
             r["channel"] or "",
         ),
     )

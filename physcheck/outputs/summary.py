@@ -14,28 +14,55 @@ def _g(x: Any) -> str:
     return fmt(x, missing="-")
 
 
+def _trajectories(numbers: Mapping[str, Any], settings: Mapping[str, Any]) -> list[Any]:
+    chosen = settings.get("trajectories")
+    n = len(numbers.get("parameters") or [])
+    return list(chosen) if isinstance(chosen, list) else list(range(n))
+
+
 def summary_lines(
     results: Iterable[Mapping[str, Any]],
     key_numbers: Mapping[str, Mapping[str, Any]],
     settings: Mapping[str, Any],
+    *,
+    crashed: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Per model: the key numbers, then each check's pass/fail/skip counts."""
     results = sort_results(results)
     lines: list[str] = []
-    models = sorted({r["model"] for r in results} | set(key_numbers))
+    crashed = crashed or {}
+    models = sorted({r["model"] for r in results} | set(key_numbers) | set(crashed))
     for model in models:
         spec = settings.get("models", {}).get(model, "?")
         k = key_numbers.get(model)
         device = (k or {}).get("device") or settings.get("device")
         lines.append(
-            f"model {model} ({spec}) on {settings.get('data') or 'the shipped MHD_16'} [{settings.get('split')}], window {settings.get('window')}, device {device}"
+            f"model {model} ({spec}) on {settings.get('data') or 'the default dataset'} [{settings.get('split')}], window {settings.get('window')}, device {device}"
         )
+        if model in crashed:
+            lines.append(f"  CRASHED: {crashed[model]}")
         if k:
+            skill = k.get("skill") or {}
             lines.append(
                 f"  step-1 VRMSE median {_g(k.get('step1_vrmse_median'))} | {k.get('window') or 'window'} median {_g(k.get('window_vrmse_median'))} | "
-                f"horizon {', '.join(map(str, k.get('horizon', [])))} (K {k.get('n_steps')}) | "
-                f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth (floor {_g(k.get('divb_truth_floor'))}) | basins {', '.join(k.get('basins', []))}"
+                f"stability horizon {', '.join(map(str, k.get('horizon', [])))} (K {k.get('n_steps')}) | "
+                f"predictability horizon {', '.join(map(str, k.get('predictability_horizon', [])))}"
             )
+            lines.append(
+                f"  VRMSE / persistence's: steps {skill.get('steps', '?')} median {_g(skill.get('ratio_median'))}, "
+                f"{k.get('window') or 'window'} median {_g(skill.get('window_ratio_median'))} | "
+                f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth in ratio, {_g(k.get('worst_abs_divb_over_truth'))} x absolute "
+                f"(floor {_g(k.get('divb_truth_floor'))}) | basins {', '.join(k.get('basins', []))}"
+            )
+            params = k.get("parameters") or []
+            if any(params):
+                lines.append(
+                    "  trajectories: "
+                    + "; ".join(
+                        f"{t}: " + ", ".join(f"{key} {_g(float(v))}" for key, v in p.items())
+                        for t, p in zip(_trajectories(k, settings), params, strict=False)
+                    )
+                )
         lines.append(f"  {'check':<24}{'pass':>6}{'fail':>6}{'skip':>6}")
         for check in check_names():
             mine = [r for r in results if r["model"] == model and r["check"] == check]

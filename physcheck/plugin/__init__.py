@@ -27,6 +27,8 @@ from physcheck.plugin.fixtures import (
     physcheck_truth,
 )
 from physcheck.plugin.options import MARKERS, SETTINGS_KEY, add_options, settings_of
+from physcheck.plugin.rootdir import pytest_load_initial_conftests
+from physcheck.plugin.runtime import check_device, check_outputs, cuda_missing_reason, set_threads
 from physcheck.plugin.snapshots import physcheck_snapshot
 from physcheck.plugin.xdist import group_models_on_workers
 
@@ -40,11 +42,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {description}")
     try:
         settings = settings_of(config)
+        check_device(config, settings)
+        if settings.models:
+            check_outputs(config, settings)
     except ConfigError as exc:
         raise pytest.UsageError(f"physcheck: {exc}") from None
     config.stash[SETTINGS_KEY] = settings
     if settings.models:
         group_models_on_workers(config)
+        set_threads(config, settings)
     if settings.models or settings.only:
         config.pluginmanager.register(PhyscheckPlugin(config, settings), PLUGIN_NAME)
 
@@ -52,10 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """``gpu``-marked tests skip, with the reason, where torch sees no CUDA device."""
     if item.get_closest_marker("gpu") is not None:
-        import torch  # deferred: only when a gpu-marked test is about to run
-
-        if not torch.cuda.is_available():
-            pytest.skip(f"gpu test: no CUDA device is available to torch {torch.__version__}")
+        reason = cuda_missing_reason()  # imports torch: only when a gpu test is about to run
+        if reason:
+            pytest.skip(f"gpu test: {reason}")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -73,5 +78,6 @@ __all__ = [
     "pytest_addoption",
     "pytest_configure",
     "pytest_generate_tests",
+    "pytest_load_initial_conftests",
     "pytest_runtest_setup",
 ]

@@ -32,6 +32,8 @@ class PhyscheckPlugin:
         self.series_by_model: dict[str, Any] = {}
         self.series_sent: set[str] = set()
         self.report_message: str | None = None
+        self.crashed: dict[str, str] = {}
+        self.snapshot_lines: list[str] = []
 
     @property
     def suite(self) -> Suite:
@@ -39,9 +41,18 @@ class PhyscheckPlugin:
             from physcheck.suite import Suite
 
             self._suite = Suite(
-                self.settings, rootdir=self.config.rootpath, worker=worker_index(self.config)
+                self.settings,
+                rootdir=self.config.rootpath,
+                worker=worker_index(self.config),
+                progress=self._progress,
             )
         return self._suite
+
+    def _progress(self, line: str) -> None:
+        """Rollout progress on the terminal (a long run is not silent); quiet under -qq."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and self.config.get_verbosity() >= -1:
+            reporter.write_line(f"physcheck: {line}")
 
     def key_numbers(self, model: str) -> dict[str, Any]:
         from physcheck.outputs.payloads import key_numbers
@@ -70,9 +81,8 @@ class PhyscheckPlugin:
         if not self.settings.models:
             return
         try:
-            for entry in self.settings.models:  # surface bad specs before any test runs
-                self.suite.model(entry.name)
-                self.suite.window.check(self.suite.n_history(entry.name), self.suite.data.n_time)
+            for entry in self.settings.models:  # surface bad specs and data before any test runs
+                self.suite.validate(entry.name)
             collector = SuiteCollector.from_parent(
                 session, name="physcheck", nodeid="physcheck", plugin=self
             )
@@ -86,8 +96,26 @@ class PhyscheckPlugin:
         items.extend(item for item in collected if isinstance(item, pytest.Item))
 
     # -- results ---------------------------------------------------------------------------------
+    def model_of(self, nodeid: str) -> str | None:
+        """The configured model a physcheck node id belongs to (longest name first)."""
+        name = nodeid.split("::")[-1]
+        for model in sorted((m.name for m in self.settings.models), key=len, reverse=True):
+            if f"[{model}-" in name or f"[{model}]" in name or name.endswith(f"@{model}"):
+                return model
+        return None
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         value: Any
+        phase: str = str(report.when)
+        if report.failed and phase == "???" and report.nodeid.startswith("physcheck::"):
+            # pytest-xdist: the worker running this item died (its report has no phase)
+            model = self.model_of(report.nodeid)
+            if model is not None:
+                self.crashed.setdefault(
+                    model,
+                    f"the worker running {report.nodeid} crashed: "
+                    + str(report.longrepr).strip().splitlines()[0],
+                )
         for name, value in report.user_properties:
             if name == "physcheck_result":
                 self.results[
@@ -99,6 +127,8 @@ class PhyscheckPlugin:
             elif name == "physcheck_series":
                 model, series = value
                 self.series_by_model[model] = series
+            elif name == "physcheck_snapshot" and not str(value).startswith("  "):
+                self.snapshot_lines.append(str(value))
 
     def document(self) -> dict[str, Any]:
         """The results document of the run (``physcheck.outputs.results``)."""
@@ -114,10 +144,12 @@ class PhyscheckPlugin:
             document["series"] = {
                 name: self.series_by_model[name] for name in sorted(self.series_by_model)
             }
+        if self.crashed:
+            document["crashed"] = dict(sorted(self.crashed.items()))
         return document
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if is_worker(self.config) or not self.results:
+        if is_worker(self.config) or not (self.results or self.crashed):
             return
         document = self.document()
         json_path = self.settings.json_path
@@ -134,15 +166,20 @@ class PhyscheckPlugin:
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config
     ) -> None:
-        if is_worker(self.config) or not self.results:
+        if is_worker(self.config) or not (self.results or self.crashed):
             return
         from physcheck.outputs.summary import summary_lines
 
         terminalreporter.section("physcheck summary")
         for line in summary_lines(
-            self.results.values(), self.key_numbers_by_model, self.settings.summary()
+            self.results.values(),
+            self.key_numbers_by_model,
+            self.settings.summary(),
+            crashed=self.crashed,
         ):
             terminalreporter.write_line(line)
+        for line in self.snapshot_lines:
+            terminalreporter.write_line(f"snapshot: {line}")
         if self.report_message:
             terminalreporter.write_line(self.report_message)
 

@@ -10,6 +10,7 @@ import pytest
 
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.config import Settings, check_spec
+from physcheck.errors import PhyscheckError
 from physcheck.plugin.xdist import group_suffix
 
 if TYPE_CHECKING:
@@ -41,6 +42,14 @@ class SnapshotMismatch(AssertionError):
     """The suite's numbers moved beyond tolerance from the snapshot (or it is missing)."""
 
 
+def concise_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """One readable line for an error physcheck raises on purpose (a model that raised, bad
+    data found late), instead of pytest's internals; ``None`` for anything else (a bug)."""
+    if isinstance(excinfo.value, PhyscheckError):
+        return f"physcheck: {excinfo.value}"
+    return None
+
+
 class CheckItem(pytest.Item):
     """One physics check of one model on one trajectory (and channel)."""
 
@@ -49,7 +58,7 @@ class CheckItem(pytest.Item):
         *,
         check: str,
         model: str,
-        trajectory: int,
+        trajectory: int | None,
         channel: str | None,
         plugin: PhyscheckPlugin,
         **kwargs: Any,
@@ -78,7 +87,7 @@ class CheckItem(pytest.Item):
         if isinstance(excinfo.value, PhysicsCheckFailed):
             r = excinfo.value.result
             return f"{r.message}\n  check {r.check}: value {r.value}, threshold {r.threshold}"
-        return str(super().repr_failure(excinfo, style=style))
+        return concise_failure(excinfo) or str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return "physcheck", None, self.name
@@ -123,7 +132,7 @@ class SnapshotItem(pytest.Item):
     ) -> str:
         if isinstance(excinfo.value, SnapshotMismatch):
             return str(excinfo.value)
-        return str(super().repr_failure(excinfo, style=style))
+        return concise_failure(excinfo) or str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return "physcheck", None, self.name
@@ -152,11 +161,15 @@ class SuiteCollector(pytest.Collector):
         gpu = suite.device.type == "cuda"
         items: list[pytest.Item | pytest.Collector] = []
         for check in settings.checks:
+            spec = check_spec(check)
             channels: list[str | None] = (
-                list(suite.layout.short_names) if check_spec(check).per_channel else [None]
+                list(suite.layout.short_names) if spec.per_channel else [None]
+            )
+            trajectories: list[int | None] = (
+                [None] if spec.scope == "model" else list(suite.trajectories)
             )
             for entry in settings.models:
-                for traj in suite.trajectories:
+                for traj in trajectories:
                     for channel in channels:
                         name = test_id(check, entry.name, traj, channel)
                         item = CheckItem.from_parent(

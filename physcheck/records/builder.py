@@ -16,7 +16,7 @@ from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
 from physcheck.fields import FieldLayout
 from physcheck.records.record import DiagnosticRecord, TruthRecord
-from physcheck.records.series import SeriesStore, frame_numbers, spectrum_steps
+from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
 
 #: frames (all trajectories) the CUDA path buffers to process several steps in one batch
 DEVICE_STEP_BATCH = 8
@@ -31,8 +31,9 @@ class RecordBuilder:
     diagnostics, if already computed (their variances are reused for VRMSE). ``reference``:
     frames of another rollout ``[B, K, ...]`` (any device) to compare with step by step, with
     its per-step channel variances ``reference_variance [B, K, C]`` if known (e.g. that
-    rollout's record). ``keep_frames``: keep a float32 CPU copy of each frame (needed when
-    later rollouts compare with this one).
+    rollout's record). ``previous``: the frame before step 1 (the last history frame,
+    ``[B, X, Y, Z, C]``), from which the step-1 ``change`` is measured. ``keep_frames``: keep a
+    float32 CPU copy of each frame (needed when later rollouts compare with this one).
 
     Each step costs one ``frame_statistics`` pass over the frame plus one squared-error sum per
     comparison, and nothing is synchronised with the device until ``finish``. ``step_batch``:
@@ -50,6 +51,7 @@ class RecordBuilder:
         truth_record: TruthRecord | None = None,
         reference: torch.Tensor | None = None,
         reference_variance: torch.Tensor | None = None,
+        previous: torch.Tensor | None = None,
         keep_frames: bool = False,
         step_batch: int | None = None,
     ) -> None:
@@ -68,6 +70,7 @@ class RecordBuilder:
         self.step_batch = step_batch
         self.series = SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
         self.n_done = 0
+        self.previous = previous
         self.frames: list[torch.Tensor] = []
         self._pending: torch.Tensor | None = None
         self._pending_steps: list[int] = []
@@ -122,9 +125,10 @@ class RecordBuilder:
         span = slice(steps[0] - 1, steps[0] - 1 + n)
         flat = frames.reshape(b * n, *frames.shape[2:])
         spectrum_at = [j for j, s in enumerate(steps) if s in self.steps]
-        stats = frame_numbers(
-            flat, self.layout, settings, spectrum=[i * n + j for j in spectrum_at for i in range(b)]
+        values, spectra, stats = frame_series(
+            frames, self.previous, self.layout, settings, spectrum_at=spectrum_at
         )
+        self.previous = frames[:, -1].clone()
         convention = cast(Convention, settings.vrmse_convention)
 
         def series(t: torch.Tensor) -> torch.Tensor:
@@ -136,15 +140,11 @@ class RecordBuilder:
         store.put(
             "vrmse", span, d.vrmse_from_sums(sse, truth_var, self.n_points, convention=convention)
         )
-        store.put("divb", span, series(stats.divb(settings.divergence_method)))
-        store.put("variance", span, series(stats.variance))
-        store.put("energy_ratio", span, series(stats.energy_ratio))
-        store.put("mean_abs_b", span, series(stats.mean_abs_b))
-        store.put("mass", span, series(stats.mass))
-        if stats.spectrum is not None:
-            per_step = stats.spectrum.view(len(spectrum_at), b, *stats.spectrum.shape[1:])
-            for j, spectra in zip(spectrum_at, per_step):
-                store.put_spectrum(self.steps.index(steps[j]), spectra, len(self.steps))
+        for name, value in values.items():
+            store.put(name, span, value)
+        if spectra is not None:
+            for j, per_traj in zip(spectrum_at, spectra):
+                store.put_spectrum(self.steps.index(steps[j]), per_traj, len(self.steps))
         if self.reference is not None:
             ref = self.reference[:, span].to(device=flat.device, dtype=flat.dtype)
             ref_sse = series(d.squared_error_sums(flat, ref.reshape(flat.shape)))
@@ -178,14 +178,14 @@ class RecordBuilder:
                 (b, len(self.steps), 2, n_shells), float("nan"), dtype=torch.float64
             )
         compared = self.reference is not None
+        per_channel = {"variance", "change"}
         return DiagnosticRecord(
             n_steps=self.n_steps,
             vrmse=series("vrmse", n_channels),
-            divb=series("divb"),
-            variance=series("variance", n_channels),
-            energy_ratio=series("energy_ratio"),
-            mean_abs_b=series("mean_abs_b"),
-            mass=series("mass"),
+            **{
+                name: series(name, n_channels) if name in per_channel else series(name)
+                for name in FRAME_SERIES
+            },
             spectrum_steps=self.steps,
             spectra=spectra,
             first_nonfinite_step=first_nonfinite_step.cpu(),

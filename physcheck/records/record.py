@@ -1,30 +1,29 @@
 """The diagnostic records of a run: the truth's (``TruthRecord``) and each rollout's
 (``DiagnosticRecord``), per-step numbers on the CPU in float64.
 
-Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells):
-``vrmse [B, K, C]``, ``divb [B, K]``, ``variance [B, K, C]``, ``energy_ratio``,
-``mean_abs_b``, ``mass [B, K]``, ``spectra [B, S, 2, M]`` (the two perpendicular magnetic
-components), ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another
-rollout of the same model, e.g. unperturbed or float32).
+Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells): the
+``FRAME_SERIES`` of ``physcheck.records.series`` (``divb``, ``divb_spectral``,
+``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``, ``min_density`` ``[B, K]``;
+``variance``, ``change`` ``[B, K, C]``), ``spectra [B, S, 2, M]`` (the two perpendicular
+magnetic components at the spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
+``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
+model, e.g. unperturbed or float32). The truth also holds ``persistence_vrmse [B, K, C]``:
+the VRMSE of the last history frame held forever (the "do nothing" baseline).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
 
 import torch
 
+import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
+from physcheck.diagnostics.metrics import Convention
 from physcheck.fields import FieldLayout
 from physcheck.jsonio import to_json_data
-from physcheck.records.series import (
-    FRAME_SERIES,
-    SeriesStore,
-    frame_numbers,
-    series_value,
-    spectrum_steps,
-)
+from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
 
 
 @dataclass
@@ -32,30 +31,68 @@ class TruthRecord:
     """Diagnostics of the true frames ``[B, K, ...]`` (same layouts as ``DiagnosticRecord``)."""
 
     divb: torch.Tensor
+    divb_spectral: torch.Tensor
     variance: torch.Tensor
     energy_ratio: torch.Tensor
+    kinetic_energy: torch.Tensor
     mean_abs_b: torch.Tensor
     mass: torch.Tensor
+    min_density: torch.Tensor
+    change: torch.Tensor
+    persistence_vrmse: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
 
+    @property
+    def n_steps(self) -> int:
+        return int(self.variance.shape[1])
+
     @classmethod
     def compute(
-        cls, truth: torch.Tensor, layout: FieldLayout, settings: DiagnosticSettings
+        cls,
+        truth: torch.Tensor,
+        layout: FieldLayout,
+        settings: DiagnosticSettings,
+        *,
+        history: torch.Tensor | None = None,
     ) -> TruthRecord:
-        """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K)."""
-        steps = spectrum_steps(settings, truth.shape[1])
-        series = SeriesStore(truth.shape[0], truth.shape[1], truth.shape[-1])
-        for k in range(truth.shape[1]):
-            stats = frame_numbers(truth[:, k], layout, settings, spectrum=k + 1 in steps)
+        """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K).
+        ``history [B, T, ...]``: the frames before the window (the last one is the frame before
+        step 1 and the persistence baseline); without it those numbers are NaN."""
+        n_traj, n_steps = truth.shape[:2]
+        steps = spectrum_steps(settings, n_steps)
+        series = SeriesStore(n_traj, n_steps, truth.shape[-1])
+        last = (
+            history[:, -1].to(device=truth.device, dtype=truth.dtype)
+            if history is not None
+            else None
+        )
+        n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
+        convention = cast(Convention, settings.vrmse_convention)
+        previous = last
+        for k in range(n_steps):
+            frame = truth[:, k : k + 1]
+            values, spectra, stats = frame_series(
+                frame, previous, layout, settings, spectrum_at=[0] if k + 1 in steps else []
+            )
             span = slice(k, k + 1)
             for name in FRAME_SERIES:
-                series.put(name, span, series_value(stats, name, settings)[:, None])
-            if stats.spectrum is not None:
-                series.put_spectrum(steps.index(k + 1), stats.spectrum, len(steps))
+                series.put(name, span, values[name])
+            if spectra is not None:
+                series.put_spectrum(steps.index(k + 1), spectra[0], len(steps))
+            if last is not None:
+                sse = d.squared_error_sums(last, truth[:, k])[:, None]
+                persistence = d.vrmse_from_sums(
+                    sse, values["variance"], n_points, convention=convention
+                )
+            else:
+                persistence = torch.full_like(values["variance"], float("nan"))
+            series.put("persistence_vrmse", span, persistence)
+            previous = truth[:, k]
         out = series.finished()
         return cls(
             **{name: out[name] for name in FRAME_SERIES},
+            persistence_vrmse=out["persistence_vrmse"],
             spectrum_steps=steps,
             spectra=out["spectra"],
         )
@@ -68,10 +105,14 @@ class DiagnosticRecord:
     n_steps: int
     vrmse: torch.Tensor
     divb: torch.Tensor
+    divb_spectral: torch.Tensor
     variance: torch.Tensor
     energy_ratio: torch.Tensor
+    kinetic_energy: torch.Tensor
     mean_abs_b: torch.Tensor
     mass: torch.Tensor
+    min_density: torch.Tensor
+    change: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
     first_nonfinite_step: torch.Tensor
@@ -79,32 +120,61 @@ class DiagnosticRecord:
     vs_reference_relative: torch.Tensor | None = None
     frames: torch.Tensor | None = field(default=None, repr=False)
 
+    @classmethod
+    def tensor_fields(cls) -> tuple[str, ...]:
+        """The fields holding per-step tensors (the frames excluded), in declaration order."""
+        return tuple(
+            f.name for f in fields(cls) if f.name not in ("n_steps", "spectrum_steps", "frames")
+        )
+
+    @classmethod
+    def cache_layout(cls) -> dict[str, int | None]:
+        """Every tensor a cache entry of a record holds, with its number of dimensions."""
+        dims = {"vrmse": 3, "variance": 3, "change": 3, "spectra": 4, "first_nonfinite_step": 1}
+        layout: dict[str, int | None] = {name: dims.get(name, 2) for name in cls.tensor_fields()}
+        layout["frames"] = 6
+        return layout
+
+    def to_cache(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        """``(tensors, metadata)`` for the disk cache (plain tensors and JSON, no pickle)."""
+        tensors = {
+            name: value
+            for name in (*self.tensor_fields(), "frames")
+            if (value := getattr(self, name)) is not None
+        }
+        optional = ["vs_reference_vrmse", "vs_reference_relative", "frames"]
+        meta = {
+            "n_steps": self.n_steps,
+            "spectrum_steps": list(self.spectrum_steps),
+            "optional": optional,
+        }
+        return tensors, meta
+
+    @classmethod
+    def from_cache(cls, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> DiagnosticRecord:
+        """The record of a cache entry; ``ValueError`` when its parts do not fit together."""
+        n_steps, steps = int(meta["n_steps"]), [int(s) for s in meta["spectrum_steps"]]
+        n_traj = int(tensors["first_nonfinite_step"].shape[0])
+        for name, value in tensors.items():
+            if name in ("first_nonfinite_step", "spectra"):
+                continue
+            if tuple(value.shape[:2]) != (n_traj, n_steps):
+                raise ValueError(f"{name} has shape {tuple(value.shape)}, not [{n_traj}, {n_steps}, ...]")
+        if tuple(tensors["spectra"].shape[:2]) != (n_traj, len(steps)):
+            raise ValueError("the spectra do not match the spectrum steps")
+        return cls(
+            n_steps=n_steps,
+            spectrum_steps=steps,
+            frames=tensors.get("frames"),
+            **{name: tensors.get(name) for name in cls.tensor_fields()},  # type: ignore[arg-type]
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready nested lists (NaN/Inf as strings); frames are left out."""
         out: dict[str, Any] = {"n_steps": self.n_steps, "spectrum_steps": list(self.spectrum_steps)}
-        for name in (
-            "vrmse",
-            "divb",
-            "variance",
-            "energy_ratio",
-            "mean_abs_b",
-            "mass",
-            "spectra",
-            "first_nonfinite_step",
-            "vs_reference_vrmse",
-            "vs_reference_relative",
-        ):
-            value = getattr(self, name)
-            out[name] = to_json_data(value)
+        for name in self.tensor_fields():
+            out[name] = to_json_data(getattr(self, name))
         return out
-
-    def state(self) -> dict[str, Any]:
-        """Everything, as tensors, for the disk cache (``torch.save``)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> DiagnosticRecord:
-        return cls(**state)
 
 
 __all__ = ["DiagnosticRecord", "TruthRecord"]

@@ -8,14 +8,33 @@ components, M = N//2 + 1 shells).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
+from physcheck.errors import LayoutError
 from physcheck.fields import FieldLayout
 
-#: the per-step series every record holds (truth and rollouts)
-FRAME_SERIES = ("divb", "variance", "energy_ratio", "mean_abs_b", "mass")
+#: the per-step series every record holds (truth and rollouts), with their layouts:
+#: ``divb`` (configured operator) and ``divb_spectral``: rms(div B) / mean |B| ``[B, K]``
+#: (1 / length); ``variance``: population variance per channel ``[B, K, C]``;
+#: ``energy_ratio``: E_B / E_K; ``kinetic_energy``: E_K = mean rho |v|^2 / 2;
+#: ``mean_abs_b``: <|B|>; ``mass``: mean rho; ``min_density``: min rho ``[B, K]``;
+#: ``change``: mean_S (frame_k - frame_{k-1})^2 per channel ``[B, K, C]`` (the frame before
+#: step 1 is the last history frame).
+FRAME_SERIES = (
+    "divb",
+    "divb_spectral",
+    "variance",
+    "energy_ratio",
+    "kinetic_energy",
+    "mean_abs_b",
+    "mass",
+    "min_density",
+    "change",
+)
 
 
 def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
@@ -58,28 +77,58 @@ class SeriesStore:
         return {k: v.to("cpu", torch.float64, copy=True) for k, v in self.values.items()}
 
 
-def frame_numbers(
-    frame: torch.Tensor,
+def frame_series(
+    frames: torch.Tensor,
+    previous: torch.Tensor | None,
     layout: FieldLayout,
     settings: DiagnosticSettings,
     *,
-    spectrum: bool | list[int],
-) -> d.FrameStatistics:
-    return d.frame_statistics(
-        frame,
+    spectrum_at: Sequence[int] = (),
+) -> tuple[dict[str, torch.Tensor], torch.Tensor | None, d.FrameStatistics]:
+    """The ``FRAME_SERIES`` of consecutive frames ``[B, n, X, Y, Z, C]`` (each ``[B, n, ...]``),
+    the spectra of the frames ``spectrum_at`` (indices into n; ``[len, B, 2, M]``, else
+    ``None``) and the frames' statistics (batched ``[B * n, ...]``). ``previous [B, X, Y, Z,
+    C]``: the frame before the first one (``None``: the first change is NaN)."""
+    b, n = frames.shape[:2]
+    flat = frames.reshape(b * n, *frames.shape[2:])
+    methods = tuple(dict.fromkeys((settings.divergence_method, "spectral")))
+    stats = d.frame_statistics(
+        flat,
         layout=layout,
         spacing=settings.spacing,
-        spectrum=spectrum,
-        methods=(settings.divergence_method,),
+        spectrum=[i * n + j for j in spectrum_at for i in range(b)],
+        methods=methods,
     )
 
+    def per_step(t: torch.Tensor) -> torch.Tensor:
+        return t.view(b, n, *t.shape[1:])
 
-def series_value(
-    stats: d.FrameStatistics, name: str, settings: DiagnosticSettings
-) -> torch.Tensor:
-    if name == "divb":
-        return stats.divb(settings.divergence_method)
-    return getattr(stats, name)  # type: ignore[no-any-return]
+    n_points = frames.shape[2] * frames.shape[3] * frames.shape[4]
+    if previous is None:
+        before = torch.full_like(frames[:, :1], float("nan"))
+    else:
+        before = previous[:, None].to(device=frames.device, dtype=frames.dtype)
+    preceding = before if n == 1 else torch.cat((before, frames[:, :-1]), dim=1)
+    change = d.squared_error_sums(flat, preceding.reshape(flat.shape)) / n_points
+    try:
+        density = frames[..., layout.density].amin(dim=(-3, -2, -1))
+    except LayoutError:
+        density = torch.full(frames.shape[:2], float("nan"), device=frames.device)
+    values = {
+        "divb": per_step(stats.divb(settings.divergence_method)),
+        "divb_spectral": per_step(stats.divb("spectral")),
+        "variance": per_step(stats.variance),
+        "energy_ratio": per_step(stats.energy_ratio),
+        "kinetic_energy": per_step(stats.kinetic_energy),
+        "mean_abs_b": per_step(stats.mean_abs_b),
+        "mass": per_step(stats.mass),
+        "min_density": density.to(stats.mass.dtype),
+        "change": per_step(change),
+    }
+    spectra = None
+    if stats.spectrum is not None:
+        spectra = stats.spectrum.view(len(spectrum_at), b, *stats.spectrum.shape[1:])
+    return values, spectra, stats
 
 
-__all__ = ["FRAME_SERIES", "SeriesStore", "frame_numbers", "series_value", "spectrum_steps"]
+__all__ = ["FRAME_SERIES", "SeriesStore", "frame_series", "spectrum_steps"]

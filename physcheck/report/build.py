@@ -72,10 +72,14 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
         out[anchor] = Figure(anchor, caption, _png(fig))
 
     vrmse = {m: _arr(series[m]["vrmse"]) for m in models}
+    persistence = first.get("persistence_vrmse")
     add(
         "fig-vrmse",
-        "Channel-mean VRMSE per step: median over trajectories, interquartile band.",
-        f.vrmse_per_step(vrmse),
+        "Channel-mean VRMSE per step: median over trajectories, interquartile band; persistence "
+        "(the last input frame held) is the do-nothing baseline a model must beat early on.",
+        f.vrmse_per_step(
+            vrmse, persistence=_arr(persistence) if persistence is not None else None
+        ),
     )
     add(
         "fig-vrmse-traj",
@@ -118,15 +122,22 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
             step=n_steps,
         ),
     )
+    panels = {
+        label: ({m: _arr(series[m][key]) for m in models if key in series[m]}, _arr(first[truth]))
+        for label, key, truth in (
+            ("Alfven ratio E_b'/E_K", "alfven_ratio", "alfven_ratio_truth"),
+            ("<|B|>", "mean_abs_b", "mean_abs_b_truth"),
+            ("mass <rho>", "mass", "mass_truth"),
+            ("E_B / E_K (total)", "energy_ratio", "energy_ratio_truth"),
+        )
+        if truth in first
+    }
     add(
         "fig-energy",
-        "E_B / E_K per step against truth.",
-        f.divb_per_step(
-            {m: _arr(series[m]["energy_ratio"]) for m in models},
-            _arr(first["energy_ratio_truth"]),
-            operator="E_B/E_K",
-            title="Energy ratio E_B / E_K",
-        ),
+        "Energies per step against truth (medians over trajectories): the Alfven ratio of the "
+        "fluctuating magnetic energy, the guide field <|B|> and the mass the energy check judges, "
+        "and the total E_B/E_K for reference.",
+        f.energies_per_step(panels),
     )
     spread = {
         m: _arr(series[m]["perturbation_spread"])
@@ -152,6 +163,21 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
             f.precision_comparison(precision, {m: vrmse[m] for m in precision}, v64),
         )
     return out
+
+
+def _parameters_notes(numbers: Mapping[str, Any], settings: Mapping[str, Any]) -> list[str]:
+    """One line naming each checked trajectory's simulation parameters (Ma, Ms, ...)."""
+    for values in numbers.values():
+        params = values.get("parameters") or []
+        if any(params):
+            chosen = settings.get("trajectories")
+            ids = chosen if isinstance(chosen, list) else list(range(len(params)))
+            described = "; ".join(
+                f"traj {t}: " + ", ".join(f"{k} {v:g}" for k, v in p.items())
+                for t, p in zip(ids, params, strict=False)
+            )
+            return [f"Trajectories: {described}."]
+    return []
 
 
 def _anchor(figure: str | None, figures: Mapping[str, Figure], check: str) -> str:
@@ -205,7 +231,14 @@ def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
         for r in results
         if not r["passed"] and not r.get("skipped")
     ]
-    settings_line = f"models {settings.get('models')}; data {settings.get('data') or 'shipped MHD_16'} [{settings.get('split')}]; window {settings.get('window')}; trajectories {settings.get('trajectories')}; device {settings.get('device')}"
+    numbers = document.get("models") or {}
+    devices = sorted({str(k.get("device")) for k in numbers.values() if k.get("device")})
+    settings_line = (
+        f"models {settings.get('models')}; data {settings.get('data') or 'the default dataset'} "
+        f"[{settings.get('split')}]; window {settings.get('window')}; trajectories "
+        f"{settings.get('trajectories')}; device {', '.join(devices) or settings.get('device')}"
+    )
+    notes = [*_parameters_notes(numbers, settings), *notes]
     page = render_page(
         title="physcheck report",
         settings_line=settings_line,

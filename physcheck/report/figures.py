@@ -44,13 +44,30 @@ def _finish(fig: Figure, title: str) -> Figure:
 
 
 def vrmse_per_step(
-    vrmse: Mapping[str, np.ndarray], *, title: str = "Channel-mean VRMSE per step"
+    vrmse: Mapping[str, np.ndarray],
+    *,
+    persistence: np.ndarray | None = None,
+    ceiling: float | None = None,
+    title: str = "Channel-mean VRMSE per step",
 ) -> Figure:
-    """Median over trajectories with the interquartile band, log y.
+    """Median over trajectories with the interquartile band, log y; persistence (the last
+    input frame held) as the do-nothing baseline, and the decorrelation ceiling.
 
-    ``vrmse[model]``: ``[B, K]`` channel-mean VRMSE per trajectory and step.
+    ``vrmse[model]`` and ``persistence``: ``[B, K]`` channel-mean VRMSE per trajectory and step.
     """
     fig, ax = plt.subplots(figsize=(7, 4))
+    if persistence is not None:
+        values = _positive(np.atleast_2d(persistence))
+        with np.errstate(all="ignore"):
+            ax.plot(
+                np.arange(1, values.shape[1] + 1),
+                np.nanmedian(values, axis=0),
+                color="grey",
+                linestyle="--",
+                label="persistence (median)",
+            )
+    if ceiling is not None:
+        ax.axhline(ceiling, color="red", linewidth=0.8, linestyle=":", label=f"ceiling {ceiling:g}")
     for color, (model, values) in zip(_colors(len(vrmse)), vrmse.items()):
         values = _positive(np.atleast_2d(values))
         steps = np.arange(1, values.shape[1] + 1)
@@ -150,9 +167,40 @@ def divb_per_step(
         ax.fill_between(steps, q25, q75, color=color, alpha=0.25, linewidth=0)
     ax.set_yscale("log")
     ax.set_xlabel("rollout step")
-    ax.set_ylabel(rf"rms($\nabla\cdot B$) / $\langle|B|\rangle$ ({operator})")
+    ax.set_ylabel(rf"rms($\nabla\cdot B$) / $\langle|B|\rangle$ [1/grid unit] ({operator})")
     ax.legend(fontsize=8)
     return _finish(fig, title or f"Solenoidality ({operator} operator)")
+
+
+def energies_per_step(
+    panels: Mapping[str, tuple[Mapping[str, np.ndarray], np.ndarray]],
+    *,
+    title: str = "Energies, guide field and mass",
+) -> Figure:
+    """One panel per quantity, models against the truth, medians over trajectories.
+
+    ``panels[ylabel] = (values[model] [B, K], truth [B, K])``; a quantity that takes
+    non-positive values (a negative Alfven ratio from a negative density, say) is drawn on a
+    symmetric-log axis instead of dropping them.
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+    for ax, (label, (values, truth)) in zip(axes[0], panels.items()):
+        truth = np.atleast_2d(np.asarray(truth, dtype=float))
+        steps = np.arange(1, truth.shape[1] + 1)
+        everything = [truth] + [np.atleast_2d(np.asarray(v, dtype=float)) for v in values.values()]
+        finite = np.concatenate([v[np.isfinite(v)] for v in everything])
+        with np.errstate(all="ignore"):
+            ax.plot(steps, np.nanmedian(truth, axis=0), label="truth", **TRUTH_STYLE)
+            for color, (model, v) in zip(_colors(len(values)), values.items()):
+                ax.plot(steps, np.nanmedian(np.atleast_2d(v), axis=0), color=color, label=model)
+        if finite.size and (finite <= 0).any():
+            ax.set_yscale("symlog", linthresh=max(float(np.abs(finite).min()), 1e-12))
+        elif finite.size and finite.max() / max(finite.min(), 1e-300) > 100:
+            ax.set_yscale("log")
+        ax.set_xlabel("rollout step")
+        ax.set_ylabel(label)
+    axes[0][0].legend(fontsize=7)
+    return _finish(fig, title)
 
 
 def channel_variance_last_step(

@@ -167,4 +167,48 @@ def compare(expected: Any, actual: Any, tolerance: Tolerance, path: str = "") ->
     return [Difference(here, expected, actual, "value or type differs")]
 
 
-__all__ = ["META_KEY", "Difference", "Tolerance", "compare", "dumps", "to_payload"]
+def merge(expected: Any, actual: Any, tolerance: Tolerance, path: str = "") -> Any:
+    """The snapshot an update writes: ``actual``'s structure, but every value within tolerance of
+    ``expected`` keeps its snapshot value (no churn in review); ``_meta`` is ``actual``'s."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return {
+            key: (
+                value
+                if (key == META_KEY and not path) or key not in expected
+                else merge(expected[key], value, tolerance, f"{path}.{key}" if path else key)
+            )
+            for key, value in actual.items()
+        }
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [
+            merge(e, a, tolerance, f"{path}[{i}]")
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+        ]
+    return expected if not compare(expected, actual, tolerance, path) else actual
+
+
+def nonfinite_paths(data: Any, path: str = "") -> list[str]:
+    """Where a payload holds NaN or an infinity (as floats or their JSON spelling)."""
+    if isinstance(data, dict):
+        return [
+            p
+            for key, value in data.items()
+            if not (key == META_KEY and not path)
+            for p in nonfinite_paths(value, f"{path}.{key}" if path else str(key))
+        ]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in nonfinite_paths(v, f"{path}[{i}]")]
+    value = _as_float(data)
+    return [path or "<root>"] if value is not None and not math.isfinite(value) else []
+
+
+__all__ = [
+    "META_KEY",
+    "Difference",
+    "Tolerance",
+    "compare",
+    "dumps",
+    "merge",
+    "nonfinite_paths",
+    "to_payload",
+]

@@ -13,7 +13,7 @@ from tests.benchmarks.conftest import synchronize
 
 DIAGNOSTICS: dict[str, Callable[[torch.Tensor, torch.Tensor], object]] = {
     "vrmse": lambda p, t: d.vrmse(p, t),
-    "divb_ratio_spectral": lambda p, t: d.divb_ratio(p[..., 1:4]),
+    "divb_ratio_spectral": lambda p, t: d.divb_ratio(p[..., 1:4], method="spectral"),
     "divb_ratio_central": lambda p, t: d.divb_ratio(p[..., 1:4], method="central"),
     "perpendicular_spectrum": lambda p, t: d.perpendicular_spectrum(p[..., 2:4]),
     "energies": lambda p, t: d.energies(p),

@@ -18,24 +18,46 @@ BLOWUP = {
     "perpendicular_symmetry",
     "energy",
     "spectrum",
+    "dynamics",
 }
+FROZEN = {"dynamics", "skill"}
 
 #: model -> (checks that must fail, checks that must pass); the rest may go either way
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "exact": (set(), ALL),
-    "basin_blowup": (BLOWUP, {"finite", "solenoidality", "basin_determinism", "precision"}),
+    "basin_blowup": (
+        BLOWUP,
+        {"finite", "solenoidality", "basin_determinism", "precision", "skill"},
+    ),
+    # both precisions blow up in the same basin, two steps apart: structural, not numerical
+    "chaotic_blowup": (BLOWUP, {"finite", "solenoidality", "basin_determinism", "precision"}),
     "noise_sensitive_basin": (
         BLOWUP | {"basin_determinism"},
         {"finite", "solenoidality", "precision"},
     ),
-    "monopole_noise": ({"solenoidality"}, ALL - {"solenoidality"}),
+    # worse than doing nothing from step 1, so skill may fail too
+    "monopole_noise": ({"solenoidality"}, ALL - {"solenoidality", "skill"}),
+    # |B| grows 100x, div B as its square
+    "growing_monopoles": ({"solenoidality"}, {"finite", "basin_determinism", "precision"}),
     "high_k_injection": ({"spectrum"}, ALL - {"spectrum"}),
     "float32_unstable": (
         {"precision", "vrmse", "stability_horizon", "channel_variance"},
         {"finite"},
     ),
-    "nan_at_frame": ({"finite", "vrmse", "stability_horizon"}, set()),
+    "nan_at_frame": ({"finite", "vrmse", "stability_horizon", "basin_determinism"}, {"precision"}),
     "mass_drain": ({"energy"}, ALL - {"energy"}),
+    # exact for ten steps, then it holds its last frame
+    "frozen_after_10": ({"dynamics"}, ALL - {"dynamics", "skill"}),
+    # the next trajectory's true frames: the truth's statistics, none of its trajectory
+    "decorrelated": (
+        {"skill"},
+        {"finite", "stability_horizon", "channel_variance", "energy", "dynamics"},
+    ),
+    "persistence": (FROZEN, {"finite", "stability_horizon", "solenoidality"}),
+    "climatology": (
+        FROZEN | {"channel_variance", "vrmse"},
+        {"finite", "solenoidality", "precision"},
+    ),
 }
 CELLS = [(m, c, "fail") for m, (fail, _) in EXPECTED.items() for c in sorted(fail)] + [
     (m, c, "pass") for m, (_, ok) in EXPECTED.items() for c in sorted(ok)
@@ -44,7 +66,11 @@ CELLS = [(m, c, "fail") for m, (fail, _) in EXPECTED.items() for c in sorted(fai
 
 @pytest.fixture(scope="module")
 def session() -> Suite:
-    models = [f"{z}=tests.zoo:{z}" for z in ZOO] + ["reference=reference"]
+    models = [f"{z}=tests.zoo:{z}" for z in ZOO] + [
+        "reference=reference",
+        "persistence=persistence",
+        "climatology=climatology",
+    ]
     settings = build_settings({"cache": False}, {"models": models, "perturbations": 3})
     return Suite(settings)
 

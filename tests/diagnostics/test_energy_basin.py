@@ -10,6 +10,7 @@ import torch
 from physcheck.diagnostics import (
     BASIN_FIRST,
     BASIN_NONE,
+    BASIN_NONFINITE,
     BASIN_SECOND,
     amplification,
     basin_label,
@@ -64,10 +65,10 @@ def test_basin_labels() -> None:
     a[1, 3] = 1e3  # Bz
     a[2, 2] = a[2, 3] = 50.0  # tie above tau -> By
     a[3, 2] = 5.0  # below tau
-    a[4, 2] = float("nan")
+    a[4, 2] = float("nan")  # a non-finite rollout: its basin cannot be told
     codes = basin_label(a)
-    assert codes.tolist() == [BASIN_FIRST, BASIN_SECOND, BASIN_FIRST, BASIN_NONE, BASIN_NONE]
-    assert basin_names(codes) == ["By", "Bz", "By", "none", "none"]
+    assert codes.tolist() == [BASIN_FIRST, BASIN_SECOND, BASIN_FIRST, BASIN_NONE, BASIN_NONFINITE]
+    assert basin_names(codes) == ["By", "Bz", "By", "none", "non-finite"]
     assert basin_names(codes[1]) == "Bz"
     assert basin_label(a[3], tau=4.0).item() == BASIN_FIRST
     # with the guide field along z the perpendicular components are Bx and By

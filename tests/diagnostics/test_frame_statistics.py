@@ -29,7 +29,7 @@ def expected(frame: torch.Tensor, layout: FieldLayout, spacing=1.0) -> dict[str,
         "energy_ratio": e.ratio,
         "mean_abs_b": e.mean_abs_b,
         "mass": e.mass,
-        "divb_spectral": d.divb_ratio(b, spacing=spacing),
+        "divb_spectral": d.divb_ratio(b, spacing=spacing, method="spectral"),
         "divb_central": d.divb_ratio(b, method="central", spacing=spacing),
         "spectrum": torch.stack(spectra, dim=1),
     }

@@ -1,0 +1,100 @@
+"""What a configured run needs of the machine, settled before anything runs: the device
+(a GPU gate must not pass without a GPU) and torch's CPU threads."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from physcheck.config import Settings
+from physcheck.errors import ConfigError
+
+
+def cuda_missing_reason() -> str | None:
+    """``None`` where torch sees a CUDA device, else why not."""
+    import torch
+
+    if torch.cuda.is_available():
+        return None
+    return f"no CUDA device is available to torch {torch.__version__}"
+
+
+def check_device(config: pytest.Config, settings: Settings) -> None:
+    """``--physcheck-device cuda`` without CUDA, or ``-m gpu`` selecting a physcheck gate on a
+    machine without one, is a usage error: a gate must fail, not pass without running."""
+    if not settings.models:
+        return
+    asked_cuda = settings.device.startswith("cuda")
+    markexpr = str(getattr(config.option, "markexpr", "") or "")
+    gate = "gpu" in markexpr.replace("not gpu", "")
+    if not (asked_cuda or gate):
+        return
+    reason = cuda_missing_reason()
+    if reason is None:
+        import torch
+
+        index = settings.device.partition(":")[2]
+        if index.isdigit() and int(index) >= torch.cuda.device_count():
+            raise ConfigError(
+                f"--physcheck-device {settings.device}: torch sees {torch.cuda.device_count()} CUDA "
+                "device(s); use cuda:0 to cuda:N-1"
+            )
+        return
+    what = f"--physcheck-device {settings.device}" if asked_cuda else f"-m '{markexpr}'"
+    raise ConfigError(
+        f"{what} asks for the GPU gate, but {reason}: a gate must not pass without running; "
+        "run on a machine with a GPU, or use --physcheck-device cpu for a CPU run"
+    )
+
+
+def check_outputs(config: pytest.Config, settings: Settings) -> None:
+    """The results JSON and report locations are writable, found before a long run rather
+    than after it (when the results would be lost)."""
+    from pathlib import Path
+
+    places = []
+    if settings.json_path:
+        path = Path(settings.json_path)
+        places.append(("--physcheck-json", path if path.is_absolute() else config.rootpath / path, True))
+    if settings.report_dir:
+        places.append(("--physcheck-report", Path(settings.report_dir), False))
+    for option, path, is_file in places:
+        folder = path.parent if is_file else path
+        if is_file and path.is_dir():
+            raise ConfigError(f"{option} {path}: is a directory; give a file path")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".physcheck-write-test-{os.getpid()}"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def thread_count(config: pytest.Config, settings: Settings) -> int:
+    """``--physcheck-threads``, else the available cores divided among the xdist workers."""
+    if settings.threads is not None:
+        return settings.threads
+    workerinput = getattr(config, "workerinput", None)
+    workers = int(workerinput.get("workercount", 1)) if isinstance(workerinput, dict) else 1
+    return max(1, available_cores() // max(workers, 1))
+
+
+def set_threads(config: pytest.Config, settings: Settings) -> None:
+    """Cap torch's CPU threads for this process (torch's default oversubscribes a shared or
+    xdist-split machine)."""
+    import torch
+
+    torch.set_num_threads(thread_count(config, settings))
+
+
+__all__ = ["available_cores", "check_device", "check_outputs", "cuda_missing_reason", "set_threads", "thread_count"]
