@@ -29,6 +29,29 @@ StepCallback = Callable[[int, torch.Tensor], None]
 NonFinitePolicy = Literal["record", "stop", "raise"]
 
 
+@dataclass(frozen=True)
+class StepContext:
+    """What a model may know about a step besides its history, for models whose ``step``
+    accepts a ``context`` keyword (the reference oracle needs it to reproduce the data's
+    forcing): ``frame`` is the index, in its trajectory, of the frame being predicted;
+    ``trajectories`` the dataset index of each row of the batch. Learned surrogates ignore it.
+    """
+
+    frame: int
+    trajectories: tuple[int, ...]
+
+
+def accepts_context(model: Any) -> bool:
+    """Whether ``model.step`` takes a ``context`` keyword."""
+    import inspect
+
+    try:
+        params = inspect.signature(model.step).parameters
+    except (TypeError, ValueError):
+        return False
+    return "context" in params
+
+
 @dataclass
 class RolloutResult:
     """A finished rollout.
@@ -124,6 +147,8 @@ def rollout(
     keep_frames: bool = True,
     batch_size: int | None = None,
     allow_tf32: bool = False,
+    start_frame: int | None = None,
+    trajectories: Sequence[int] | None = None,
 ) -> RolloutResult:
     """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
 
@@ -141,6 +166,9 @@ def rollout(
     - ``allow_tf32``: let CUDA matrix products and convolutions use TF32 (off by default, so a
       float32 rollout is IEEE float32, as the precision and determinism checks assume; PyTorch
       otherwise lets cuDNN convolutions round to TF32, ~1e-4 relative). Restored afterwards.
+    - ``start_frame``/``trajectories``: the index of the first predicted frame in its
+      trajectory and the dataset index of each row; a model whose ``step`` accepts ``context``
+      gets a ``StepContext`` built from them (``None`` when they are not given).
     """
     if nonfinite not in ("record", "stop", "raise"):
         raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
@@ -165,11 +193,24 @@ def rollout(
     frames: list[torch.Tensor] = []
     chunk = batch_size or n_traj
     stopped_at = n_steps
+    rows = tuple(trajectories) if trajectories is not None else tuple(range(n_traj))
+    wants_context = accepts_context(model)
+
+    def step_of(m: Any, batch: torch.Tensor, step: int, first: int) -> torch.Tensor:
+        if not wants_context:
+            return m.step(batch)  # type: ignore[no-any-return]
+        context = (
+            StepContext(start_frame + step - 1, rows[first : first + batch.shape[0]])
+            if start_frame is not None
+            else None
+        )
+        return m.step(batch, context=context)  # type: ignore[no-any-return]
+
     seed_everything(seed)
     with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode():
         window = h
         for step in range(1, n_steps + 1):
-            parts = [m.step(window[i : i + chunk]) for i in range(0, n_traj, chunk)]
+            parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_traj, chunk)]
             frame = torch.cat(parts) if len(parts) > 1 else parts[0]
             expected = (n_traj, *h.shape[2:])
             if tuple(frame.shape) != expected:

@@ -28,6 +28,8 @@ from physcheck.checks.run import run_checks
 from physcheck.config import DiagnosticSettings, ModelSpec, Settings, check_spec
 from physcheck.data.well import WellData, open_dataset
 from physcheck.data.windows import Window
+from physcheck.diagnostics.basin import basin_label, basin_names
+from physcheck.diagnostics.symmetry import SymmetryGroup
 from physcheck.engine import rollout
 from physcheck.errors import (
     ConfigError,
@@ -38,7 +40,7 @@ from physcheck.errors import (
 )
 from physcheck.fields import MHD_FIELDS, FieldLayout
 from physcheck.models import Surrogate, load, model_hash, supports_precision
-from physcheck.records import DiagnosticRecord, RecordBuilder, TruthRecord
+from physcheck.records import DiagnosticRecord, EquivarianceRecord, RecordBuilder, TruthRecord
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 
@@ -92,6 +94,8 @@ class Suite:
         self._records: dict[tuple[str, str], DiagnosticRecord] = {}
         self._results: dict[str, list[CheckResult]] = {}
         self._failures: dict[str, PhyscheckError] = {}
+        self._equivariance: dict[str, EquivarianceRecord] = {}
+        self._basin_maps: dict[str, list[dict[str, object]]] = {}
         cache_dir = Path(settings.cache_dir)
         self.cache = (
             RecordCache(cache_dir if cache_dir.is_absolute() else self.rootdir / cache_dir)
@@ -196,6 +200,8 @@ class Suite:
                 device=self.device,
                 seed=self.settings.diagnostics.seed,
                 keep_frames=True,
+                start_frame=self.window.first,
+                trajectories=self.trajectories[:1],
             )
         except PhyscheckError as exc:
             raise ModelSpecError(f"model {name!r}: {exc}") from None
@@ -397,6 +403,8 @@ class Suite:
             noise_seed=noise_seed,
             on_step=on_step if self.progress is not None else builder,
             keep_frames=False,
+            start_frame=self.window.first,
+            trajectories=self.trajectories,
         )
         self.rollout_counts[(name, variant)] += 1
         self._say(f"rolled out {name} ({variant}) in {time.perf_counter() - started:.1f} s")
@@ -405,6 +413,193 @@ class Suite:
     def _say(self, line: str) -> None:
         if self.progress is not None:
             self.progress(line)
+
+    # -- symmetries ------------------------------------------------------------------------------
+    @cached_property
+    def symmetries(self) -> SymmetryGroup:
+        """The dataset's symmetries (rotations about the guide axis, reflections, shifts)."""
+        group = SymmetryGroup(self.layout)
+        shape = self.data.spatial_shape
+        a, b = self.layout.perpendicular_axes
+        if shape[a] != shape[b]:  # no quarter turns on a non-square perpendicular plane
+            keep = tuple(
+                t for t in group.transforms if t.name.startswith(("reflect", "shift", "rot180"))
+            )
+            group = SymmetryGroup(self.layout, transforms=keep)
+        return group
+
+    def equivariance_skip(self, name: str) -> str | None:
+        """Why a model cannot be judged for equivariance (``None`` when it can)."""
+        reason = getattr(self.model(name), "equivariance_skip", None)
+        return str(reason) if reason else None
+
+    def equivariance(self, name: str) -> EquivarianceRecord:
+        """The equivariance gaps of a model (computed once): one short rollout from the input
+        and one from each transformed input, and full rollouts of the rotated inputs for the
+        basin orbit."""
+        if name in self._equivariance:
+            return self._equivariance[name]
+        model = self.model(name)
+        truth = self.truth(self.n_history(name))
+        diag, group = self.diagnostics, self.symmetries
+        n_short = min(diag.equivariance_steps, self.window.n_steps)
+        kwargs = {
+            "device": self.device,
+            "dtype": DTYPES[self.settings.dtype],
+            "seed": diag.seed,
+            "start_frame": self.window.first,
+            "trajectories": self.trajectories,
+        }
+        self._say(
+            f"equivariance of {name}: {len(group.transforms) + 1} rollouts of {n_short} steps"
+        )
+        base = rollout(model, truth.history, n_short, **kwargs).frames  # type: ignore[arg-type]
+        assert base is not None
+        gaps = []
+        for transform in group.transforms:
+            moved = rollout(model, group.apply(transform, truth.history), n_short, **kwargs).frames  # type: ignore[arg-type]
+            assert moved is not None
+            expected = group.apply(transform, base)
+            target = group.apply(transform, truth.truth[:, :n_short]).to(moved.dtype)
+            variance = target.var(dim=(-4, -3, -2), unbiased=False)  # [B, K_e, C]
+            squared = (moved - expected).square().mean(dim=(-4, -3, -2))
+            gaps.append(torch.sqrt(squared / variance).to("cpu", torch.float64))
+        record = EquivarianceRecord(
+            transforms=[t.name for t in group.transforms],
+            gap=torch.stack(gaps),
+            forward_passes=(len(group.transforms) + 1) * n_short,
+        )
+        if diag.equivariance_orbit and group.rotations:
+            base_basins = self.measures(name).final_basins
+            record.base_basins = base_basins
+            n_steps = self.window.n_steps
+            final: dict[str, torch.Tensor] = {}
+
+            def keep_last(step: int, frame: torch.Tensor) -> None:
+                if step == n_steps:
+                    final["frame"] = frame.clone()
+
+            for transform in group.rotations:
+                self._say(
+                    f"equivariance of {name}: the basin of the input turned by {transform.name}"
+                )
+                rollout(
+                    model,
+                    group.apply(transform, truth.history),
+                    n_steps,
+                    on_step=keep_last,
+                    keep_frames=False,
+                    **kwargs,  # type: ignore[arg-type]
+                )
+                turned = group.apply(transform, truth.truth[:, -1]).to(final["frame"].dtype)
+                amplification = final["frame"].var(dim=(-4, -3, -2), unbiased=False) / turned.var(
+                    dim=(-4, -3, -2), unbiased=False
+                )
+                labels = basin_names(
+                    basin_label(
+                        amplification, layout=self.layout, tau=self.settings.thresholds.basin_tau
+                    ),
+                    layout=self.layout,
+                )
+                record.orbit[transform.name] = list(labels)
+                record.expected[transform.name] = [group.basin(transform, b) for b in base_basins]
+                record.forward_passes += n_steps
+        self._equivariance[name] = record
+        return record
+
+    # -- the basin map ---------------------------------------------------------------------------
+    def basin_map(self, name: str) -> list[dict[str, object]]:
+        """For each configured start frame (``starts``) and trajectory: the final basin of a
+        rollout from that window, the onset of its variance blow-up, the basins and the spread
+        (max VRMSE against the unperturbed rollout at K) of the perturbed rollouts. Windows
+        that do not fit the trajectories are left out with a note."""
+        if name in self._basin_maps:
+            return self._basin_maps[name]
+        rows: list[dict[str, object]] = []
+        model = self.model(name)
+        n_history = self.n_history(name)
+        diag = self.diagnostics
+        for start in self.settings.starts or ():
+            window = Window(start, self.window.n_steps)
+            try:
+                window.check(n_history, self.data.n_time)
+            except DataError as exc:
+                rows.append({"start": start, "skipped": str(exc)})
+                continue
+            pairs = [self.data.read_window(t, window, n_history) for t in self.trajectories]
+            history = torch.stack([h for h, _ in pairs]).to(self.device)
+            truth = torch.stack([k for _, k in pairs]).to(self.device)
+            truth_record = TruthRecord.compute(truth, self.layout, diag, history=history)
+
+            self._say(f"basin map of {name}: window starting at frame {start}")
+            truth_window = TruthWindow(history, truth, truth_record)
+            base = self._window_rollout(model, window, truth_window, 0.0, None, None)
+            perturbed = [
+                self._window_rollout(
+                    model, window, truth_window, diag.noise_eps, diag.seed + 1 + i, base.frames
+                )
+                for i in range(diag.n_perturbations)
+            ]
+            thresholds, spectral = self.settings.thresholds, self.spectral_range(name)
+            m = Measures(base, truth_record, self.layout, thresholds, spectral)
+            others = [
+                Measures(r, truth_record, self.layout, thresholds, spectral) for r in perturbed
+            ]
+            for i, t in enumerate(self.trajectories):
+                blow = m.blow_up(i)
+                spreads = [
+                    float(r.vs_reference_vrmse[i, -1])
+                    for r in perturbed
+                    if r.vs_reference_vrmse is not None
+                ]
+                rows.append(
+                    {
+                        "start": start,
+                        "trajectory": t,
+                        "basin": m.final_basins[i],
+                        "onset": blow.onset if blow.happened else None,
+                        "perturbed_basins": [o.final_basins[i] for o in others],
+                        "spread": max(spreads) if spreads else None,
+                    }
+                )
+        self._basin_maps[name] = rows
+        return rows
+
+    def _window_rollout(
+        self,
+        model: Surrogate,
+        window: Window,
+        truth: TruthWindow,
+        noise: float,
+        noise_seed: int | None,
+        reference: torch.Tensor | None,
+    ) -> DiagnosticRecord:
+        """One rollout of another window, streamed into its record (not cached)."""
+        diag = self.diagnostics
+        builder = RecordBuilder(
+            truth.truth,
+            self.layout,
+            diag,
+            truth_record=truth.record,
+            reference=reference,
+            previous=truth.history[:, -1],
+            keep_frames=reference is None and diag.n_perturbations > 0,
+        )
+        result = rollout(
+            model,
+            truth.history,
+            window.n_steps,
+            device=self.device,
+            dtype=DTYPES[self.settings.dtype],
+            seed=diag.seed,
+            noise=noise,
+            noise_seed=noise_seed,
+            on_step=builder,
+            keep_frames=False,
+            start_frame=window.first,
+            trajectories=self.trajectories,
+        )
+        return builder.finish(result.first_nonfinite_step)
 
     # -- checks ----------------------------------------------------------------------------------
     def truth_record(self, name: str) -> TruthRecord:
@@ -435,6 +630,11 @@ class Suite:
                 self.record(name, f"noise{i}")
                 for i in range(self.settings.diagnostics.n_perturbations)
             ]
+        equivariance = equivariance_skip = None
+        if self.needs("equivariance"):
+            equivariance_skip = self.equivariance_skip(name)
+            if equivariance_skip is None:
+                equivariance = self.equivariance(name)
         return CheckContext(
             model=name,
             trajectories=self.trajectories,
@@ -448,6 +648,8 @@ class Suite:
             noise_eps=self.settings.diagnostics.noise_eps,
             divergence_method=self.settings.diagnostics.divergence_method,
             spectral=self.spectral_range(name),
+            equivariance=equivariance,
+            equivariance_skip=equivariance_skip,
         )
 
     def results(self, name: str) -> list[CheckResult]:

@@ -23,6 +23,9 @@ class Replay:
 
     n_history = 1
     carry = True
+    #: a lookup of the truth's own frames has no match for a rotated input; ``SymmetricReplay``
+    #: searches the transformed frames too and is judged
+    equivariance_skip: str | None = "a replay of the truth's frames cannot match a transformed input"
 
     def __init__(self, data: Any) -> None:
         self.frames = torch.stack(
@@ -369,3 +372,146 @@ ZOO = (
     "decorrelated",
     "growing_monopoles",
 )
+
+
+# -- symmetry ---------------------------------------------------------------------------------------
+class SymmetricReplay(Replay):
+    """An exact replay that transforms along with its input: it matches the input against every
+    symmetry-transformed true frame and returns the transformed true next frame, so
+    ``model(T h) = T model(h)`` exactly (as an exact surrogate of the physics would)."""
+
+    equivariance_skip = None
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        from physcheck.diagnostics.symmetry import SymmetryGroup
+
+        self.group = SymmetryGroup(self.layout)
+        self.banks = [(None, self.frames)] + [
+            (t, self.group.apply(t, self.frames)) for t in self.group.transforms
+        ]
+        velocity = list(self.layout.velocity)
+        # every candidate frame of every bank, velocity channels only, flattened once
+        self.keys = torch.cat(
+            [bank[:, :-1][..., velocity].flatten(2).flatten(0, 1) for _, bank in self.banks]
+        ).double()
+        self.key_norms = self.keys.square().sum(dim=1)
+
+    def to(self, device: Any = None, dtype: torch.dtype | None = None) -> SymmetricReplay:
+        super().to(device, dtype)
+        if device is not None:
+            self.banks = [(t, bank.to(device)) for t, bank in self.banks]
+            self.keys = self.keys.to(device)
+            self.key_norms = self.key_norms.to(device)
+        return self
+
+    def step(self, history: torch.Tensor) -> torch.Tensor:
+        last = history[:, -1]
+        velocity = list(self.layout.velocity)
+        probe = last[..., velocity].flatten(1).double().to(self.keys.device)
+        # squared distances |k - p|^2 = |k|^2 - 2 k.p + |p|^2 (one matrix product; cdist is slow)
+        dist = self.key_norms[None] - 2 * probe @ self.keys.T + probe.square().sum(1, keepdim=True)
+        dist = torch.nan_to_num(dist, nan=math.inf)
+        n_traj, n_time = self.frames.shape[0], self.frames.shape[1] - 1
+        best = []
+        for j in dist.argmin(dim=1).tolist():
+            k, rest = divmod(j, n_traj * n_time)
+            best.append((k, *divmod(rest, n_time)))
+        outs = []
+        for b, (k, traj, t) in enumerate(best):
+            bank = self.banks[k][1]
+            matched, nxt = bank[traj, t].to(last.dtype), bank[traj, t + 1].to(last.dtype)
+            out = nxt + (last[b] - matched) if self.carry else nxt.clone()
+            outs.append(self.modify_one(out, last[b], matched))
+        out = torch.stack(outs)
+        return torch.where(torch.isfinite(last).all(), out, torch.full_like(out, math.nan))
+
+    def modify_one(self, out: torch.Tensor, last: torch.Tensor, matched: torch.Tensor) -> torch.Tensor:
+        return out
+
+
+class ByBias(SymmetricReplay):
+    """Equivariant replay whose B_y update is 1 % larger: a small preferred direction."""
+
+    def modify_one(self, out, last, matched):
+        by = self.layout.perpendicular_magnetic[0]
+        out[..., by] = last[..., by] + 1.01 * (out[..., by] - last[..., by])
+        return out
+
+
+class PositionBias(SymmetricReplay):
+    """Equivariant replay plus a density term that depends on the position along x."""
+
+    def modify_one(self, out, last, matched):
+        rho = self.layout.density
+        n = out.shape[0]
+        x = torch.arange(n, dtype=out.dtype, device=out.device)
+        change = (out[..., rho] - last[..., rho]).square().mean().sqrt()
+        out[..., rho] += 0.1 * change * torch.sin(2 * math.pi * x / n)[:, None, None]
+        return out
+
+
+class SymmetricBlowup(SymmetricReplay):
+    """Exactly equivariant, and unstable: every magnetic fluctuation grows by 30 % a step."""
+
+    def modify_one(self, out, last, matched):
+        b = list(self.layout.magnetic)
+        mean = out[..., b].mean(dim=(0, 1, 2), keepdim=True)
+        out[..., b] = mean + 1.3 * (out[..., b] - mean)
+        return out
+
+
+class StartDependentBasin(_Stateful):
+    """Blows up in B_y or B_z depending on the frame its window starts from (frames 0-13:
+    B_y, 14-27: B_z, 28-41: B_y, ...), like the paper's slice-dependent basins."""
+
+    growth, seed_amplitude = 1.6, 1e-4
+
+    def start(self, last: torch.Tensor) -> None:
+        _, t, _ = self.match(last)
+        self.components = [
+            self.layout.perpendicular_magnetic[(int(ti) // 14) % 2] for ti in t
+        ]
+
+    def modify(self, out, last, matched, traj, t):
+        pattern = _x_pattern(tuple(out.shape[1:4]), out.dtype).to(out.device)
+        for b, c in enumerate(self.components):
+            out[b, ..., c] += (self.growth - 1) * (
+                last[b, ..., c] - matched[b, ..., c]
+            ) + self.seed_amplitude * pattern
+        return out
+
+
+def symmetric_exact(data: Any) -> Replay:
+    return SymmetricReplay(data)
+
+
+def by_bias(data: Any) -> Replay:
+    return ByBias(data)
+
+
+def position_bias(data: Any) -> Replay:
+    return PositionBias(data)
+
+
+def symmetric_blowup(data: Any) -> Replay:
+    return SymmetricBlowup(data)
+
+
+def start_dependent_basin(data: Any) -> Replay:
+    return StartDependentBasin(data)
+
+
+class OrientedBlowup(SymmetricReplay):
+    """Equivariant replay, except that it always blows up in B_y: turning the input by 90
+    degrees about x does not turn its basin (a split orbit)."""
+
+    def modify_one(self, out, last, matched):
+        by = self.layout.perpendicular_magnetic[0]
+        pattern = _x_pattern(tuple(out.shape[0:3]), out.dtype).to(out.device)
+        out[..., by] += 0.6 * (last[..., by] - matched[..., by]) + 1e-4 * pattern
+        return out
+
+
+def oriented_blowup(data: Any) -> Replay:
+    return OrientedBlowup(data)

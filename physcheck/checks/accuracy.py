@@ -204,9 +204,9 @@ def dynamics(ctx: CheckContext) -> list[CheckResult]:
                 i,
                 ok,
                 value,
-                f"{fmt(th.dynamics_low)}..{fmt(th.dynamics_high)}",
+                th.dynamics_high if not value < 1 else th.dynamics_low,
                 msg,
-                channel=None,
+                details={ctx.layout.short_name(c): float(r) for c, r in enumerate(rates)},
             )
         )
     return out

@@ -14,7 +14,7 @@ from physcheck.checks.result import CheckResult
 from physcheck.config.thresholds import Thresholds
 from physcheck.fields import FieldLayout
 from physcheck.formatting import fmt
-from physcheck.records import DiagnosticRecord, TruthRecord
+from physcheck.records import DiagnosticRecord, EquivarianceRecord, TruthRecord
 
 
 @dataclass
@@ -34,6 +34,8 @@ class CheckContext:
     noise_eps: float = 1e-6
     divergence_method: str = "central"
     spectral: SpectralRange | None = None
+    equivariance: EquivarianceRecord | None = None
+    equivariance_skip: str | None = None
 
     @property
     def n_steps(self) -> int:
@@ -54,13 +56,14 @@ class CheckContext:
         check: str,
         index: int,
         passed: bool,
-        value: float | str | None,
-        threshold: float | str | None,
+        value: float | None,
+        threshold: float | None,
         message: str,
         *,
         step: int | None = None,
         channel: str | None = None,
         skipped: str | None = None,
+        details: dict[str, float] | None = None,
     ) -> CheckResult:
         """The result of ``check`` on the ``index``-th trajectory of the context."""
         return CheckResult(
@@ -74,18 +77,20 @@ class CheckContext:
             message=message,
             step=step,
             skipped=skipped,
+            details=details,
         )
 
     def model_result(
         self,
         check: str,
         passed: bool,
-        value: float | str | None,
-        threshold: float | str | None,
+        value: float | None,
+        threshold: float | None,
         message: str,
         *,
         step: int | None = None,
         skipped: str | None = None,
+        details: dict[str, float] | None = None,
     ) -> CheckResult:
         """The result of a check over all of the model's trajectories (e.g. a median)."""
         return CheckResult(
@@ -99,6 +104,7 @@ class CheckContext:
             message=message,
             step=step,
             skipped=skipped,
+            details=details,
         )
 
     def skipped(self, check: str, reason: str) -> list[CheckResult]:

@@ -66,6 +66,21 @@ def solenoidality(ctx: CheckContext) -> list[CheckResult]:
     return out
 
 
+def _excess(value: float, low: float, high: float, scale: float) -> float:
+    """How far ``value`` lies outside ``[low, high]``, in units of ``scale`` (0 inside; Inf for
+    a value that is not a number)."""
+    if not math.isfinite(value):
+        return math.inf
+    return max(low - value, value - high, 0.0) / scale
+
+
+def _excess_log(value: float, low: float, high: float, factor: float) -> float:
+    """How many factors ``factor`` a positive ``value`` lies outside ``[low, high]``."""
+    if not (math.isfinite(value) and value > 0):
+        return math.inf
+    return max(math.log(low / value), math.log(value / high), 0.0) / math.log(factor)
+
+
 def _within(value: float, low: float, high: float) -> bool:
     return math.isfinite(value) and low <= value <= high
 
@@ -115,7 +130,22 @@ def spectrum(ctx: CheckContext) -> list[CheckResult]:
             f"slope {fmt(s.slope_pred)} (truth {fmt(s_lo)}..{fmt(s_hi)}); low/high {fmt(s.low_high_pred)} "
             f"(truth {fmt(lh_lo)}..{fmt(lh_hi)}); pile-up {fmt(s.pile_up_pred)} (truth {fmt(p_lo)}..{fmt(p_hi)})"
         )
-        threshold = f"slope +-{fmt(tol)}; low/high {fmt(f_lh)}x; pile-up {fmt(f_pile)}x (around the truth's range)"
+        excess = max(
+            _excess(s.slope_pred, s_lo - tol, s_hi + tol, tol) if judge_slope else 0.0,
+            _excess_log(s.low_high_pred, lh_lo / f_lh, lh_hi * f_lh, f_lh),
+            _excess_log(s.pile_up_pred, p_lo / f_pile, p_hi * f_pile, f_pile),
+        )
+        details = {
+            "slope": s.slope_pred,
+            "slope_truth_min": s_lo,
+            "slope_truth_max": s_hi,
+            "low_high": s.low_high_pred,
+            "low_high_truth_min": lh_lo,
+            "low_high_truth_max": lh_hi,
+            "pile_up": s.pile_up_pred,
+            "pile_up_truth_min": p_lo,
+            "pile_up_truth_max": p_hi,
+        }
         fit = f" (fit shells {fmt(r.fit_lo)}-{fmt(r.fit_hi)}, bands of shells 0-{fmt(r.cutoff)})"
         if problems:
             piled = s.low_high_pred < lh_lo / f_lh or s.pile_up_pred > p_hi * f_pile
@@ -131,7 +161,16 @@ def spectrum(ctx: CheckContext) -> list[CheckResult]:
         else:
             msg = f"{ctx.prefix(i, ctx.n_steps)}: perpendicular B spectrum within the truth's range: {value}{fit}{slope_note}"
         out.append(
-            ctx.result("spectrum", i, not problems, value, threshold, msg, step=ctx.n_steps)
+            ctx.result(
+                "spectrum",
+                i,
+                not problems,
+                excess,
+                0.0,
+                msg,
+                step=ctx.n_steps,
+                details=details,
+            )
         )
     return out
 

@@ -24,9 +24,11 @@ class CheckResult:
     """One check of one model on one trajectory (and channel, where it applies).
 
     ``trajectory`` is ``None`` for a check over all of a model's trajectories (a median).
-    ``value``/``threshold``: the measured number (or label) and the bound it was judged by;
-    ``step``: the rollout step the message points at (1-based); ``skipped``: the reason a
-    check could not run (then ``passed`` is True and the check counts as skipped).
+    ``value``/``threshold``: the measured number and the bound it was judged by (numbers, or
+    ``None`` for a skipped check; for a two-sided bound, the side that was nearest);
+    ``details``: the other named numbers behind the verdict; ``step``: the rollout step the
+    message points at (1-based); ``skipped``: the reason a check could not run (then
+    ``passed`` is True and the check counts as skipped). Prose goes in ``message``.
     """
 
     check: str
@@ -34,11 +36,12 @@ class CheckResult:
     trajectory: int | None
     channel: str | None
     passed: bool
-    value: float | str | None
-    threshold: float | str | None
+    value: float | None
+    threshold: float | None
     message: str
     step: int | None = None
     skipped: str | None = None
+    details: dict[str, float] | None = None
 
     @property
     def test_id(self) -> str:
@@ -51,9 +54,16 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["value"] = json_number(out["value"])
-        out["threshold"] = json_number(out["threshold"])
+        out["value"] = json_number(_number(out["value"]))
+        out["threshold"] = json_number(_number(out["threshold"]))
+        if self.details is not None:
+            out["details"] = {k: json_number(_number(v)) for k, v in self.details.items()}
         return out
+
+
+def _number(value: Any) -> float | None:
+    """A plain float (ints and numpy/torch scalars included); ``None`` stays ``None``."""
+    return None if value is None else float(value)
 
 
 __all__ = ["CheckResult", "test_id"]

@@ -59,10 +59,11 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
                 "basin_determinism",
                 i,
                 ok,
-                ",".join(labels),
-                base_labels[i],
+                float(same),
+                float(len(labels)),
                 msg,
                 step=ctx.n_steps,
+                details={"spread": spread},
             )
         )
     return out

@@ -61,10 +61,11 @@ def channel_variance(ctx: CheckContext) -> list[CheckResult]:
                     i,
                     ok,
                     worst,
-                    f"{fmt(th.variance_low)}..{fmt(th.variance_high)}",
+                    th.variance_high if not worst < 1 else th.variance_low,
                     msg,
                     step=step,
                     channel=name,
+                    details={"pred_variance": pred_var, "truth_variance": truth_var},
                 )
             )
     return out

@@ -26,7 +26,7 @@ from typing import Any
 from physcheck.errors import ConfigError
 
 #: rollout variants a check can need besides the base rollout
-VARIANTS = ("float64", "perturbed")
+VARIANTS = ("float64", "perturbed", "equivariance")
 
 
 #: what one result of a check covers: a trajectory, a trajectory and channel, or the model
@@ -149,6 +149,14 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Alfven ratio E_b'/E_K and <|B|> within a factor of truth's; mass conserved; density "
             "positive.",
             "fig-energy",
+        ),
+        CheckSpec(
+            "equivariance",
+            f"{_BUILTIN}.symmetry:equivariance",
+            "model(T history) = T(model(history)) for the dataset's rotations, reflections and "
+            "translations, at step 1 and over a short rollout; a split basin orbit is named.",
+            "fig-equivariance",
+            needs=("equivariance",),
         ),
     )
 }

@@ -162,6 +162,16 @@ def parse_checks(raw: Any) -> tuple[str, ...]:
     return tuple(n for n in known if n in names)
 
 
+def parse_starts(raw: Any) -> tuple[int, ...] | None:
+    """``3,17,31`` or a list of frames -> the start frames of the basin map's windows."""
+    if raw is None:
+        return None
+    items = [p for p in raw.split(",") if p.strip()] if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or not items:
+        raise _type_error("starts", "a list of frames, e.g. 3,17,31", raw)
+    return tuple(sorted({_integer("starts", s, low=1) for s in items}))
+
+
 def parse_window_setting(raw: Any) -> Window:
     try:
         return parse_window(_text("window", raw))
@@ -394,6 +404,15 @@ SETTINGS: tuple[Setting, ...] = (
         "absolute tolerance of snapshot comparisons",
     ),
     Setting(
+        "starts",
+        lambda raw: parse_starts(raw),
+        None,
+        "first predicted frames of extra windows for the basin map, e.g. 3,17,31 (each with the "
+        "run's K and the model's history; basin, onset and perturbation spread per window)",
+        "--physcheck-starts",
+        "LIST",
+    ),
+    Setting(
         "threads",
         lambda raw: None
         if isinstance(raw, str) and raw.strip().lower() == "auto"
@@ -442,6 +461,7 @@ class Settings:
     snapshot_rtol: float | None = None
     snapshot_atol: float | None = None
     threads: int | None = None
+    starts: tuple[int, ...] | None = None
     only: bool = False
 
     def summary(self) -> dict[str, Any]:
@@ -465,6 +485,7 @@ class Settings:
                 "seed": self.diagnostics.seed,
             },
             "guide_axis": self.guide_axis,
+            "starts": list(self.starts) if self.starts else None,
         }
 
 
@@ -530,6 +551,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         snapshot_rtol=values["snapshot_rtol"],
         snapshot_atol=values["snapshot_atol"],
         threads=values["threads"],
+        starts=values["starts"],
         only=values["only"],
     )
 

@@ -56,6 +56,8 @@ class Thresholds:
     precision_onset_steps: int = 5
     precision_growth_factor: float = 2.0
     precision_magnitude_log10: float = 1.0
+    # equivariance: step-1 gap |model(T h) - T model(h)| over the truth's step-1 change
+    equivariance_tolerance: float = 1e-3
     # energy: the Alfven ratio E_b'/E_K and <|B|> within a factor; mass within a fraction
     energy_factor: float = 10.0
     mass_tolerance: float = 0.01
@@ -147,6 +149,10 @@ class DiagnosticSettings:
     n_perturbations: int = 5
     noise_eps: float = 1e-6
     seed: int = 0
+    # equivariance: short-rollout length, and whether the rotated inputs are rolled out over
+    # the whole window to see where their basins go
+    equivariance_steps: int = 5
+    equivariance_orbit: bool = True
 
 
 __all__ = ["DiagnosticSettings", "Thresholds"]

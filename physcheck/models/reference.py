@@ -43,6 +43,17 @@ class ReferenceSurrogate:
             )
         return cls(SolverConfig.from_attrs(attrs), data.frame_interval, device=device)
 
+    @property
+    def equivariance_skip(self) -> str | None:
+        """A forced oracle integrates the data's own forcing, which a transformed input does not
+        carry, so it is not equivariant by construction (an unforced one is)."""
+        if getattr(self.config, "forcing_amplitude", 0) > 0:
+            return (
+                "the reference solver integrates the data's forcing realization, which breaks "
+                "the symmetry (a learned model never sees the forcing); unforced data is equivariant"
+            )
+        return None
+
     def to(
         self, device: str | torch.device | None = None, dtype: torch.dtype | None = None
     ) -> ReferenceSurrogate:

@@ -30,6 +30,31 @@ def trajectory_parameters(suite: Suite) -> list[dict[str, float]]:
     return out
 
 
+def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
+    """The equivariance gaps (medians over trajectories, relative to the truth's step-1 change)
+    and the basin map, where they were asked for."""
+    out: dict[str, Any] = {}
+    if "equivariance" in suite.settings.checks and suite.equivariance_skip(name) is None:
+        record = suite.equivariance(name)
+        change = suite.measures(name).persistence_per_step[:, 0]
+        gaps = record.gap_mean()  # [S, B, K_e]
+        out["equivariance"] = {
+            "forward_passes_per_trajectory": record.forward_passes,
+            "step1_relative_median": {
+                t: _median(gaps[s, :, 0] / change) for s, t in enumerate(record.transforms)
+            },
+            "gap_per_step_median": {
+                t: to_json_data(torch.nan_to_num(gaps[s], nan=math.inf).median(dim=0).values)
+                for s, t in enumerate(record.transforms)
+            },
+            "orbit": {t: labels for t, labels in record.orbit.items()},
+            "orbit_expected": {t: labels for t, labels in record.expected.items()},
+        }
+    if suite.settings.starts:
+        out["basin_map"] = suite.basin_map(name)
+    return out
+
+
 def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
     """The numbers the terminal summary, the results JSON and the report headline show for a
     model: VRMSE medians, horizons, skill against persistence, div B, basins, parameters."""
@@ -62,6 +87,7 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
         "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
         "divb_truth_floor": float(m.truth.divb.median()),
         "basins": m.final_basins,
+        **_symmetry_numbers(suite, name),
         "parameters": trajectory_parameters(suite),
         "n_steps": m.n_steps,
         "device": str(suite.device),
@@ -101,6 +127,7 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "divergence_method": diag.divergence_method,
         "noise_eps": diag.noise_eps,
     }
+    out.update(_symmetry_numbers(suite, name))
     variants = suite.variants(name)
     noise = [v for v in variants if v.startswith("noise")]
     if noise:

@@ -7,7 +7,10 @@ no timestamps, so two runs with the same numbers give the same bytes.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +41,38 @@ def results_document(
     """The document: ``physcheck`` (version), ``settings``, ``models`` (key numbers per model)
     and ``results`` (sorted)."""
     return {
-        "physcheck": dict(meta),
+        "physcheck": {"schema": SCHEMA, **meta},
         "settings": dict(settings),
         "models": {name: to_json_data(key_numbers[name]) for name in sorted(key_numbers)},
         "results": sort_results(results),
     }
 
 
+#: the schema every results document follows (shipped as ``physcheck/schemas/results-v1.json``)
+SCHEMA = "physcheck-results/1"
+
+
+def results_schema() -> dict[str, Any]:
+    """The JSON Schema of the results document."""
+    text = resources.files("physcheck").joinpath("schemas/results-v1.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_results(document: Mapping[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``document`` follows the schema (needs the
+    ``jsonschema`` package)."""
+    import jsonschema
+
+    jsonschema.validate(json.loads(json.dumps(document)), results_schema())
+
+
 def write_results(path: str | Path, document: Mapping[str, Any]) -> Path:
-    """Write the results JSON deterministically and atomically."""
+    """Write the results JSON deterministically and atomically. With the environment variable
+    ``PHYSCHECK_VALIDATE_RESULTS=1`` (physcheck's own tests set it) the document is validated
+    against the schema first."""
+    if os.environ.get("PHYSCHECK_VALIDATE_RESULTS") == "1":
+        validate_results(document)
     return write_json(path, document)
 
 

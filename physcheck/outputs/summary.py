@@ -14,6 +14,55 @@ def _g(x: Any) -> str:
     return fmt(x, missing="-")
 
 
+def _symmetry_lines(numbers: Mapping[str, Any]) -> list[str]:
+    """The equivariance gaps and the basin map of a model, where they were measured."""
+    lines = []
+    eq = numbers.get("equivariance")
+    if eq:
+        gaps = eq.get("step1_relative_median") or {}
+        worst = max(gaps, key=lambda t: _as_float(gaps[t]), default=None)
+        if worst is not None:
+            lines.append(
+                f"  equivariance: worst step-1 gap {_g(_as_float(gaps[worst]))} x the truth's change under "
+                f"{worst} ({eq.get('forward_passes_per_trajectory')} extra model steps per trajectory)"
+            )
+    rows = numbers.get("basin_map") or []
+    if rows:
+        lines.append("  basin map (start frame: trajectory basin, blow-up onset, perturbed basins):")
+        for start in sorted({r["start"] for r in rows}):
+            mine = [r for r in rows if r["start"] == start]
+            if "skipped" in mine[0]:
+                lines.append(f"    start {start}: {mine[0]['skipped']}")
+                continue
+            cells = []
+            for r in mine:
+                perturbed = r["perturbed_basins"]
+                alike = sum(p == r["basin"] for p in perturbed)
+                onset = f"onset {r['onset']}, " if r.get("onset") else ""
+                cells.append(
+                    f"traj {r['trajectory']} {r['basin']} ({onset}{alike}/{len(perturbed)} perturbed alike)"
+                )
+            lines.append(f"    start {start}: " + "; ".join(cells))
+        labels = {(r.get("trajectory"), r.get("start")): r.get("basin") for r in rows if "basin" in r}
+        by_traj: dict[Any, set[str]] = {}
+        for (traj, _), label in labels.items():
+            by_traj.setdefault(traj, set()).add(str(label))
+        split = [t for t, seen in by_traj.items() if len(seen) > 1]
+        if split:
+            lines.append(
+                f"    different start frames land in different basins for trajectories {split}: "
+                "the basin is chosen by the input slice"
+            )
+    return lines
+
+
+def _as_float(value: Any) -> float:
+    from physcheck.jsonio import from_json_value
+
+    number = from_json_value(value)
+    return float(number) if isinstance(number, (int, float)) else float("nan")
+
+
 def _trajectories(numbers: Mapping[str, Any], settings: Mapping[str, Any]) -> list[Any]:
     chosen = settings.get("trajectories")
     n = len(numbers.get("parameters") or [])
@@ -54,6 +103,7 @@ def summary_lines(
                 f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth in ratio, {_g(k.get('worst_abs_divb_over_truth'))} x absolute "
                 f"(floor {_g(k.get('divb_truth_floor'))}) | basins {', '.join(k.get('basins', []))}"
             )
+            lines += _symmetry_lines(k)
             params = k.get("parameters") or []
             if any(params):
                 lines.append(

@@ -49,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"physcheck: {exc}") from None
     config.stash[SETTINGS_KEY] = settings
     if settings.models:
-        group_models_on_workers(config)
+        group_models_on_workers(config, [m.name for m in settings.models])
         set_threads(config, settings)
     if settings.models or settings.only:
         config.pluginmanager.register(PhyscheckPlugin(config, settings), PLUGIN_NAME)

@@ -12,7 +12,7 @@ import physcheck
 from physcheck.config import Settings
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
-from physcheck.plugin.xdist import is_worker, worker_index
+from physcheck.plugin.xdist import is_worker, model_of, worker_index
 
 if TYPE_CHECKING:
     from physcheck.suite import Suite
@@ -97,12 +97,8 @@ class PhyscheckPlugin:
 
     # -- results ---------------------------------------------------------------------------------
     def model_of(self, nodeid: str) -> str | None:
-        """The configured model a physcheck node id belongs to (longest name first)."""
-        name = nodeid.split("::")[-1]
-        for model in sorted((m.name for m in self.settings.models), key=len, reverse=True):
-            if f"[{model}-" in name or f"[{model}]" in name or name.endswith(f"@{model}"):
-                return model
-        return None
+        """The configured model a physcheck node id belongs to."""
+        return model_of(nodeid, [m.name for m in self.settings.models])
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         value: Any
@@ -134,9 +130,13 @@ class PhyscheckPlugin:
         """The results document of the run (``physcheck.outputs.results``)."""
         from physcheck.outputs.results import results_document
 
+        settings = self.settings.summary()
+        used = sorted({str(k["device"]) for k in self.key_numbers_by_model.values() if "device" in k})
+        if used:  # the device the rollouts ran on, not "auto"
+            settings["device"] = ", ".join(used)
         document = results_document(
             self.results.values(),
-            self.settings.summary(),
+            settings,
             self.key_numbers_by_model,
             {"version": physcheck.__version__},
         )

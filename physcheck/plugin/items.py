@@ -11,7 +11,6 @@ import pytest
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.config import Settings, check_spec
 from physcheck.errors import PhyscheckError
-from physcheck.plugin.xdist import group_suffix
 
 if TYPE_CHECKING:
     from physcheck.suite import Suite
@@ -146,8 +145,8 @@ class SuiteCollector(pytest.Collector):
         self.plugin = plugin
 
     def child_nodeid(self, name: str, model: str) -> str:
-        """``physcheck::name``, with xdist's ``@model`` group suffix on workers."""
-        return f"{self.nodeid}::{name}{group_suffix(self.config, model)}"
+        """``physcheck::name``, the same in serial and pytest-xdist runs."""
+        return f"{self.nodeid}::{name}"
 
     def _mark(self, item: pytest.Item, gpu: bool) -> pytest.Item:
         item.add_marker(pytest.mark.physics)

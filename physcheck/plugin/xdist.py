@@ -1,6 +1,14 @@
-"""pytest-xdist: keep each model's tests on one worker, and one GPU per worker."""
+"""pytest-xdist: each model's items on one worker (its rollouts computed once there), one GPU
+per worker, and node ids identical to a serial run's.
+
+Under ``--dist load`` (what ``-n`` gives) or ``loadgroup``, the plugin hands pytest-xdist a
+scheduler that groups physcheck's items by model and everything else as ``loadscope`` does
+(by module or class), instead of suffixing node ids with a group the way ``loadgroup`` does.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -16,18 +24,6 @@ def explicit_dist(config: pytest.Config) -> str | None:
     return None
 
 
-def group_models_on_workers(config: pytest.Config) -> None:
-    """Unless another ``--dist`` mode was asked for, schedule with ``loadgroup`` so that each
-    model's tests (grouped by an ``@model`` node-id suffix) run on one worker and its rollouts
-    are computed once there (the disk cache shares them across workers otherwise)."""
-    if explicit_dist(config) not in (None, "load", "loadgroup"):
-        return
-    if is_worker(config):
-        config.option.loadgroup = True  # workers suffix node ids with their group
-    elif getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"
-
-
 def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -39,9 +35,46 @@ def worker_index(config: pytest.Config) -> int | None:
     return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
 
 
-def group_suffix(config: pytest.Config, model: str) -> str:
-    """The ``@model`` suffix that keeps a model's items on one worker under ``loadgroup``."""
-    return f"@{model}" if getattr(config.option, "loadgroup", False) else ""
+def model_of(nodeid: str, models: list[str]) -> str | None:
+    """The configured model a physcheck node id (``physcheck::check[model-...]``) belongs to;
+    the longest matching name wins, so ``a`` and ``a-b`` are told apart."""
+    if not nodeid.startswith("physcheck::"):
+        return None
+    name = nodeid.split("::", 1)[1]
+    for model in sorted(models, key=len, reverse=True):
+        if f"[{model}-" in name or f"[{model}]" in name:
+            return model
+    return None
 
 
-__all__ = ["explicit_dist", "group_models_on_workers", "group_suffix", "is_worker", "worker_index"]
+class SchedulerPlugin:
+    """Registered where pytest-xdist is active: makes its scheduler group by model."""
+
+    def __init__(self, models: list[str]) -> None:
+        self.models = models
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        if explicit_dist(config) not in (None, "load", "loadgroup"):
+            return None  # the user chose another mode: theirs
+        from xdist.scheduler import LoadScopeScheduling
+
+        models = self.models
+
+        class ModelScheduling(LoadScopeScheduling):  # type: ignore[misc]
+            """``loadscope`` with one scope per physcheck model."""
+
+            def _split_scope(self, nodeid: str) -> str:
+                model = model_of(nodeid, models)
+                return f"physcheck model {model}" if model else str(super()._split_scope(nodeid))
+
+        return ModelScheduling(config, log)
+
+
+def group_models_on_workers(config: pytest.Config, models: list[str]) -> None:
+    """On the xdist controller, register the scheduler that keeps each model on one worker."""
+    if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
+        config.pluginmanager.register(SchedulerPlugin(models), "physcheck-xdist-scheduler")
+
+
+__all__ = ["explicit_dist", "group_models_on_workers", "is_worker", "model_of", "worker_index"]

@@ -2,7 +2,14 @@
 streaming ``RecordBuilder`` that makes them while a rollout runs (memory flat in K)."""
 
 from physcheck.records.builder import RecordBuilder
+from physcheck.records.equivariance import EquivarianceRecord
 from physcheck.records.record import DiagnosticRecord, TruthRecord
 from physcheck.records.series import spectrum_steps
 
-__all__ = ["DiagnosticRecord", "RecordBuilder", "TruthRecord", "spectrum_steps"]
+__all__ = [
+    "DiagnosticRecord",
+    "EquivarianceRecord",
+    "RecordBuilder",
+    "TruthRecord",
+    "spectrum_steps",
+]

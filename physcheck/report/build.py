@@ -29,8 +29,9 @@ PLACED_IN = {
     "solenoidality": ("fig-divb",),
     "spectrum": ("fig-spectra",),
     "channel_variance": ("fig-variance",),
-    "basin_determinism": ("fig-perturbation",),
+    "basin_determinism": ("fig-perturbation", "fig-basin-map"),
     "precision": ("fig-precision",),
+    "equivariance": ("fig-equivariance",),
     "energy": ("fig-energy",),
 }
 def _arr(values: Any) -> np.ndarray:
@@ -100,7 +101,12 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
     add(
         "fig-spectra",
         "Perpendicular spectrum of (B_y, B_z), E(n_perp | n_par <= N/16), median over trajectories, against truth.",
-        f.perpendicular_spectra(spectra, truth_spectra, component="(B_y, B_z)"),
+        f.perpendicular_spectra(
+            spectra,
+            truth_spectra,
+            component="(B_y, B_z)",
+            cutoff=first.get("spectrum_cutoff"),
+        ),
     )
     add(
         "fig-divb",
@@ -161,6 +167,28 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
             "fig-precision",
             "float32 vs float64: pointwise difference (reported) and VRMSE of both runs.",
             f.precision_comparison(precision, {m: vrmse[m] for m in precision}, v64),
+        )
+    gaps = {
+        m: series[m]["equivariance"]["gap_per_step_median"]
+        for m in models
+        if series[m].get("equivariance")
+    }
+    if gaps:
+        add(
+            "fig-equivariance",
+            "Equivariance gap per symmetry and step (median over trajectories): VRMSE between the "
+            "model's rollout from the transformed input and the transformed rollout.",
+            f.equivariance_gaps(
+                {m: {t: _arr(v).tolist() for t, v in g.items()} for m, g in gaps.items()}
+            ),
+        )
+    maps = {m: series[m]["basin_map"] for m in models if series[m].get("basin_map")}
+    if maps:
+        add(
+            "fig-basin-map",
+            "Basin map: the final basin of rollouts from several start frames per trajectory, with "
+            "the blow-up onset and how many perturbed rollouts agree.",
+            f.basin_map(maps),
         )
     return out
 

@@ -118,11 +118,16 @@ def perpendicular_spectra(
     *,
     component: str = "B_perp",
     title: str | None = None,
+    cutoff: float | None = None,
+    reference_slope: float = -5 / 3,
 ) -> Figure:
     """E(n_perp | n_par -> 0) at selected steps, each model against the truth.
 
     ``spectra[model][step]`` and ``truth[step]``: ``[N//2 + 1]`` shell energies of one
-    trajectory (or a median over trajectories); shell 0 (the mean) is not drawn.
+    trajectory (or a median over trajectories). Shells 1 to ``cutoff`` (the largest resolved
+    shell; default the last full shell, N/2 - 1) are drawn: the mean and the corner-truncated
+    last shell stay out of the y-range. A dashed ``n^reference_slope`` line (-5/3 by default),
+    anchored on the truth at shell 2, is the eye's reference.
     """
     steps = sorted(truth)
     fig, axes = plt.subplots(
@@ -131,17 +136,33 @@ def perpendicular_spectra(
     colors = _colors(len(spectra))
     for ax, step in zip(axes[0], steps):
         e_truth = _positive(truth[step])
+        top = int(cutoff) if cutoff is not None else e_truth.size - 2
+        top = max(2, min(top, e_truth.size - 2))
         shells = np.arange(e_truth.size)
-        ax.plot(shells[1:], e_truth[1:], label="truth", **TRUTH_STYLE)
+        shown = slice(1, top + 1)
+        ax.plot(shells[shown], e_truth[shown], label="truth", **TRUTH_STYLE)
         for color, (model, by_step) in zip(colors, spectra.items()):
             if step in by_step:
                 e = _positive(by_step[step])
-                ax.plot(shells[1:], e[1:], color=color, label=model)
+                ax.plot(shells[shown], e[shown], color=color, label=model)
+        anchor = e_truth[2] if e_truth.size > 2 and np.isfinite(e_truth[2]) else None
+        if anchor is not None:
+            ref = anchor * (shells[shown] / 2.0) ** reference_slope
+            ax.plot(
+                shells[shown],
+                ref,
+                color="grey",
+                linewidth=0.8,
+                linestyle=":",
+                label=f"n^{reference_slope:.2g}",
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= top]
+        ax.set_xticks(ticks, [str(t) for t in ticks])
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_title(f"step {step}", fontsize=9)
-        ax.set_xlabel(r"$n_\perp$")
+        ax.set_xlabel(r"$n_\perp$ (shell)")
     axes[0][0].set_ylabel(rf"$E(n_\perp)$ of {component}")
     axes[0][0].legend(fontsize=7)
     return _finish(fig, title or f"Perpendicular spectrum of {component}")
@@ -288,4 +309,53 @@ def precision_comparison(
     right.set_xlabel("rollout step")
     right.set_ylabel("channel-mean VRMSE (median)")
     right.legend(fontsize=8)
+    return _finish(fig, title)
+
+
+def equivariance_gaps(
+    gaps: Mapping[str, Mapping[str, Sequence[float]]], *, title: str = "Equivariance gap"
+) -> Figure:
+    """``gaps[model][symmetry]``: the median over trajectories of VRMSE(model(T h), T model(h))
+    per short-rollout step; one panel per model, one line per symmetry, log y."""
+    fig, axes = plt.subplots(1, len(gaps), figsize=(5.5 * len(gaps), 3.8), squeeze=False)
+    for ax, (model, by_symmetry) in zip(axes[0], gaps.items()):
+        for color, (name, values) in zip(_colors(len(by_symmetry)), by_symmetry.items()):
+            v = _positive(np.asarray(values, dtype=float))
+            ax.plot(np.arange(1, v.size + 1), v, color=color, marker="o", markersize=3, label=name)
+        ax.set_yscale("log")
+        ax.set_xlabel("rollout step")
+        ax.set_ylabel("VRMSE(model(T h), T model(h))")
+        ax.set_title(model, fontsize=9)
+        ax.legend(fontsize=7)
+    return _finish(fig, title)
+
+
+def basin_map(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], *, title: str = "Basin map"
+) -> Figure:
+    """One panel per model: trajectories (rows) x start frames (columns), each cell the final
+    basin of the rollout from that window, with its blow-up onset and how many perturbed
+    rollouts agree."""
+    colours = {"none": "#dff3df", "non-finite": "#bbbbbb"}
+    palette = ["#f4a582", "#92c5de", "#d6604d", "#4393c3"]
+    fig, axes = plt.subplots(1, len(rows), figsize=(4.5 * len(rows), 3.2), squeeze=False)
+    for ax, (model, cells) in zip(axes[0], rows.items()):
+        cells = [c for c in cells if "basin" in c]
+        starts = sorted({int(c["start"]) for c in cells})
+        trajs = sorted({int(c["trajectory"]) for c in cells})
+        labels = sorted({str(c["basin"]) for c in cells} - set(colours))
+        colour = dict(colours, **{lab: palette[i % len(palette)] for i, lab in enumerate(labels)})
+        for c in cells:
+            x, y = starts.index(int(c["start"])), trajs.index(int(c["trajectory"]))
+            ax.add_patch(plt.Rectangle((x, y), 1, 1, color=colour[str(c["basin"])]))
+            alike = sum(p == c["basin"] for p in c.get("perturbed_basins", []))
+            onset = f"\nonset {c['onset']}" if c.get("onset") else ""
+            text = f"{c['basin']}{onset}\n{alike}/{len(c.get('perturbed_basins', []))}"
+            ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=7)
+        ax.set_xlim(0, max(len(starts), 1))
+        ax.set_ylim(0, max(len(trajs), 1))
+        ax.set_xticks(np.arange(len(starts)) + 0.5, [str(s) for s in starts])
+        ax.set_yticks(np.arange(len(trajs)) + 0.5, [f"traj {t}" for t in trajs])
+        ax.set_xlabel("first predicted frame of the window")
+        ax.set_title(model, fontsize=9)
     return _finish(fig, title)

@@ -86,7 +86,8 @@ def test_walrus_basin_is_chosen_by_the_input_not_by_noise(walrus: CheckContext) 
     """Sec. 3.2: 5/5 perturbations of 1e-6 stay in the B_y basin (B_y 4.2e7 to 5.0e8)."""
     det = results(walrus, "basin_determinism")
     assert all(r.passed for r in det)
-    assert det[0].value == "By,By,By,By,By"
+    assert det[0].value == det[0].threshold == 5
+    assert "end in basin By" in det[0].message
 
 
 def test_walrus_instability_is_structural_not_numerical(walrus: CheckContext) -> None:

@@ -14,6 +14,7 @@ import tests.zoo  # noqa: F401
 ARGS = [
     "-p",
     "no:cacheprovider",
+    "-rf",
     "--physcheck-only",
     "--physcheck-window",
     "3:1:12",
@@ -49,6 +50,12 @@ def test_xdist_results_equal_serial_results_and_rollouts_run_once(
     parallel = pytester.runpytest(*ARGS, "-n", "2", "--physcheck-json", "parallel.json")
     assert parallel.ret == pytest.ExitCode.TESTS_FAILED
     parallel.stdout.fnmatch_lines(["*physcheck summary*", "model drain*", "model exact*"])
+    # node ids are the serial run's: no scheduling suffix
+    failed = [line for line in parallel.stdout.lines if line.startswith("FAILED physcheck::")]
+    assert failed and all("@" not in line for line in failed)
+    assert sorted(failed) == sorted(
+        line for line in serial.stdout.lines if line.startswith("FAILED physcheck::")
+    )
     serial_json = (pytester.path / "serial.json").read_text().splitlines()
     parallel_json = (pytester.path / "parallel.json").read_text().splitlines()
     diff = list(difflib.unified_diff(serial_json, parallel_json, "serial", "parallel", n=1))

@@ -1,0 +1,158 @@
+"""The equivariance check and the basin map: symmetries act as physics says, exact and
+equivariant models pass at round-off, small preferred directions fail at step 1, and a basin
+that depends on the start frame shows in the map."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from physcheck.config import build_settings
+from physcheck.diagnostics.symmetry import SymmetryGroup
+from physcheck.outputs.payloads import key_numbers
+from physcheck.outputs.summary import summary_lines
+from physcheck.strategies import mhd_state
+from physcheck.suite import Suite
+
+N = 8
+
+
+def _spectral(f: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    return torch.fft.ifftn(1j * k * torch.fft.fftn(f)).real
+
+
+def _derivatives() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    k = torch.fft.fftfreq(N, d=1 / N, dtype=torch.float64)
+    kx, ky, kz = torch.meshgrid(k, k, k, indexing="ij")
+    return kx, ky, kz
+
+
+def grad(phi: torch.Tensor) -> torch.Tensor:
+    return torch.stack([_spectral(phi, k) for k in _derivatives()], dim=-1)
+
+
+def curl(v: torch.Tensor) -> torch.Tensor:
+    kx, ky, kz = _derivatives()
+    d = _spectral
+    return torch.stack(
+        [
+            d(v[..., 2], ky) - d(v[..., 1], kz),
+            d(v[..., 0], kz) - d(v[..., 2], kx),
+            d(v[..., 1], kx) - d(v[..., 0], ky),
+        ],
+        dim=-1,
+    )
+
+
+@pytest.mark.parametrize("transform", SymmetryGroup().transforms, ids=lambda t: t.name)
+def test_vectors_and_pseudovectors_transform_as_physics_says(transform) -> None:  # type: ignore[no-untyped-def]
+    """grad(T phi) = T(grad phi) (vector rule) and curl(T v) = T(curl v) with B = curl v a
+    pseudo-vector (det R R B): the transforms commute with the differential operators."""
+    group = SymmetryGroup()
+    state = mhd_state(N, seed=3).to(torch.float64)
+    v = state[..., 4:7]
+    state[..., 1:4] = curl(v)  # B made exactly curl v
+    moved = group.apply(transform, state)
+    assert torch.allclose(curl(moved[..., 4:7]), moved[..., 1:4], atol=1e-10)
+    phi = state[..., 0]
+    velocity_of_grad = state.clone()
+    velocity_of_grad[..., 4:7] = grad(phi)
+    assert torch.allclose(grad(moved[..., 0]), group.apply(transform, velocity_of_grad)[..., 4:7], atol=1e-10)
+
+
+def test_transforms_invert_and_a_quarter_turn_swaps_the_perpendicular_basins() -> None:
+    group = SymmetryGroup()
+    state = mhd_state(N, seed=4)
+    for t in group.transforms:
+        assert torch.equal(group.apply(t.inverse(), group.apply(t, state)), state)
+    rot90 = group.by_name("rot90_x")
+    assert group.basin(rot90, "By") == "Bz" and group.basin(rot90, "Bz") == "By"
+    assert group.basin(group.by_name("rot180_x"), "By") == "By"
+    assert group.basin(rot90, "none") == "none"
+
+
+@pytest.fixture(scope="module")
+def suite() -> Suite:
+    models = [
+        "symmetric_exact=tests.zoo:symmetric_exact",
+        "persistence=persistence",
+        "by_bias=tests.zoo:by_bias",
+        "position_bias=tests.zoo:position_bias",
+        "symmetric_blowup=tests.zoo:symmetric_blowup",
+        "oriented=tests.zoo:oriented_blowup",
+        "start_dependent=tests.zoo:start_dependent_basin",
+    ]
+    settings = build_settings(
+        {"cache": False},
+        {
+            "models": models,
+            "checks": "equivariance,channel_variance",
+            "window": "3:1:25",
+            "trajectories": "0",
+            "perturbations": 2,
+        },
+    )
+    return Suite(settings)
+
+
+def outcome(suite: Suite, model: str, check: str = "equivariance") -> list[bool]:
+    return [r.passed for r in suite.results(model) if r.check == check]
+
+
+def test_exact_equivariant_models_pass_at_round_off(suite: Suite) -> None:
+    for model in ("symmetric_exact", "persistence"):
+        (r,) = [r for r in suite.results(model) if r.check == "equivariance"]
+        assert r.passed and float(r.value) < 1e-6, r.message  # type: ignore[arg-type]
+
+
+def test_a_one_percent_preference_for_b_y_fails_at_step_1(suite: Suite) -> None:
+    (r,) = [r for r in suite.results("by_bias") if r.check == "equivariance"]
+    assert not r.passed and r.step == 1 and "rot90_x" in r.message
+
+
+def test_a_position_dependent_term_fails_the_translations(suite: Suite) -> None:
+    (r,) = [r for r in suite.results("position_bias") if r.check == "equivariance"]
+    assert not r.passed and "shift_x3" in r.message and "rot90_x" not in r.message.split("beyond")[1]
+
+
+def test_an_equivariant_blow_up_passes_equivariance_and_fails_the_variances(suite: Suite) -> None:
+    assert outcome(suite, "symmetric_blowup") == [True]
+    assert not all(outcome(suite, "symmetric_blowup", "channel_variance"))
+
+
+def test_a_split_orbit_is_named(suite: Suite) -> None:
+    (r,) = [r for r in suite.results("oriented") if r.check == "equivariance"]
+    assert not r.passed and "the symmetry orbit splits into basins" in r.message
+    assert "rot90_x: By (an equivariant model: Bz)" in r.message
+
+
+def test_the_basin_map_shows_a_start_dependent_basin() -> None:
+    settings = build_settings(
+        {"cache": False},
+        {
+            "models": ["start_dependent=tests.zoo:start_dependent_basin"],
+            "checks": "finite",
+            "window": "3:1:25",
+            "trajectories": "0",
+            "perturbations": 1,
+            "starts": "3,17,31",
+        },
+    )
+    suite = Suite(settings)
+    rows = suite.basin_map("start_dependent")
+    assert [r["basin"] for r in rows] == ["By", "Bz", "By"]
+    numbers = key_numbers(suite, "start_dependent")
+    lines = summary_lines([r.to_dict() for r in suite.results("start_dependent")], {"start_dependent": numbers}, settings.summary())
+    assert any("different start frames land in different basins" in line for line in lines)
+
+
+def test_the_cost_is_reported(suite: Suite) -> None:
+    record = suite.equivariance("persistence")
+    n_symmetries = len(suite.symmetries.transforms)
+    assert record.forward_passes == (n_symmetries + 1) * 5 + 3 * 25
+    assert f"{record.forward_passes} extra model steps per trajectory" in next(
+        r.message for r in suite.results("persistence") if r.check == "equivariance"
+    )
+    assert math.isfinite(float(record.gap.max()))
