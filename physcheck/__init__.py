@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # attribute -> "module:attribute" resolved on first access
 _LAZY: dict[str, str] = {

@@ -1,137 +1,341 @@
-"""The shipped MHD datasets: where they are, and how to (re)build them deterministically.
+"""physcheck's MHD data sets: where each lives, how it is built, and how a build is verified.
 
-``MHD_16`` (Ma 0.7, Ms 0.5, 16^3, 100 frames per trajectory) is the default dataset. Its
-test split and ``stats.yaml`` are committed under ``fixtures/MHD_16`` (so that snapshot
-numbers are bit-stable across machines); the train and valid splits, and the Ma 2.0
-variant ``MHD_16_Ma2``, are generated on demand from fixed seeds into the same tree
-(git-ignored) or, for an installed package without the repository's fixtures, into
-``$PHYSCHECK_CACHE`` (default ``~/.cache/physcheck``).
+Three sets, each a :class:`physcheck.sim.recipes.DatasetRecipe` (grid, (Ma, Ms) points,
+trajectories per split, seeds, numerics):
 
-The command line (``physcheck fixtures build|path``) is ``physcheck.cli.datasets``.
+- ``smoke``: 16^3, Ma 0.7 / Ms 0.5; its test split and ``stats.yaml`` are shipped under
+  ``fixtures/smoke`` (about 16 MB) for fast unit tests.
+- ``default``: 32^3, Ma 0.7 with Ms 0.5 and Ms 2; too large to ship (about 240 MB for its test
+  split), so it is generated on first use into the per-user cache (about 4 minutes on two CPU
+  cores, with a progress bar) and checked against the checksums recorded in
+  ``physcheck/manifests/default.json``.
+- ``mhd64-like``: 64^3, every supported MHD_64 (Ma, Ms) point, 10 test trajectories per
+  point; built on demand (``physcheck fixtures build mhd64-like``), on a GPU when there is one.
+
+``PHYSCHECK_DATASET`` names the set used when no data is given (default ``default``);
+``PHYSCHECK_CACHE`` moves the cache (default: platformdirs' user cache dir for physcheck).
+
+Checksums: a build is deterministic (fixed seeds, float64 integration, float32 storage), but
+torch's parallel reductions round differently with the number of threads, and the flow is
+chaotic, so two builds can differ in the last float32 bit. The manifest therefore records, per
+file, the SHA-256 of the stored arrays (equal between builds on one machine and thread count)
+and a fingerprint (per trajectory and channel: mean and rms, in float64) that must agree to
+``FINGERPRINT_RTOL`` of the channel's rms. The command line is :mod:`physcheck.cli.datasets`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from physcheck.sim.solver import SolverConfig
+from physcheck.errors import DataError
+from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe, PointRecipe
 
 REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-SPLITS = ("train", "valid", "test")
+MANIFESTS = Path(__file__).resolve().parent / "manifests"
+DATASET_ENV = "PHYSCHECK_DATASET"
+CACHE_ENV = "PHYSCHECK_CACHE"
+DEFAULT = "default"
+#: fingerprint tolerance, relative to the channel's rms (round-off grown by chaos is ~1e-9)
+FINGERPRINT_RTOL = 1e-5
+#: Well fields in file order, with their number of components
+_FIELDS = (
+    ("t0_fields", "density", 1),
+    ("t1_fields", "magnetic_field", 3),
+    ("t1_fields", "velocity", 3),
+)
 
 
-@dataclass(frozen=True)
-class DatasetRecipe:
-    """How one shipped dataset is made: solver parameters, seeds per split."""
-
-    name: str
-    Ma: float
-    Ms: float = 0.5
-    n: int = 16
-    nu: float = 0.04
-    eta: float = 0.04
-    forcing_amplitude: float = 0.1
-    seed: int = 2026
-    trajectories: tuple[tuple[str, int], ...] = (("train", 8), ("valid", 2), ("test", 2))
-
-    def config(self) -> SolverConfig:
-        from physcheck.sim.solver import SolverConfig
-
-        return SolverConfig(
-            n=self.n,
-            Ms=self.Ms,
-            Ma=self.Ma,
-            nu=self.nu,
-            eta=self.eta,
-            forcing_amplitude=self.forcing_amplitude,
-            forcing_seed=self.seed,
-        )
-
-    def seeds(self, split: str) -> list[int]:
-        counts = dict(self.trajectories)
-        offset = {"train": 0, "valid": 1000, "test": 2000}[split]
-        return [self.seed * 10_000 + offset + i for i in range(counts[split])]
-
-    def file_name(self, split: str) -> str:
-        return f"{self.name}_Ma{self.Ma:g}_Ms{self.Ms:g}_{split}.hdf5"
+def default_name() -> str:
+    """The set used when no data is given: ``$PHYSCHECK_DATASET``, else ``default``."""
+    name = os.environ.get(DATASET_ENV, "").strip() or DEFAULT
+    recipe(name)
+    return name
 
 
-RECIPES = {
-    "MHD_16": DatasetRecipe("MHD_16", Ma=0.7),
-    "MHD_16_Ma2": DatasetRecipe("MHD_16_Ma2", Ma=2.0),
-}
-DEFAULT = "MHD_16"
+def recipe(name: str) -> DatasetRecipe:
+    """The recipe of set ``name``, or a :class:`DataError` listing the known sets."""
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise DataError(
+            f"unknown data set {name!r}; physcheck builds {', '.join(sorted(RECIPES))} "
+            f"(check {DATASET_ENV} or the name you passed)"
+        ) from None
 
 
 def cache_root() -> Path:
-    return Path(os.environ.get("PHYSCHECK_CACHE", Path.home() / ".cache" / "physcheck"))
+    """``$PHYSCHECK_CACHE``, else platformdirs' per-user cache directory for physcheck."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("physcheck", appauthor=False))
 
 
-def dataset_dir(name: str = DEFAULT) -> Path:
-    """Where dataset ``name`` lives: the repository's ``fixtures/`` when present, else the cache."""
-    if (REPO_FIXTURES / name).is_dir():
-        return REPO_FIXTURES / name
+def dataset_dir(name: str | None = None) -> Path:
+    """Where set ``name`` (default :func:`default_name`) lives: the repository's
+    ``fixtures/<name>`` when it is shipped there, else ``<cache>/datasets/<name>``."""
+    name = name or default_name()
+    recipe(name)
+    shipped = REPO_FIXTURES / name
+    if (shipped / "data").is_dir():
+        return shipped
     return cache_root() / "datasets" / name
 
 
-def _split_file(root: Path, recipe: DatasetRecipe, split: str) -> Path:
-    return root / "data" / split / recipe.file_name(split)
+def split_files(root: Path, name: str, split: str) -> list[Path]:
+    """The files of ``split`` (one per point): ``<root>/data/<split>/<name>_Ma_.._Ms_...hdf5``."""
+    r = recipe(name)
+    return [Path(root) / "data" / split / r.file_name(p) for p in r.points]
+
+
+def manifest(name: str) -> dict[str, Any] | None:
+    """The recorded checksums and statistics of set ``name`` (``None`` if never recorded)."""
+    path = MANIFESTS / f"{name}.json"
+    if not path.exists():
+        return None
+    return dict(json.loads(path.read_text()))
+
+
+# -- fingerprints --------------------------------------------------------------------------------
+def fingerprint(path: Path) -> dict[str, Any]:
+    """``{"sha256": ..., "mean": [[...]], "rms": [[...]]}`` of one Well file: the SHA-256 of its
+    stored field arrays (file order, float32 bytes) and per trajectory and channel (density,
+    B_xyz, v_xyz) the mean and rms over time and space (float64)."""
+    import h5py
+    import numpy as np
+
+    digest = hashlib.sha256()
+    means: list[list[float]] = []
+    rms: list[list[float]] = []
+    try:
+        with h5py.File(path, "r") as f:
+            n_traj = int(f["t0_fields/density"].shape[0])
+            means = [[] for _ in range(n_traj)]
+            rms = [[] for _ in range(n_traj)]
+            for group, field, n_comp in _FIELDS:
+                data = f[group][field]
+                for b in range(n_traj):
+                    values = np.ascontiguousarray(data[b], dtype=np.float32)
+                    digest.update(values.tobytes())
+                    flat = values.reshape(-1, n_comp).astype(np.float64)
+                    means[b] += flat.mean(axis=0).tolist()
+                    rms[b] += np.sqrt((flat**2).mean(axis=0)).tolist()
+    except (OSError, KeyError) as exc:
+        raise DataError(
+            f"{path}: not a readable physcheck data file ({exc}); delete it and build again"
+        ) from None
+    return {"sha256": digest.hexdigest(), "mean": means, "rms": rms}
+
+
+def compare_fingerprints(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+    """``None`` when two fingerprints agree (same SHA-256, or means and rms within
+    ``FINGERPRINT_RTOL`` of each channel's rms), else what differs."""
+    if got["sha256"] == want["sha256"]:
+        return None
+    if len(got["rms"]) != len(want["rms"]):
+        return f"{len(got['rms'])} trajectories, expected {len(want['rms'])}"
+    for b, (gm, gr, wm, wr) in enumerate(
+        zip(got["mean"], got["rms"], want["mean"], want["rms"], strict=True)
+    ):
+        for c, (a_m, a_r, b_m, b_r) in enumerate(zip(gm, gr, wm, wr, strict=True)):
+            scale = max(abs(b_r), 1e-30)
+            if (
+                abs(a_m - b_m) > FINGERPRINT_RTOL * scale
+                or abs(a_r - b_r) > FINGERPRINT_RTOL * scale
+            ):
+                return (
+                    f"trajectory {b}, channel {c}: mean {a_m:.9g} / rms {a_r:.9g}, "
+                    f"recorded {b_m:.9g} / {b_r:.9g}"
+                )
+    return None
+
+
+def verify(root: Path, name: str, splits: Iterable[str] = ("test",)) -> list[str]:
+    """Check the files of ``splits`` under ``root`` against the recorded manifest; returns one
+    line per file (``ok``, ``ok (round-off)``, or what differs). Raises :class:`DataError` if a
+    file differs or is missing; a set without a manifest returns a line saying so."""
+    recorded = manifest(name)
+    if recorded is None:
+        return [f"{name}: no recorded checksums (never built by the maintainers at full size)"]
+    lines, problems = [], []
+    for split in splits:
+        for path in split_files(root, name, split):
+            want = recorded["files"].get(f"{split}/{path.name}")
+            if want is None:
+                lines.append(f"{split}/{path.name}: no recorded checksum")
+                continue
+            if not path.exists():
+                problems.append(f"{path}: missing")
+                continue
+            got = fingerprint(path)
+            diff = compare_fingerprints(got, want)
+            if diff is None:
+                exact = got["sha256"] == want["sha256"]
+                lines.append(f"{split}/{path.name}: ok{'' if exact else ' (equal to round-off)'}")
+            else:
+                problems.append(f"{path}: {diff}")
+    if problems:
+        raise DataError(
+            f"the {name} data differ from their recorded checksums: "
+            + "; ".join(problems)
+            + f". Delete {root} and build again (`physcheck fixtures build {name}`); if it still"
+            " differs, your torch build integrates differently: report it with `physcheck --version`."
+        )
+    return lines
+
+
+# -- building ------------------------------------------------------------------------------------
+ProgressFactory = Callable[[int, str], Callable[[int, int], None]]
+
+
+def _progress_bar(total: int, description: str) -> Callable[[int, int], None]:
+    """A tqdm bar on stderr counting solver intervals (falls back to silence without tqdm)."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        return lambda done, total: None
+    bar = tqdm(total=total, desc=description, unit="interval", file=sys.stderr, leave=True)
+
+    def update(done: int, _total: int) -> None:
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
 
 
 def build(
-    name: str = DEFAULT,
+    name: str,
     *,
     root: Path | None = None,
-    splits: Sequence[str] = SPLITS,
-    stats: bool = True,
+    splits: Sequence[str] = ("test",),
     device: str = "cpu",
+    progress: bool = True,
+    check: bool = True,
 ) -> Path:
-    """Generate the given splits of dataset ``name`` (and ``stats.yaml`` from its train split)."""
-    from physcheck.sim.generate import RunSettings, statistics, write_trajectories
+    """Generate ``splits`` of set ``name`` under ``root`` (default :func:`dataset_dir`), write
+    ``stats.yaml`` (from the train split when it is built, else the recorded statistics of the
+    maintainers' train split) and, with ``check``, verify the files against the manifest."""
+    from physcheck.sim.generate import build as generate
 
-    recipe = RECIPES[name]
-    root = root or dataset_dir(name)
-    config = recipe.config()
-    frames_by_split = {}
-    wanted = set(splits) | ({"train"} if stats else set())
-    for split in SPLITS:
-        if split in wanted:
-            _, frames_by_split[split] = write_trajectories(
-                _split_file(root, recipe, split),
-                name,
-                config,
-                recipe.seeds(split),
-                RunSettings(),
-                device=device,
-            )
-    if stats:
-        from physcheck.data.writer import write_stats
-
-        write_stats(root / "stats.yaml", statistics(frames_by_split["train"]))
+    r = recipe(name)
+    root = Path(root) if root is not None else dataset_dir(name)
+    unknown = [s for s in splits if s not in dict(r.trajectories)]
+    if unknown:
+        raise DataError(
+            f"{name} has no split {', '.join(unknown)}; it has {', '.join(dict(r.trajectories))}"
+        )
+    total = sum((r.spinup(p) + r.n_frames - 1) for p in r.points) * len(splits)
+    on_frame = (
+        _progress_bar(total, f"physcheck: building {name} {'+'.join(splits)}") if progress else None
+    )
+    start = time.time()
+    generate(r, root, splits=splits, device=device, on_frame=on_frame)
+    write_stats(root, name, from_train="train" in splits)
+    if check:
+        verify(root, name, splits)
+    (root / "BUILD.json").write_text(
+        json.dumps(
+            {
+                "set": name,
+                "splits": sorted(set(splits) | set(_built_splits(root))),
+                "seconds": round(time.time() - start, 1),
+            },
+            indent=1,
+        )
+    )
     return root
 
 
-def default_dataset(*, splits: Sequence[str] = ("test",), name: str = DEFAULT) -> Path:
-    """Directory of the default dataset (``data/{train,valid,test}``, ``stats.yaml``), generating
-    any missing split of ``splits`` first (deterministic; about 10 s per split on a CPU)."""
+def _built_splits(root: Path) -> list[str]:
+    try:
+        return list(json.loads((root / "BUILD.json").read_text())["splits"])
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def write_stats(root: Path, name: str, *, from_train: bool) -> Path:
+    """Write ``<root>/stats.yaml``: from the train split's files when ``from_train``, else the
+    statistics recorded in the manifest (computed from the maintainers' train split)."""
+    from physcheck.data.writer import write_stats as write_yaml
+
+    target = Path(root) / "stats.yaml"
+    if from_train:
+        from physcheck.sim.generate import statistics
+
+        write_yaml(target, statistics(split_files(root, name, "train")))
+        return target
+    recorded = manifest(name)
+    if recorded is None or "stats" not in recorded:
+        if target.exists():
+            return target
+        raise DataError(
+            f"{name}: no recorded statistics; build its train split for stats.yaml "
+            f"(`physcheck fixtures build {name} --splits train,test`)"
+        )
+    write_yaml(target, recorded["stats"])
+    return target
+
+
+def default_dataset(*, splits: Sequence[str] = ("test",), name: str | None = None) -> Path:
+    """The directory of set ``name`` (default :func:`default_name`) with ``data/<split>/`` and
+    ``stats.yaml``, building any missing split of ``splits`` first (under a file lock, so
+    parallel workers build once)."""
+    name = name or default_name()
     root = dataset_dir(name)
-    recipe = RECIPES[name]
-    missing = [s for s in splits if not _split_file(root, recipe, s).exists()]
-    if missing or not (root / "stats.yaml").exists():
+
+    def missing() -> list[str]:
+        return [s for s in splits if not all(p.exists() for p in split_files(root, name, s))]
+
+    if missing() or not (root / "stats.yaml").exists():
         from filelock import FileLock
 
         root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(root / ".build.lock")):
-            missing = [s for s in splits if not _split_file(root, recipe, s).exists()]
-            need_stats = not (root / "stats.yaml").exists()
-            if missing or need_stats:
-                build(name, root=root, splits=missing, stats=need_stats)
+            todo = missing()
+            if todo:
+                r = recipe(name)
+                print(
+                    f"physcheck: building the {name} data set ({r.description}) split(s) "
+                    f"{', '.join(todo)} into {root}; this happens once",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                build(name, root=root, splits=todo)
+            elif not (root / "stats.yaml").exists():
+                write_stats(root, name, from_train=False)
     return root
 
 
-__all__ = ["RECIPES", "build", "dataset_dir", "default_dataset"]
+def points(name: str) -> tuple[PointRecipe, ...]:
+    """The (Ma, Ms) points of set ``name``."""
+    return recipe(name).points
+
+
+__all__ = [
+    "CACHE_ENV",
+    "DATASET_ENV",
+    "DEFAULT",
+    "RECIPES",
+    "SPLITS",
+    "build",
+    "cache_root",
+    "compare_fingerprints",
+    "dataset_dir",
+    "default_dataset",
+    "default_name",
+    "fingerprint",
+    "manifest",
+    "points",
+    "split_files",
+    "verify",
+    "write_stats",
+]

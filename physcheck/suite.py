@@ -369,15 +369,11 @@ class Suite:
 
             layout = self.layout
             hooks.append(lambda frame: project_state(frame, layout=layout, spacing=diag.spacing))
-        builder = RecordBuilder(
-            truth.truth,
-            self.layout,
-            diag,
-            truth_record=truth.record,
-            reference=reference,
-            reference_variance=reference_variance,
-            previous=truth.history[:, -1],
+        builder = self._record_builder(
+            truth,
+            reference,
             keep_frames=variant == "base" and self._keeps_frames(name),
+            reference_variance=reference_variance,
         )
         started = time.perf_counter()
         n_steps = self.window.n_steps
@@ -565,6 +561,27 @@ class Suite:
         self._basin_maps[name] = rows
         return rows
 
+    def _record_builder(
+        self,
+        truth: TruthWindow,
+        reference: torch.Tensor | None,
+        *,
+        keep_frames: bool,
+        reference_variance: torch.Tensor | None = None,
+    ) -> RecordBuilder:
+        """The streaming record of one rollout of ``truth``'s window (against ``reference``
+        frames for a variant)."""
+        return RecordBuilder(
+            truth.truth,
+            self.layout,
+            self.diagnostics,
+            truth_record=truth.record,
+            reference=reference,
+            reference_variance=reference_variance,
+            previous=truth.history[:, -1],
+            keep_frames=keep_frames,
+        )
+
     def _window_rollout(
         self,
         model: Surrogate,
@@ -576,14 +593,8 @@ class Suite:
     ) -> DiagnosticRecord:
         """One rollout of another window, streamed into its record (not cached)."""
         diag = self.diagnostics
-        builder = RecordBuilder(
-            truth.truth,
-            self.layout,
-            diag,
-            truth_record=truth.record,
-            reference=reference,
-            previous=truth.history[:, -1],
-            keep_frames=reference is None and diag.n_perturbations > 0,
+        builder = self._record_builder(
+            truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
         )
         result = rollout(
             model,

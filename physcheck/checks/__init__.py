@@ -9,11 +9,9 @@ tensors load on use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.config.checks import CheckSpec, check_names, check_spec, register_check
+from physcheck.lazy import lazy_attributes
 
 _LAZY = {
     "CheckContext": "physcheck.checks.context",
@@ -23,12 +21,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'physcheck.checks' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

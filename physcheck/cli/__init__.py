@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "fixtures": (
         "physcheck.cli.datasets:main",
-        "regenerate the shipped MHD fixtures deterministically",
+        "build, verify or locate the MHD data sets (smoke, default, mhd64-like)",
     ),
     "train-demo": (
         "physcheck.cli.train_demo:main",

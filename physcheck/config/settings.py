@@ -243,7 +243,7 @@ SETTINGS: tuple[Setting, ...] = (
         "data",
         lambda raw: _optional_text("data", raw),
         None,
-        "Well dataset dir, split dir or .hdf5 file (default: the shipped MHD_16 data)",
+        "Well dataset dir, split dir or .hdf5 file (default: the 32^3 default set, built on first use; PHYSCHECK_DATASET picks another)",
         "--physcheck-data",
         "PATH",
     ),

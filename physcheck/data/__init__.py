@@ -6,8 +6,7 @@ the plugin's option parsing without importing torch and h5py.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from physcheck.lazy import lazy_attributes
 
 _NAMES = {
     "DataError": "physcheck.data.errors",
@@ -23,9 +22,4 @@ _NAMES = {
 __all__ = sorted(_NAMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _NAMES:
-        value = getattr(importlib.import_module(_NAMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'physcheck.data' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _NAMES)

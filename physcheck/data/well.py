@@ -269,19 +269,23 @@ class WellData:
         return value if isinstance(value, dict) else None
 
     def spectral_scales(self) -> tuple[tuple[float, float], float] | None:
-        """``((fit_lo, fit_hi), cutoff)`` in integer shells for data that records its scales:
-        the slope is fitted from just above the forcing scale to the dealiasing cutoff, and the
-        spectral bands are fractions of the cutoff. ``None`` where the data does not say (use
-        ``spectrum_fit``/``spectrum_cutoff`` settings, or SPEC's defaults)."""
-        attrs = self.solver_attributes()
-        if not attrs:
-            return None
-        n = min(self.spatial_shape)
-        forcing = attrs.get("forcing_kmax")
-        cutoff = attrs.get("spectral_cutoff", n / 3 if attrs.get("dealias", True) else n / 2)
+        """``((fit_lo, fit_hi), cutoff)`` in integer shells for data that records its scales
+        (physcheck's sets store ``forcing_nmax`` and ``dealias_cutoff`` in their simulation
+        parameters): the slope is fitted from just above the forcing scale to the last shell
+        below the dealiasing cutoff, and the spectral bands are fractions of the cutoff.
+        ``None`` where the data does not say (then the ``spectrum_fit``/``spectrum_cutoff``
+        settings, or SPEC's defaults, apply)."""
+        recorded = dict(self.parameters)
+        solver = self.solver_attributes() or {}
+        forcing = recorded.get(
+            "forcing_nmax", solver.get("forcing_nmax", solver.get("forcing_kmax"))
+        )
         if forcing is None:
             return None
-        return (float(math.floor(float(forcing)) + 1), float(math.floor(float(cutoff)))), float(cutoff)
+        n = min(self.spatial_shape)
+        cutoff = float(recorded.get("dealias_cutoff", solver.get("spectral_cutoff", n / 3)))
+        hi = math.ceil(cutoff) - 1
+        return (float(math.floor(float(forcing)) + 1), float(hi)), cutoff
 
     @cached_property
     def stats(self) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""The demo surrogate: a small periodic 3D conv net trained on the shipped MHD data.
+"""The demo surrogate: a small periodic 3D conv net trained on the default set's train split.
 
 It predicts the next frame as ``last + std_delta * net(normalised history)``: the history
 ``[B, T, X, Y, Z, C]`` is normalised per channel by the training data's mean and std, its
 T frames are stacked as input channels, and a few circular-padded 3D convolutions output
 the normalised frame-to-frame change. Like real surrogates it is good at step 1 and
-drifts over a long rollout. Weights live in ``fixtures/demo/demo.pt`` (trained by
-``physcheck train-demo``).
+drifts over a long rollout. Weights live in ``physcheck/models/weights/demo.pt`` (package
+data, so a wheel has them; trained by ``physcheck train-demo``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from torch import nn
 
 from physcheck.errors import ModelSpecError
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+DEMO_DIR = Path(__file__).resolve().parent / "weights"
 DEMO_WEIGHTS = DEMO_DIR / "demo.pt"
 
 

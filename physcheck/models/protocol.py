@@ -44,7 +44,11 @@ def check_surrogate(model: Any, name: str = "model") -> Surrogate:
 
 
 def supports_precision(model: Any) -> str | None:
-    """``None`` if the model can be cast to float64 (it has ``to``), else the reason it cannot."""
+    """``None`` if the model can be cast to float64 (it has ``to``), else the reason it cannot
+    (a model may also say why the comparison is moot in a ``precision_skip`` attribute)."""
+    declared = getattr(model, "precision_skip", None)
+    if isinstance(declared, str) and declared:
+        return declared
     if not callable(getattr(model, "to", None)):
         return f"{type(model).__name__} has no to(device=None, dtype=None) method, so it cannot run in float64"
     return None

@@ -3,7 +3,7 @@
 Specs (parsed by ``physcheck.config.specs``, the same rules as the settings):
 
 - ``reference``: the isothermal MHD reference solver (exact oracle); needs ``data=``.
-- ``demo``: the small learned surrogate shipped with physcheck (weights under ``fixtures/demo``).
+- ``demo``: the small learned surrogate shipped with physcheck (weights in ``physcheck/models/weights``, shipped in the wheel).
 - ``persistence``, ``climatology``: the do-nothing baselines (``physcheck.models.baselines``).
 - ``walrus:CONFIG.yaml:CHECKPOINT.pt``: Polymathic's Walrus from a Hydra config and checkpoint.
 - ``package.module:attr``: a surrogate object, or a callable returning one (called with the

@@ -3,6 +3,7 @@ results from test reports (on the xdist controller too) and writes the outputs."
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +82,12 @@ class PhyscheckPlugin:
         if not self.settings.models:
             return
         try:
-            for entry in self.settings.models:  # surface bad specs and data before any test runs
-                self.suite.validate(entry.name)
+            # surface bad specs and data before any test runs; a data set built on first use
+            # shows its progress bar on the terminal, not in pytest's capture
+            capture = config.pluginmanager.get_plugin("capturemanager")
+            with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+                for entry in self.settings.models:
+                    self.suite.validate(entry.name)
             collector = SuiteCollector.from_parent(
                 session, name="physcheck", nodeid="physcheck", plugin=self
             )
@@ -131,7 +136,9 @@ class PhyscheckPlugin:
         from physcheck.outputs.results import results_document
 
         settings = self.settings.summary()
-        used = sorted({str(k["device"]) for k in self.key_numbers_by_model.values() if "device" in k})
+        used = sorted(
+            {str(k["device"]) for k in self.key_numbers_by_model.values() if "device" in k}
+        )
         if used:  # the device the rollouts ran on, not "auto"
             settings["device"] = ", ".join(used)
         document = results_document(

@@ -1,11 +1,29 @@
-"""The isothermal MHD reference solver (ground truth and exact oracle)."""
+"""The isothermal MHD reference solver (ground truth and exact oracle).
 
-from physcheck.sim.solver import (
-    IsothermalMHD,
-    SolverConfig,
-    SpectralGrid,
-    SpectralState,
-    advance_well,
-)
+Importing this package is cheap: the torch-based modules load on first attribute access,
+and :mod:`physcheck.sim.recipes` (the data-set recipes) never needs torch.
+"""
 
-__all__ = ["IsothermalMHD", "SolverConfig", "SpectralGrid", "SpectralState", "advance_well"]
+from __future__ import annotations
+
+from physcheck.lazy import lazy_attributes
+
+_LAZY = {
+    "CFLError": "physcheck.sim.solver",
+    "IsothermalMHD": "physcheck.sim.solver",
+    "SolverConfig": "physcheck.sim.solver",
+    "advance_frame": "physcheck.sim.solver",
+    "advance_well": "physcheck.sim.solver",
+    "resample": "physcheck.sim.solver",
+    "solver_for": "physcheck.sim.solver",
+    "DatasetRecipe": "physcheck.sim.recipes",
+    "PointRecipe": "physcheck.sim.recipes",
+    "RECIPES": "physcheck.sim.recipes",
+    "SpectralGrid": "physcheck.sim.spectral",
+    "initial_state": "physcheck.sim.initial",
+}
+
+__all__ = sorted(_LAZY)
+
+
+__getattr__ = lazy_attributes(__name__, _LAZY)

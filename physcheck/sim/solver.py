@@ -1,20 +1,37 @@
-"""Pseudo-spectral solver for 3D compressible isothermal MHD in a periodic box.
+"""Pseudo-spectral solver for forced 3D compressible isothermal MHD in a periodic box.
 
-Equations (Heaviside-Lorentz units, mu0 = 1, sound speed c_s = 1, mean density 1)::
+Equations (Heaviside-Lorentz units, mu0 = 1, sound speed c_s = 1, mean density rho0 = 1,
+``s = ln rho``, ``B = B0 x_hat + b``, ``J = curl B``)::
 
-    d_t rho = - div(rho u)
-    d_t u   = - (u . grad) u - c_s^2 grad(rho) / rho + (J x B) / rho
-            + nu (lap u + grad(div u) / 3) + f                      (f static, solenoidal)
-    d_t B = curl(u x B) + eta lap B,   B = B0 x_hat + b,   J = curl B
+    d_t s = - u . grad s - div u                                       - D_h (-lap)^p s
+    d_t u = - (u . grad) u - c_s^2 grad s + (J x B) / rho + f + grad(zeta div u)
+            + nu (lap u + grad(div u) / 3)                             - nu_h (-lap)^p u
+    d_t b = curl(u x B) + eta lap b                                    - eta_h (-lap)^p b
 
-The state lives in Fourier space (``rfftn`` over the three spatial axes); products are
-formed on the grid and truncated by the 2/3 rule; the magnetic right-hand side is
-projected onto div B = 0 at every stage, so the spectral divergence of B stays at
-round-off. Time stepping is classical RK4 with a CFL-limited step,
-``dt = C dx / (max|u| + sqrt(c_s^2 + v_A^2))``, sub-stepping each saved interval.
+- ``f``: solenoidal Ornstein-Uhlenbeck forcing at large scales, constant over each saved-frame
+  interval (:mod:`physcheck.sim.forcing`); amplitude 0 = unforced (rotation/translation
+  equivariant).
+- ``zeta = nu_shock dx^2 max(-div u, 0)``: a shock-capturing bulk viscosity, active only in
+  compressions (off unless ``nu_shock > 0``).
+- With ``va_max > 0`` the Lorentz acceleration is ``J x B / (rho + |B|^2 / va_max^2)`` (an
+  Alfven-speed limiter, Boris-style): it changes nothing where ``v_A << va_max`` and stops
+  the runaway of near-empty, strongly magnetised voids at supersonic Mach numbers.
+- Hyperdissipation of order ``p`` (``hyper_order``) and the Laplacian terms' diagonal parts
+  are applied exactly by an integrating factor (IF-RK4), so they never limit the time step.
+- Products are formed on the grid and truncated by the 2/3 rule (the state itself is kept
+  truncated); the magnetic right-hand side is projected onto div b = 0 at every stage, so the
+  spectral divergence of B stays at round-off.
+- The mean velocity is held at zero (its k = 0 tendency is removed) and, with
+  ``conserve_mass``, the k = 0 mode of ``s`` is reset after every step so that
+  ``mean(rho) = 1`` exactly (the ``ln rho`` form conserves mass only up to truncation).
+- Time stepping uses a **fixed** step ``dt = frame_interval / substeps`` (never state
+  dependent, so a generator and an oracle take identical steps); the CFL number
+  ``dt (max|u| + sqrt(c_s^2 + max |B|^2 / rho)) / dx`` is monitored and a step that exceeds
+  ``cfl_max`` raises :class:`CFLError`.
 
-The box is ``[0, L)^3`` with ``L = box_size`` (2 pi by default). Tensors are
-``[B, X, Y, Z]`` per scalar field (batched trajectories) on any device, float32 or float64.
+Spectral state layout: ``z [B, 7, X, Y, Z//2+1]`` complex, rows ``(s, u_x, u_y, u_z, b_x, b_y,
+b_z)`` (``b`` without the guide field). Well layout: ``[B, X, Y, Z, 7]`` channels last
+``(density, B_x, B_y, B_z, v_x, v_y, v_z)`` with B including the guide field.
 """
 
 from __future__ import annotations
@@ -25,132 +42,135 @@ from typing import Any
 
 import torch
 
+from physcheck.sim.forcing import OUForcing
+from physcheck.sim.spectral import SpectralGrid
+
 C_S = 1.0  # isothermal sound speed
 RHO0 = 1.0  # mean density
+#: RK4's stability limit on the negative real axis (explicit diffusion: the shock viscosity)
+RK4_REAL_LIMIT = 2.78
+
+
+class CFLError(RuntimeError):
+    """The fixed time step exceeded the configured CFL limit (or the state became non-finite)."""
 
 
 @dataclass(frozen=True)
 class SolverConfig:
-    """Physical and numerical parameters of a run (all stored in the data file).
+    """Everything that defines a run's dynamics (all of it is stored in the data file).
 
-    ``Ms`` sonic Mach number (target u_rms / c_s), ``Ma`` Alfvenic Mach number
-    (u_rms / v_A), so ``B0 = Ms / Ma``; ``nu`` kinematic viscosity, ``eta`` resistivity,
-    ``n`` grid points per axis, ``box_size`` L, ``cfl`` Courant number,
-    ``forcing_amplitude`` of the static large-scale solenoidal forcing (0 = none),
-    ``forcing_seed`` fixes its pattern; ``forcing_kmax`` its largest wavenumber (cycles per box).
+    Physics: ``Ms`` sonic Mach number (target ``u_rms / c_s``), ``Ma`` Alfvenic Mach number
+    (``u_rms / v_A``), so ``B0 = Ms / Ma``; ``box_size`` L (length). ``nu``/``eta`` Laplacian
+    viscosity/resistivity (length^2 / time), ``nu_hyper``/``eta_hyper``/``lnrho_hyper``
+    hyperdissipation coefficients of ``(-lap)^hyper_order`` (length^(2p) / time),
+    ``nu_shock`` the dimensionless shock-viscosity coefficient; ``va_max`` (velocity) the
+    Alfven-speed limiter (0 = off): the Lorentz acceleration is ``J x B / (rho + |B|^2 /
+    va_max^2)``, so the Alfven speed never exceeds ``va_max`` (it acts only in deep voids).
+
+    Forcing: ``forcing_amplitude`` A (expected rms acceleration, velocity / time; 0 = none),
+    ``forcing_correlation`` T_f (time), on integer shells ``forcing_nmin <= |n| <= forcing_nmax``.
+
+    Time: ``frame_interval`` between saved frames (time), ``substeps`` fixed RK4 steps per
+    interval, ``spinup_intervals`` intervals integrated before frame 0 (so the step to saved
+    frame ``k`` uses forcing interval ``spinup_intervals + k - 1``), ``cfl_max`` the CFL number
+    above which a step raises, ``conserve_mass`` the mean-density reset.
     """
 
     n: int = 16
     Ms: float = 0.5
     Ma: float = 0.7
-    nu: float = 0.02
-    eta: float = 0.02
     box_size: float = 2 * math.pi
-    cfl: float = 0.4
+    frame_interval: float = 0.25
+    substeps: int = 8
+    spinup_intervals: int = 0
+    nu: float = 0.0
+    eta: float = 0.0
+    nu_hyper: float = 0.0
+    eta_hyper: float = 0.0
+    lnrho_hyper: float = 0.0
+    hyper_order: int = 3
+    nu_shock: float = 0.0
+    va_max: float = 0.0
     forcing_amplitude: float = 0.0
-    forcing_seed: int = 0
-    forcing_kmax: float = 2.0
+    forcing_correlation: float = 1.0
+    forcing_nmin: float = 1.0
+    forcing_nmax: float = 2.0
+    forcing_npar_min: int = 0
+    cfl_max: float = 2.0
+    conserve_mass: bool = True
 
     @property
     def B0(self) -> float:
-        """Guide-field strength along x: v_A = B0 / sqrt(rho0) = u_rms / Ma."""
+        """Guide-field strength along x: ``v_A = B0 / sqrt(rho0) = u_rms / Ma``."""
         return self.Ms / self.Ma * math.sqrt(RHO0) * C_S
 
     @property
     def dx(self) -> float:
+        """Grid spacing (length)."""
         return self.box_size / self.n
 
+    @property
+    def dt(self) -> float:
+        """The fixed time step (time)."""
+        return self.frame_interval / self.substeps
+
+    @property
+    def forced(self) -> bool:
+        return self.forcing_amplitude > 0
+
+    @property
+    def dealias_cutoff(self) -> float:
+        """Integer wavenumber of the 2/3-rule truncation: modes with every ``|n_j| < n/3`` live."""
+        return self.n / 3
+
+    def forcing_interval(self, frame_index: int) -> int:
+        """Forcing interval of the step that ends at saved frame ``frame_index``."""
+        return self.spinup_intervals + frame_index - 1
+
     def to_attrs(self) -> dict[str, Any]:
-        """Flat ``{name: number}`` for HDF5 attributes (prefixed by the writer)."""
+        """Flat ``{name: value}`` (JSON-able) of every field."""
         return asdict(self)
 
     @classmethod
     def from_attrs(cls, attrs: dict[str, Any]) -> SolverConfig:
-        names = {f.name for f in fields(cls)}
+        """Rebuild from :meth:`to_attrs` output (unknown keys, e.g. ``seeds``, are ignored)."""
+        kinds = {f.name: f.type for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in attrs.items():
-            if key in names:
-                values[key] = int(value) if key in {"n", "forcing_seed"} else float(value)
+            kind = kinds.get(key)
+            if kind is None:
+                continue
+            if kind in ("int", int):
+                values[key] = int(value)
+            elif kind in ("bool", bool):
+                values[key] = bool(value)
+            else:
+                values[key] = float(value)
         return cls(**values)
 
 
-class SpectralGrid:
-    """Wavenumbers, dealiasing mask and transforms of an ``n^3`` periodic box."""
-
-    def __init__(
-        self, n: int, box_size: float, *, device: torch.device | str, dtype: torch.dtype
-    ) -> None:
-        self.n, self.box_size, self.dtype = n, box_size, dtype
-        self.device = torch.device(device)
-        k_full = torch.fft.fftfreq(n, d=1.0 / n, dtype=dtype, device=self.device)
-        k_half = torch.fft.rfftfreq(n, d=1.0 / n, dtype=dtype, device=self.device)
-        scale = 2 * math.pi / box_size
-        if n % 2 == 0:  # Nyquist modes carry no derivative (real derivatives, exact projection)
-            k_full = k_full.clone()
-            k_full[n // 2] = 0
-            k_half = k_half.clone()
-            k_half[-1] = 0
-        kx, ky, kz = torch.meshgrid(k_full * scale, k_full * scale, k_half * scale, indexing="ij")
-        self.k = torch.stack((kx, ky, kz))  # [3, X, Y, Zr], angular
-        self.k2 = (self.k**2).sum(0)
-        self.inv_k2 = torch.where(self.k2 > 0, 1.0 / torch.where(self.k2 > 0, self.k2, 1.0), 0.0)
-        n_int = torch.meshgrid(
-            torch.fft.fftfreq(n, d=1.0 / n, dtype=dtype, device=self.device).abs(),
-            torch.fft.fftfreq(n, d=1.0 / n, dtype=dtype, device=self.device).abs(),
-            torch.fft.rfftfreq(n, d=1.0 / n, dtype=dtype, device=self.device),
-            indexing="ij",
-        )
-        cutoff = n / 3.0  # 2/3 rule: keep |n_j| < N/3 on every axis
-        self.dealias = ((n_int[0] < cutoff) & (n_int[1] < cutoff) & (n_int[2] < cutoff)).to(dtype)
-        self.n_int = n_int
-
-    def fft(self, f: torch.Tensor) -> torch.Tensor:
-        """Grid ``[..., X, Y, Z]`` -> spectrum ``[..., X, Y, Z//2+1]``."""
-        spectrum: torch.Tensor = torch.fft.rfftn(f, dim=(-3, -2, -1))
-        return spectrum
-
-    def ifft(self, f_hat: torch.Tensor) -> torch.Tensor:
-        grid: torch.Tensor = torch.fft.irfftn(f_hat, s=(self.n,) * 3, dim=(-3, -2, -1))
-        return grid
-
-    def grad(self, f_hat: torch.Tensor) -> torch.Tensor:
-        """Spectral gradient of a scalar ``[B, X, Y, Zr]`` -> ``[B, 3, X, Y, Zr]``."""
-        return 1j * self.k * f_hat[:, None]
-
-    def curl(self, v_hat: torch.Tensor) -> torch.Tensor:
-        """Spectral curl of ``[B, 3, X, Y, Zr]``."""
-        kx, ky, kz = self.k
-        vx, vy, vz = v_hat[:, 0], v_hat[:, 1], v_hat[:, 2]
-        return 1j * torch.stack((ky * vz - kz * vy, kz * vx - kx * vz, kx * vy - ky * vx), dim=1)
-
-    def div(self, v_hat: torch.Tensor) -> torch.Tensor:
-        return 1j * (self.k * v_hat).sum(1)
-
-    def project(self, v_hat: torch.Tensor) -> torch.Tensor:
-        """Solenoidal part of ``[B, 3, X, Y, Zr]``; the k = 0 mode is kept."""
-        return v_hat - self.k * ((self.k * v_hat).sum(1, keepdim=True) * self.inv_k2)
+def _cross_into(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """``out = a x b`` for ``[B, 3, X, Y, Z]`` fields (component formulas)."""
+    ax, ay, az = a[:, 0], a[:, 1], a[:, 2]
+    bx, by, bz = b[:, 0], b[:, 1], b[:, 2]
+    torch.mul(ay, bz, out=out[:, 0]).sub_(az * by)
+    torch.mul(az, bx, out=out[:, 1]).sub_(ax * bz)
+    torch.mul(ax, by, out=out[:, 2]).sub_(ay * bx)
+    return out
 
 
-@dataclass
-class SpectralState:
-    """Fourier-space state: ``rho_hat`` = FFT(rho) ``[B, X, Y, Zr]`` (conservative: the mean
-    density, i.e. the mass, is the k = 0 mode and no term changes it), ``u_hat``, ``b_hat``
-    ``[B, 3, X, Y, Zr]`` (``b`` is the fluctuation; the guide field B0 x_hat is added on the grid)."""
+def _cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a x b`` of ``[B, 3, X, Y, Z]`` fields."""
+    return _cross_into(a, b, torch.empty_like(a))
 
-    rho_hat: torch.Tensor
-    u_hat: torch.Tensor
-    b_hat: torch.Tensor
 
-    def axpy(self, a: float, other: SpectralState) -> SpectralState:
-        return SpectralState(
-            self.rho_hat + a * other.rho_hat,
-            self.u_hat + a * other.u_hat,
-            self.b_hat + a * other.b_hat,
-        )
+def _curl(ik: torch.Tensor, v_hat: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    """``out = i k x v_hat`` (spectral curl) for ``[B, 3, X, Y, Zr]``; ``ik`` is ``[3, X, Y, Zr]``."""
+    return _cross_into(ik[None].expand_as(v_hat), v_hat, out)
 
 
 class IsothermalMHD:
-    """The solver: right-hand side, time step and integration of a :class:`SpectralState`."""
+    """Right-hand side, IF-RK4 step and fixed-step integration of a spectral state ``z``."""
 
     def __init__(
         self,
@@ -160,127 +180,283 @@ class IsothermalMHD:
         dtype: torch.dtype = torch.float64,
     ) -> None:
         self.config = config
-        self.grid = SpectralGrid(config.n, config.box_size, device=device, dtype=dtype)
-        self.forcing_hat = self._forcing() if config.forcing_amplitude > 0 else None
-
-    # -- forcing -------------------------------------------------------------------------------
-    def _forcing(self) -> torch.Tensor:
-        """Static solenoidal forcing with rms ``forcing_amplitude`` on modes ``0 < |n| <= forcing_kmax``."""
-        g = self.grid
-        gen = torch.Generator().manual_seed(self.config.forcing_seed)
-        shape = (1, 3, g.n, g.n, g.n)
-        noise = torch.randn(shape, generator=gen, dtype=torch.float64).to(
-            device=g.device, dtype=g.dtype
+        self.grid = g = SpectralGrid(config.n, config.box_size, device=device, dtype=dtype)
+        self.forcing = (
+            OUForcing(
+                g,
+                amplitude=config.forcing_amplitude,
+                correlation=config.forcing_correlation,
+                frame_interval=config.frame_interval,
+                n_min=config.forcing_nmin,
+                n_max=config.forcing_nmax,
+                n_par_min=config.forcing_npar_min,
+            )
+            if config.forced
+            else None
         )
-        n_mag = torch.sqrt(g.n_int[0] ** 2 + g.n_int[1] ** 2 + g.n_int[2] ** 2)
-        band = ((n_mag > 0) & (n_mag <= self.config.forcing_kmax)).to(g.dtype)
-        f_hat = g.project(g.fft(noise) * band)
-        f = g.ifft(f_hat)
-        f = f * (self.config.forcing_amplitude / torch.sqrt((f**2).sum(1).mean()))
-        return g.fft(f)
+        self._ik = (1j * g.k).to(torch.complex128 if dtype == torch.float64 else torch.complex64)
+        hyper = g.k2**config.hyper_order
+        linear = torch.stack(
+            [config.lnrho_hyper * hyper]
+            + [config.nu * g.k2 + config.nu_hyper * hyper] * 3
+            + [config.eta * g.k2 + config.eta_hyper * hyper] * 3
+        )  # [7, X, Y, Zr], damping rate per mode (1 / time)
+        self._linear = linear
+        self._factors: dict[float, tuple[torch.Tensor, torch.Tensor]] = {}
+        #: largest CFL number / shock-viscosity diffusion number seen by the last advance
+        self.max_cfl = 0.0
+        self.max_diffusion = 0.0
+        self._track = torch.zeros(2, dtype=dtype, device=g.device)
 
-    # -- physics -------------------------------------------------------------------------------
-    def rhs(self, state: SpectralState) -> SpectralState:
-        """Time derivative of the state (dealiased; magnetic part projected)."""
+    # -- conversions -------------------------------------------------------------------------
+    def from_well(self, frame: torch.Tensor) -> torch.Tensor:
+        """Spectral state ``[B, 7, X, Y, Zr]`` of Well frames ``[B, X, Y, Z, 7]`` (any dtype):
+        ``s = ln(density)``, truncated by the 2/3 rule, b projected onto div b = 0."""
         g, cfg = self.grid, self.config
-        rho = g.ifft(state.rho_hat)
-        u = g.ifft(state.u_hat)
-        b = g.ifft(state.b_hat)
-        b_total = b.clone()
-        b_total[:, 0] += cfg.B0
-        grad_rho = g.ifft(g.grad(state.rho_hat))
-        grad_u = g.ifft(1j * g.k[None, :, None] * state.u_hat[:, None])  # [B, j, i, ...] = d_j u_i
-        j_current = g.ifft(g.curl(state.b_hat))
+        f = frame.to(device=g.device, dtype=g.dtype)
+        rho = f[..., 0]
+        if not bool((rho > 0).all()):
+            raise ValueError("the density must be positive everywhere to take its logarithm")
+        b = f[..., 1:4].movedim(-1, 1).clone()
+        b[:, 0] -= cfg.B0
+        grid_fields = torch.cat((torch.log(rho)[:, None], f[..., 4:7].movedim(-1, 1), b), dim=1)
+        z = g.fft(grid_fields) * g.dealias
+        z[:, 4:7] = g.project(z[:, 4:7])
+        return z
 
-        inv_rho = 1.0 / rho
-        advect_u = -(u[:, :, None] * grad_u).sum(1)  # -(u . grad) u_i
-        force = torch.linalg.cross(j_current, b_total, dim=1) - C_S**2 * grad_rho
-        emf = torch.linalg.cross(u, b_total, dim=1)
-
-        ds = -g.div(g.dealias * g.fft(rho[:, None] * u))
-        du = g.dealias * g.fft(advect_u + force * inv_rho[:, None])
-        du = du - cfg.nu * (g.k2 * state.u_hat + g.k * (g.k * state.u_hat).sum(1, keepdim=True) / 3)
-        if self.forcing_hat is not None:
-            du = du + self.forcing_hat
-        db = g.project(g.dealias * g.curl(g.fft(emf))) - cfg.eta * g.k2 * state.b_hat
-        return SpectralState(ds, du, db)
-
-    def stable_dt(self, state: SpectralState) -> float:
-        """CFL step ``C dx / (max|u| + sqrt(c_s^2 + v_A^2))`` with v_A from the local max |B| / sqrt(rho)."""
-        g, cfg = self.grid, self.config
-        u = g.ifft(state.u_hat)
-        b = g.ifft(state.b_hat)
-        b[:, 0] += cfg.B0
-        rho = g.ifft(state.rho_hat).clamp_min(1e-12)
-        u_max = float(torch.sqrt((u**2).sum(1)).max())
-        va_max = float(torch.sqrt((b**2).sum(1) / rho).max())
-        speed = u_max + math.sqrt(C_S**2 + va_max**2)
-        dt = cfg.cfl * cfg.dx / speed
-        if cfg.nu > 0 or cfg.eta > 0:  # explicit diffusion limit
-            k2_max = float(g.k2.max())
-            dt = min(dt, 2.5 / (max(cfg.nu * 4 / 3, cfg.eta) * k2_max))
-        return dt
-
-    def rk4_step(self, state: SpectralState, dt: float) -> SpectralState:
-        k1 = self.rhs(state)
-        k2 = self.rhs(state.axpy(dt / 2, k1))
-        k3 = self.rhs(state.axpy(dt / 2, k2))
-        k4 = self.rhs(state.axpy(dt, k3))
-        return SpectralState(
-            state.rho_hat + dt / 6 * (k1.rho_hat + 2 * k2.rho_hat + 2 * k3.rho_hat + k4.rho_hat),
-            state.u_hat + dt / 6 * (k1.u_hat + 2 * k2.u_hat + 2 * k3.u_hat + k4.u_hat),
-            state.b_hat + dt / 6 * (k1.b_hat + 2 * k2.b_hat + 2 * k3.b_hat + k4.b_hat),
-        )
-
-    def advance(self, state: SpectralState, duration: float) -> SpectralState:
-        """Integrate ``duration`` time units in equal CFL-limited sub-steps."""
-        if duration <= 0:
-            return state
-        n_sub = max(1, math.ceil(duration / self.stable_dt(state)))
-        dt = duration / n_sub
-        for _ in range(n_sub):
-            state = self.rk4_step(state, dt)
-        return state
-
-    # -- conversions ---------------------------------------------------------------------------
-    def from_grid(self, rho: torch.Tensor, u: torch.Tensor, b_total: torch.Tensor) -> SpectralState:
-        """From grid fields ``rho [B, X, Y, Z]``, ``u``, ``B`` ``[B, 3, X, Y, Z]`` (B including the guide field)."""
-        g = self.grid
-        b = b_total.clone()
-        b[:, 0] -= self.config.B0
-        return SpectralState(g.fft(rho), g.fft(u), g.project(g.fft(b)))
-
-    def to_grid(self, state: SpectralState) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(rho, u, B)`` on the grid, B including the guide field."""
-        g = self.grid
-        b = g.ifft(state.b_hat)
+    def to_well(self, z: torch.Tensor) -> torch.Tensor:
+        """Well frames ``[B, X, Y, Z, 7]`` (grid dtype) of a spectral state."""
+        grid_fields = self.grid.ifft(z)
+        rho = torch.exp(grid_fields[:, 0])
+        b = grid_fields[:, 4:7]
         b[:, 0] += self.config.B0
-        return g.ifft(state.rho_hat), g.ifft(state.u_hat), b
+        return torch.cat((rho[:, None], b, grid_fields[:, 1:4]), dim=1).movedim(1, -1)
 
-    def from_well(self, frame: torch.Tensor) -> SpectralState:
-        """From a Well-layout frame ``[B, X, Y, Z, 7]`` (density, B_xyz, v_xyz)."""
-        f = frame.to(device=self.grid.device, dtype=self.grid.dtype)
-        return self.from_grid(f[..., 0], f[..., 4:7].movedim(-1, 1), f[..., 1:4].movedim(-1, 1))
+    # -- physics -----------------------------------------------------------------------------
+    def rhs(
+        self, z: torch.Tensor, f_hat: torch.Tensor | None, *, track: bool = False
+    ) -> torch.Tensor:
+        """Nonlinear and non-diagonal tendency ``[B, 7, X, Y, Zr]`` (the diagonal dissipation is
+        in the integrating factor). With ``track`` the CFL number of this state is folded into
+        the running maximum of :meth:`advance_steps`."""
+        g, cfg = self.grid, self.config
+        ik = self._ik
+        s_hat, u_hat, b_hat = z[:, 0], z[:, 1:4], z[:, 4:7]
+        shock = cfg.nu_shock > 0
+        # spectral fields to bring to the grid: s, grad s, u, curl u, b, curl b (, div u)
+        spec = z.new_empty((z.shape[0], 17 if shock else 16, *z.shape[2:]))
+        spec[:, 0] = s_hat
+        torch.mul(ik, s_hat[:, None], out=spec[:, 1:4])
+        spec[:, 4:7] = u_hat
+        _curl(ik, u_hat, spec[:, 7:10])
+        spec[:, 10:13] = b_hat
+        _curl(ik, b_hat, spec[:, 13:16])
+        div_u_hat = (ik * u_hat).sum(1)
+        if shock:
+            spec[:, 16] = div_u_hat
+        grid_fields = g.ifft(spec)
+        s, grad_s, u = grid_fields[:, 0], grid_fields[:, 1:4], grid_fields[:, 4:7]
+        omega, b_total, current = grid_fields[:, 7:10], grid_fields[:, 10:13], grid_fields[:, 13:16]
+        b_total[:, 0] += cfg.B0  # b -> B (in place: the grid copy is ours)
+        b2 = (b_total * b_total).sum(1)
+        if cfg.va_max > 0:  # Alfven-speed limiter: 1 / (rho + |B|^2 / va_max^2)
+            inv_rho = 1.0 / (torch.exp(s) + b2 * (1.0 / cfg.va_max**2))
+        else:
+            inv_rho = torch.exp(-s)
+        prod = grid_fields.new_empty((z.shape[0], 9 if shock else 8, *grid_fields.shape[2:]))
+        torch.sum(u * grad_s, dim=1, out=prod[:, 0])
+        prod[:, 0].neg_()
+        _cross_into(current, b_total, prod[:, 1:4])
+        prod[:, 1:4] *= inv_rho[:, None]
+        prod[:, 1:4] += _cross(u, omega)
+        torch.sum(u * u, dim=1, out=prod[:, 4])
+        prod[:, 4] *= 0.5
+        _cross_into(u, b_total, prod[:, 5:8])
+        if shock:
+            div_u = grid_fields[:, 16]
+            compression = torch.clamp(-div_u, min=0.0)
+            torch.mul(compression, div_u, out=prod[:, 8])
+            prod[:, 8] *= cfg.nu_shock * cfg.dx**2
+        p_hat = g.fft(prod)
+        p_hat *= g.dealias
+        out = torch.empty_like(z)
+        torch.sub(p_hat[:, 0], div_u_hat, out=out[:, 0])
+        du = out[:, 1:4]
+        # -(u.grad)u + J x B / rho = u x omega - grad(|u|^2 / 2) + J x B / rho
+        torch.sub(p_hat[:, 1:4], ik * (p_hat[:, 4:5] + C_S**2 * s_hat[:, None]), out=du)
+        if shock:
+            du += ik * p_hat[:, 8:9]
+        if cfg.nu > 0:  # compressive part of the Laplacian viscosity (the diagonal part is in IF)
+            du += (cfg.nu / 3) * ik * div_u_hat[:, None]
+        if f_hat is not None:
+            du += f_hat
+        du[:, :, 0, 0, 0] = 0  # hold the mean velocity
+        _curl(ik, p_hat[:, 5:8], out[:, 4:7])
+        out[:, 4:7] = g.project(out[:, 4:7])
+        if track:
+            speed_u = torch.sqrt((u * u).sum(1)).amax()
+            va2 = (b2 * inv_rho).amax()
+            cfl = (speed_u + torch.sqrt(C_S**2 + va2)) * (cfg.dt / cfg.dx)
+            diffusion = torch.zeros_like(cfl)
+            if shock:
+                zeta_max = cfg.nu_shock * cfg.dx**2 * compression.amax()
+                diffusion = zeta_max * g.k2_max_kept * cfg.dt / RK4_REAL_LIMIT
+            self._track = torch.maximum(self._track, torch.stack((cfl, diffusion)))
+        return out
 
-    def to_well(self, state: SpectralState) -> torch.Tensor:
-        """Well-layout frame ``[B, X, Y, Z, 7]``."""
-        rho, u, b = self.to_grid(state)
-        return torch.cat((rho[..., None], b.movedim(1, -1), u.movedim(1, -1)), dim=-1)
+    def _integrating_factors(self, dt: float) -> tuple[torch.Tensor, torch.Tensor]:
+        if dt not in self._factors:
+            half = torch.exp(-self._linear * (dt / 2)) * self.grid.dealias
+            self._factors = {dt: (half, half * half)}
+        return self._factors[dt]
 
-    def total_energy(self, state: SpectralState) -> torch.Tensor:
+    def step(self, z: torch.Tensor, f_hat: torch.Tensor | None, dt: float) -> torch.Tensor:
+        """One integrating-factor RK4 step of ``dt`` (forcing ``f_hat`` held constant)."""
+        e_half, e_full = self._integrating_factors(dt)
+        k1 = self.rhs(z, f_hat, track=True)
+        k2 = self.rhs(e_half * (z + (dt / 2) * k1), f_hat)
+        k3 = self.rhs(e_half * z + (dt / 2) * k2, f_hat)
+        k4 = self.rhs(e_full * z + dt * (e_half * k3), f_hat)
+        z = e_full * (z + (dt / 6) * k1) + (dt / 3) * (e_half * (k2 + k3)) + (dt / 6) * k4
+        if self.config.conserve_mass:
+            z = self._reset_mass(z)
+        return z
+
+    def _reset_mass(self, z: torch.Tensor) -> torch.Tensor:
+        g = self.grid
+        mean_rho = torch.exp(g.ifft(z[:, 0])).mean(dim=(-3, -2, -1))
+        z = z.clone()
+        z[:, 0, 0, 0, 0] -= torch.log(mean_rho) * g.volume_points
+        return z
+
+    def advance_steps(
+        self, z: torch.Tensor, n_steps: int, dt: float, f_hat: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``n_steps`` IF-RK4 steps of ``dt``; raises :class:`CFLError` past ``cfl_max``."""
+        self._track = torch.zeros_like(self._track)
+        for _ in range(n_steps):
+            z = self.step(z, f_hat, dt)
+        cfl, diffusion = (float(v) for v in self._track.cpu())
+        self.max_cfl, self.max_diffusion = cfl, diffusion
+        cfg = self.config
+        where = f"with the fixed step dt = {dt:.4g} (n = {cfg.n}, Ms = {cfg.Ms:g}, Ma = {cfg.Ma:g})"
+        if not (math.isfinite(cfl) and math.isfinite(diffusion)):
+            raise CFLError(
+                f"the state became non-finite {where}; raise `substeps` or the dissipation"
+            )
+        if cfl > cfg.cfl_max:
+            raise CFLError(
+                f"CFL number {cfl:.3g} exceeds cfl_max = {cfg.cfl_max} {where}; "
+                "raise `substeps` in the recipe (or the dissipation) and regenerate"
+            )
+        if diffusion > 1:
+            raise CFLError(
+                f"the shock viscosity's explicit diffusion number {diffusion:.3g} exceeds 1 "
+                f"{where}; raise `substeps` or lower `nu_shock`"
+            )
+        return z
+
+    def advance_interval(self, z: torch.Tensor, seeds: list[int], interval: int) -> torch.Tensor:
+        """Integrate one saved-frame interval (``substeps`` fixed steps) with the forcing of
+        interval ``interval`` of the trajectories ``seeds`` (one per batch row)."""
+        cfg = self.config
+        f_hat = None
+        if self.forcing is not None:
+            if len(seeds) != z.shape[0]:
+                raise ValueError(f"{len(seeds)} seeds for a batch of {z.shape[0]} trajectories")
+            f_hat = self.forcing.spectrum(list(seeds), interval)
+        return self.advance_steps(z, cfg.substeps, cfg.dt, f_hat)
+
+    def advance(self, z: torch.Tensor, duration: float) -> torch.Tensor:
+        """Unforced integration for ``duration`` in equal steps no longer than ``config.dt``."""
+        if duration <= 0:
+            return z
+        n_steps = max(1, math.ceil(duration / self.config.dt - 1e-9))
+        return self.advance_steps(z, n_steps, duration / n_steps)
+
+    def total_energy(self, z: torch.Tensor) -> torch.Tensor:
         """Kinetic + magnetic + isothermal internal energy per unit volume, ``[B]``:
-        ``mean(rho |u|^2 / 2 + |B|^2 / 2 + c_s^2 rho ln rho)`` (conserved without forcing
-        and dissipation up to truncation)."""
-        rho, u, b = self.to_grid(state)
-        density = rho * (u**2).sum(1) / 2 + (b**2).sum(1) / 2 + C_S**2 * rho * torch.log(rho)
+        ``mean(rho |u|^2 / 2 + |B|^2 / 2 + c_s^2 rho ln rho)``."""
+        w = self.to_well(z)
+        rho, b, u = w[..., 0], w[..., 1:4], w[..., 4:7]
+        density = rho * (u**2).sum(-1) / 2 + (b**2).sum(-1) / 2 + C_S**2 * rho * torch.log(rho)
         return density.mean(dim=(-3, -2, -1))
 
 
-def advance_well(state: torch.Tensor, duration: float, config: SolverConfig) -> torch.Tensor:
-    """Advance Well-layout states ``[B, X, Y, Z, 7]`` (physical units) by ``duration``.
+_SOLVERS: dict[tuple[SolverConfig, str], IsothermalMHD] = {}
 
-    Runs on the input's device and in its dtype; returns the same layout. This is what the
-    reference oracle calls once per saved-frame interval.
+
+def solver_for(config: SolverConfig, device: torch.device | str = "cpu") -> IsothermalMHD:
+    """A float64 :class:`IsothermalMHD` for ``config`` on ``device`` (cached)."""
+    key = (config, str(torch.device(device)))
+    if key not in _SOLVERS:
+        if len(_SOLVERS) > 16:
+            _SOLVERS.clear()
+        _SOLVERS[key] = IsothermalMHD(config, device=device, dtype=torch.float64)
+    return _SOLVERS[key]
+
+
+def advance_frame(
+    state: torch.Tensor, config: SolverConfig, seeds: list[int], frame_index: int
+) -> torch.Tensor:
+    """Advance Well-layout states ``[B, X, Y, Z, 7]`` from saved frame ``frame_index - 1`` to
+    saved frame ``frame_index`` of the trajectories ``seeds`` (one seed per batch row).
+
+    The step integrates ``config.frame_interval`` in ``config.substeps`` fixed IF-RK4 steps with
+    the forcing of interval ``config.spinup_intervals + frame_index - 1`` (intervals count from
+    the start of the spin-up; ``frame_index <= 0`` addresses spin-up intervals). Runs in float64
+    on the input's device; returns the input's dtype. Unforced configs ignore ``seeds`` and
+    ``frame_index``. The generator makes every saved frame with this function, so it is also
+    the exact oracle.
     """
-    solver = IsothermalMHD(config, device=state.device, dtype=state.dtype)
+    if config.forcing_interval(frame_index) < 0:
+        raise ValueError(
+            f"frame {frame_index} is before the start of the run "
+            f"({config.spinup_intervals} spin-up intervals precede frame 0)"
+        )
+    solver = solver_for(config, state.device)
+    z = solver.from_well(state)
+    z = solver.advance_interval(z, list(seeds), config.forcing_interval(frame_index))
+    return solver.to_well(z).to(state.dtype)
+
+
+def resample(state: torch.Tensor, config: SolverConfig, n: int) -> torch.Tensor:
+    """Spectral interpolation of Well-layout states ``[B, X, Y, Z, 7]`` on ``config``'s grid to an
+    ``n^3`` grid (``n >= config.n``), in the solver's variables (ln rho, u, b): the modes are
+    copied and the new ones are zero, so the result is band-limited like the source. Float64
+    on the input's device; returns the input's dtype."""
+    if n < config.n:
+        raise ValueError(f"resample only refines: {config.n} -> {n}")
+    source = solver_for(config, state.device)
+    target = solver_for(SolverConfig(**dict(config.to_attrs(), n=n)), state.device)
+    z = source.from_well(state)
+    m, h = config.n, config.n // 2  # modes |n_j| < n_src / 3 < h: no Nyquist to split
+    out = z.new_zeros((*z.shape[:2], n, n, n // 2 + 1))
+    rows = torch.cat((torch.arange(0, h), torch.arange(m - h, m)))
+    targets = torch.cat((torch.arange(0, h), torch.arange(n - h, n)))
+    block = z[:, :, rows][:, :, :, rows][..., :h]
+    out[:, :, targets[:, None], targets[None, :], :h] = block
+    out *= (n / m) ** 3  # unnormalised forward transform
+    return target.to_well(out).to(state.dtype)
+
+
+def advance_well(state: torch.Tensor, duration: float, config: SolverConfig) -> torch.Tensor:
+    """Advance Well-layout states ``[B, X, Y, Z, 7]`` by ``duration`` **without forcing**
+    (the forcing of ``config`` is ignored; steps no longer than ``config.dt``). Runs on the
+    input's device in its dtype (the equivariant, unforced mode)."""
+    unforced = SolverConfig(**dict(config.to_attrs(), forcing_amplitude=0.0))
+    solver = IsothermalMHD(unforced, device=state.device, dtype=state.dtype)
     return solver.to_well(solver.advance(solver.from_well(state), duration)).to(state.dtype)
+
+
+__all__ = [
+    "C_S",
+    "CFLError",
+    "IsothermalMHD",
+    "RHO0",
+    "SolverConfig",
+    "advance_frame",
+    "advance_well",
+    "resample",
+    "solver_for",
+]

@@ -9,6 +9,7 @@ import torch
 from physcheck.config import DiagnosticSettings
 from physcheck.data import EARLY, open_dataset
 from physcheck.datasets import default_dataset
+from physcheck.engine import StepContext, accepts_context
 from physcheck.fields import MHD_LAYOUT
 from physcheck.models import load
 from physcheck.models.walrus import WalrusSurrogate
@@ -41,9 +42,12 @@ def test_model_step(benchmark, window, name: str) -> None:
     model = make(name, data)
     benchmark.group = f"rollout-step-16^3-{DEVICE}"
 
+    # the oracle is told which frame it predicts and of which trajectory (forced data)
+    extra = {"context": StepContext(EARLY.first, (0,))} if accepts_context(model) else {}
+
     def step() -> torch.Tensor:
         with torch.inference_mode():
-            out = model.step(history[:, -model.n_history :])
+            out = model.step(history[:, -model.n_history :], **extra)
         synchronize(DEVICE)
         return out
 

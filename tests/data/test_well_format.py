@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from physcheck.datasets import dataset_dir
+from physcheck.sim.recipes import SMOKE
 
 SHIPPED_TEST_SPLIT = dataset_dir() / "data" / "test"
 
@@ -95,7 +96,7 @@ def test_the_wells_dataset_loads_the_shipped_split() -> None:
     full = WellDataset(
         path=str(SHIPPED_TEST_SPLIT), full_trajectory_mode=True, use_normalization=False
     )
-    assert len(full) == 2 and full[0]["output_fields"].shape[0] == 99
+    assert len(full) == 2 and full[0]["output_fields"].shape[0] == SMOKE.n_frames - 1
 
 
 def test_the_wells_dataset_normalises_with_our_stats(small_dataset) -> None:
