@@ -3,6 +3,7 @@ results from test reports (on the xdist controller too) and writes the outputs."
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import physcheck
 from physcheck.config import Settings
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
+from physcheck.plugin.runtime import output_path
 from physcheck.plugin.xdist import is_worker, model_of, worker_index
 
 if TYPE_CHECKING:
@@ -117,19 +119,31 @@ class PhyscheckPlugin:
                     f"the worker running {report.nodeid} crashed: "
                     + str(report.longrepr).strip().splitlines()[0],
                 )
-        for name, value in report.user_properties:
-            if name == "physcheck_result":
-                self.results[
-                    f"{value['check']}|{value['model']}|{value['trajectory']}|{value['channel']}"
-                ] = value
-            elif name == "physcheck_key_numbers":
-                model, numbers = value
-                self.key_numbers_by_model[model] = numbers
-            elif name == "physcheck_series":
-                model, series = value
+        payload = getattr(report, "physcheck_payload", None)
+        if isinstance(payload, dict):
+            value = payload["result"]
+            self.results[
+                f"{value['check']}|{value['model']}|{value['trajectory']}|{value['channel']}"
+            ] = value
+            model, numbers = payload["key_numbers"]
+            self.key_numbers_by_model[model] = numbers
+            if payload.get("series") is not None:
+                model, series = payload["series"]
                 self.series_by_model[model] = series
-            elif name == "physcheck_snapshot" and not str(value).startswith("  "):
+        for name, value in report.user_properties:
+            if name == "physcheck_snapshot" and not str(value).startswith("  "):
                 self.snapshot_lines.append(str(value))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        """Attach a physics item's numbers to its call report (pytest-xdist serialises report
+        attributes, so they reach the controller)."""
+        outcome = yield
+        payload = getattr(item, "physcheck_payload", None)
+        if call.when == "call" and payload is not None:
+            outcome.get_result().physcheck_payload = payload
 
     def document(self) -> dict[str, Any]:
         """The results document of the run (``physcheck.outputs.results``)."""
@@ -163,12 +177,16 @@ class PhyscheckPlugin:
         if json_path:
             from physcheck.outputs.results import write_results
 
-            path = Path(json_path)
-            write_results(path if path.is_absolute() else self.config.rootpath / path, document)
+            write_results(output_path(self.config, json_path), document)
         if self.settings.report_dir:
             from physcheck.report.build import write_report_safely
 
-            self.report_message = write_report_safely(document, self.settings.report_dir)
+            target = output_path(self.config, self.settings.report_dir)
+            message = write_report_safely(document, target)
+            # show the path as the user wrote it (relative to where pytest was invoked)
+            self.report_message = message.replace(
+                str(target), self.settings.report_dir.rstrip("/"), 1
+            )
 
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config

@@ -68,21 +68,29 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         result = self.plugin.suite.result(self.check, self.model, self.trajectory, self.channel)
-        self.user_properties.append(("physcheck_result", result.to_dict()))
-        self.user_properties.append(
-            ("physcheck_key_numbers", (self.model, self.plugin.key_numbers(self.model)))
-        )
+        # the structured numbers travel on the report (to the xdist controller too); JUnit XML
+        # and other readers of user_properties get plain values
+        self.physcheck_payload: dict[str, Any] = {
+            "result": result.to_dict(),
+            "key_numbers": [self.model, self.plugin.key_numbers(self.model)],
+            "series": None,
+        }
         series = self.plugin.series_once(self.model)
         if series is not None:
-            self.user_properties.append(("physcheck_series", (self.model, series)))
+            self.physcheck_payload["series"] = [self.model, series]
+        self.user_properties += [
+            ("physcheck_check", result.check),
+            ("physcheck_model", result.model),
+            ("physcheck_status", result.outcome),
+            ("physcheck_value", result.to_dict()["value"]),
+            ("physcheck_threshold", result.to_dict()["threshold"]),
+        ]
         if result.skipped:
             pytest.skip(f"{result.test_id}: {result.skipped}")
         if not result.passed:
             raise PhysicsCheckFailed(result)
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, PhysicsCheckFailed):
             r = excinfo.value.result
             return f"{r.message}\n  check {r.check}: value {r.value}, threshold {r.threshold}"
@@ -126,9 +134,7 @@ class SnapshotItem(pytest.Item):
         if not passed:
             raise SnapshotMismatch("\n".join(lines))
 
-    def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
-    ) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, SnapshotMismatch):
             return str(excinfo.value)
         return concise_failure(excinfo) or str(super().repr_failure(excinfo, style=style))

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 
 
-def _determine_setup(config: pytest.Config, args: list[str]) -> tuple[Path, Path | None, Any] | None:
+def _determine_setup(
+    config: pytest.Config, args: list[str]
+) -> tuple[Path, Path | None, Any] | None:
     try:
         from _pytest.config.findpaths import determine_setup
     except ImportError:  # pragma: no cover - a pytest without it

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -48,17 +49,21 @@ def check_device(config: pytest.Config, settings: Settings) -> None:
     )
 
 
+def output_path(config: pytest.Config, raw: str) -> Path:
+    """An output path as the user wrote it: absolute, or relative to the directory pytest was
+    invoked from (as pytest's own ``--junitxml``), wherever the rootdir is."""
+    path = Path(raw)
+    return path if path.is_absolute() else Path(config.invocation_params.dir) / path
+
+
 def check_outputs(config: pytest.Config, settings: Settings) -> None:
     """The results JSON and report locations are writable, found before a long run rather
     than after it (when the results would be lost)."""
-    from pathlib import Path
-
     places = []
     if settings.json_path:
-        path = Path(settings.json_path)
-        places.append(("--physcheck-json", path if path.is_absolute() else config.rootpath / path, True))
+        places.append(("--physcheck-json", output_path(config, settings.json_path), True))
     if settings.report_dir:
-        places.append(("--physcheck-report", Path(settings.report_dir), False))
+        places.append(("--physcheck-report", output_path(config, settings.report_dir), False))
     for option, path, is_file in places:
         folder = path.parent if is_file else path
         if is_file and path.is_dir():
@@ -69,7 +74,9 @@ def check_outputs(config: pytest.Config, settings: Settings) -> None:
             probe.write_text("")
             probe.unlink()
         except OSError as exc:
-            raise ConfigError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
+            raise ConfigError(
+                f"{option} {path}: cannot write there ({exc.strerror or exc})"
+            ) from None
 
 
 def available_cores() -> int:
@@ -97,4 +104,11 @@ def set_threads(config: pytest.Config, settings: Settings) -> None:
     torch.set_num_threads(thread_count(config, settings))
 
 
-__all__ = ["available_cores", "check_device", "check_outputs", "cuda_missing_reason", "set_threads", "thread_count"]
+__all__ = [
+    "available_cores",
+    "check_device",
+    "check_outputs",
+    "cuda_missing_reason",
+    "set_threads",
+    "thread_count",
+]

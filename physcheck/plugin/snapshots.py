@@ -36,9 +36,9 @@ def configured_tolerance(config: pytest.Config, marker: pytest.Mark | None = Non
 def physcheck_snapshot(snapshot: Any, request: pytest.FixtureRequest) -> Any:
     """syrupy's ``snapshot`` with physcheck's numeric JSON extension and configured tolerances::
 
-        @pytest.mark.physcheck_snapshot(rtol=1e-3, overrides={"vrmse.*": (1e-2, 0)})
-        def test_numbers(physcheck_snapshot):
-            assert physcheck_snapshot == {"vrmse": {"step1": 0.12}, "_meta": {...}}
+    @pytest.mark.physcheck_snapshot(rtol=1e-3, overrides={"vrmse.*": (1e-2, 0)})
+    def test_numbers(physcheck_snapshot):
+        assert physcheck_snapshot == {"vrmse": {"step1": 0.12}, "_meta": {...}}
     """
     from physcheck.snapshot.extension import extension_for
 

@@ -306,3 +306,58 @@ def test_nan_rollout_is_a_failed_check_not_a_crash(pytester: pytest.Pytester) ->
     assert doc["models"]["nan"]["horizon"] == [28]
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert "INTERNALERROR" not in result.stdout.str()
+
+
+def test_junit_properties_are_plain_values(pytester: pytest.Pytester) -> None:
+    """JUnit XML gets the check, model, status, value and threshold as plain values (the
+    structured numbers travel on the report, not in user_properties)."""
+    import xml.etree.ElementTree as ET
+
+    result = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-checks",
+        "finite,vrmse",
+        "--physcheck-json",
+        "out.json",
+        "--junitxml",
+        "junit.xml",
+    )
+    assert result.ret == pytest.ExitCode.OK
+    cases = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
+    properties = [
+        {p.get("name"): p.get("value") for p in case.iter("property")}
+        for case in cases
+        if case.get("name", "").startswith("vrmse")
+    ]
+    (vrmse,) = properties
+    assert vrmse["physcheck_check"] == "vrmse" and vrmse["physcheck_model"] == "exact"
+    assert vrmse["physcheck_status"] == "passed"
+    float(vrmse["physcheck_value"] or "nan")
+    float(vrmse["physcheck_threshold"] or "nan")
+    assert not any(v and v[0] in "{([" for p in properties for v in p.values())
+    document = json.loads((pytester.path / "out.json").read_text())
+    assert {r["check"] for r in document["results"]} == {"finite", "vrmse"}
+    assert "exact" in document["models"]
+
+
+def test_output_paths_are_relative_to_the_invocation_directory(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyprojecttoml("[tool.physcheck]\nwindow = '3:1:12'\n")
+    sub = pytester.mkdir("sub")
+    monkeypatch.chdir(sub)
+    result = pytester.runpytest(
+        *FAST,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-checks",
+        "finite",
+        "--physcheck-json",
+        "out.json",
+        "--rootdir",
+        str(pytester.path),
+    )
+    assert result.ret == pytest.ExitCode.OK
+    assert (sub / "out.json").exists() and not (pytester.path / "out.json").exists()
