@@ -26,7 +26,8 @@ from physcheck.checks.measures import Measures, SpectralRange
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.checks.run import run_checks
 from physcheck.config import DiagnosticSettings, ModelSpec, Settings, check_spec
-from physcheck.data.well import WellData, open_dataset
+from physcheck.data.remote import is_remote
+from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
 from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.diagnostics.symmetry import SymmetryGroup
@@ -106,6 +107,8 @@ class Suite:
     # -- inputs ----------------------------------------------------------------------------------
     @cached_property
     def data(self) -> WellData:
+        if self.settings.data and is_remote(self.settings.data):
+            return open_dataset(self.settings.data, split=self.settings.split)
         if self.settings.data:
             path = Path(self.settings.data)
             return open_dataset(
@@ -290,9 +293,7 @@ class Suite:
                 "model": model_hash(self.model(name), entry.spec),
                 "projection": entry.projection,
                 "data": self.data.content_hash(),
-                "data_files": [
-                    [p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in self.data.files
-                ],
+                "data_files": [file_identity(p) for p in self.data.files],
                 "split": s.split,
                 "window": [self.window.first, self.window.n_steps, n_history],
                 "trajectories": self.trajectories,

@@ -21,6 +21,7 @@ import torch
 import yaml
 
 from physcheck.data.errors import DataError
+from physcheck.data.remote import RemoteFile, find_remote_files, is_remote, read_text
 from physcheck.data.windows import Window
 from physcheck.fields import FieldLayout
 
@@ -37,12 +38,25 @@ HDF5_SUFFIXES = (".hdf5", ".h5")
 SOLVER_ATTR = "physcheck_solver"
 
 
+#: a data file: a local path, or a remote file behind an fsspec URL
+DataFile = Path | RemoteFile
+
+
+def file_identity(path: DataFile) -> list[Any]:
+    """What identifies a file's content for cache keys: name, size and modification time
+    (local) or ETag (remote), without reading it."""
+    if isinstance(path, RemoteFile):
+        return path.identity()
+    stat = path.stat()
+    return [path.name, stat.st_size, stat.st_mtime_ns]
+
+
 @dataclass(frozen=True)
 class TrajectoryRef:
     """Where global trajectory ``index`` lives: ``file`` and the index ``local`` inside it."""
 
     index: int
-    file: Path
+    file: DataFile
     local: int
 
 
@@ -50,7 +64,7 @@ class TrajectoryRef:
 class FileInfo:
     """What one file holds (read once, at open)."""
 
-    path: Path
+    path: DataFile
     dataset_name: str
     n_trajectories: int
     n_time: int
@@ -66,8 +80,10 @@ class FileInfo:
     coords: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
-def _open(path: Path) -> h5py.File:
+def _open(path: DataFile) -> h5py.File:
     try:
+        if isinstance(path, RemoteFile):
+            return h5py.File(path.open(), "r")
         return h5py.File(path, "r")
     except OSError as exc:
         raise DataError(
@@ -75,7 +91,7 @@ def _open(path: Path) -> h5py.File:
         ) from None
 
 
-def _inspect(path: Path) -> FileInfo:
+def _inspect(path: DataFile) -> FileInfo:
     with _open(path) as f:
         missing = [g for g in REQUIRED_GROUPS if g not in f]
         if missing:
@@ -176,8 +192,8 @@ class WellData:
 
     def __init__(
         self,
-        files: list[Path],
-        stats_path: Path | None = None,
+        files: list[DataFile],
+        stats_path: Path | str | None = None,
         *,
         expect_fields: tuple[str, ...] | None = None,
     ) -> None:
@@ -294,7 +310,12 @@ class WellData:
                 "no stats.yaml beside this dataset's splits; create it with `physcheck fixtures build` or The Well's tools"
             )
         try:
-            return dict(yaml.safe_load(self.stats_path.read_text()))
+            text = (
+                read_text(self.stats_path)
+                if isinstance(self.stats_path, str)
+                else self.stats_path.read_text()
+            )
+            return dict(yaml.safe_load(text))
         except (OSError, yaml.YAMLError) as exc:
             raise DataError(f"{self.stats_path}: unreadable stats file ({exc})") from None
 
@@ -302,6 +323,9 @@ class WellData:
         """Cheap identity of the data for cache keys: names, sizes and the first and last MiB of each file."""
         h = hashlib.sha256()
         for path in self.files:
+            if isinstance(path, RemoteFile):  # reading a remote file for a hash costs a download
+                h.update(json.dumps(path.identity()).encode())
+                continue
             size = path.stat().st_size
             h.update(f"{path.name}:{size}".encode())
             with open(path, "rb") as fh:
@@ -311,7 +335,7 @@ class WellData:
         return h.hexdigest()[:16]
 
     # -- reading -------------------------------------------------------------------------------
-    def _info(self, path: Path) -> FileInfo:
+    def _info(self, path: DataFile) -> FileInfo:
         return next(i for i in self.infos if i.path == path)
 
     def read_frames(self, trajectory: int, start: int, stop: int) -> torch.Tensor:
@@ -362,6 +386,10 @@ def open_dataset(
     path: str | Path, *, split: str | None = None, expect_fields: tuple[str, ...] | None = None
 ) -> WellData:
     """Open a Well dataset dir (``data/<split>/*.hdf5`` + ``stats.yaml``; split default ``test``),
-    a split dir, or one ``.hdf5`` file."""
+    a split dir, or one ``.hdf5`` file; local, or behind an fsspec URL (``hf://``, ``s3://``,
+    ``https://``: only the frames a window needs are fetched)."""
+    if is_remote(str(path)):
+        remote, stats_url = find_remote_files(str(path), split)
+        return WellData(list(remote), stats_url, expect_fields=expect_fields)
     files, stats = _find_files(Path(path), split)
-    return WellData(files, stats, expect_fields=expect_fields)
+    return WellData(list(files), stats, expect_fields=expect_fields)
