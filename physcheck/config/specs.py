@@ -2,7 +2,7 @@
 
 ``SPEC`` is ``reference`` (the solver oracle), ``demo`` (the shipped demo surrogate),
 ``persistence`` or ``climatology`` (the do-nothing baselines),
-``walrus:CONFIG.yaml:CHECKPOINT.pt`` or ``package.module:attr`` (a surrogate, a class or a
+``walrus:CONFIG.yaml:CHECKPOINT.pt[:FIELD_MAP.yaml]`` or ``package.module:attr`` (a surrogate, a class or a
 factory); ``+projection`` at the end projects every predicted frame onto div B = 0.
 Torch-free: the same rules serve the command line, the config file and
 ``physcheck.models.load``.
@@ -56,8 +56,11 @@ def check_target(spec: str) -> str:
         return spec
     if spec.startswith("walrus:"):
         parts = spec.split(":")
-        if len(parts) != 3 or not parts[1] or not parts[2]:
-            raise ModelSpecError(f"bad walrus spec {spec!r}: use walrus:CONFIG.yaml:CHECKPOINT.pt")
+        if len(parts) not in (3, 4) or not all(parts[1:]):
+            raise ModelSpecError(
+                f"bad walrus spec {spec!r}: use walrus:CONFIG.yaml:CHECKPOINT.pt "
+                "(or walrus:CONFIG.yaml:CHECKPOINT.pt:FIELD_MAP.yaml for a checkpoint with its own field map)"
+            )
         return spec
     module, sep, attr = spec.partition(":")
     if not sep or not module.strip() or not attr.strip():

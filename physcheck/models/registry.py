@@ -5,7 +5,9 @@ Specs (parsed by ``physcheck.config.specs``, the same rules as the settings):
 - ``reference``: the isothermal MHD reference solver (exact oracle); needs ``data=``.
 - ``demo``: the small learned surrogate shipped with physcheck (weights in ``physcheck/models/weights``, shipped in the wheel).
 - ``persistence``, ``climatology``: the do-nothing baselines (``physcheck.models.baselines``).
-- ``walrus:CONFIG.yaml:CHECKPOINT.pt``: Polymathic's Walrus from a Hydra config and checkpoint.
+- ``walrus:CONFIG.yaml:CHECKPOINT.pt[:FIELD_MAP.yaml]``: Polymathic's Walrus from a Hydra config
+  and checkpoint (state count from the checkpoint; field map from the file, the config, or
+  Walrus's rules).
 - ``package.module:attr``: a surrogate object, or a callable returning one (called with the
   options it accepts, e.g. ``data``).
 """
@@ -46,10 +48,16 @@ def load(spec: str | ModelSpec, **options: Any) -> Surrogate:
         baseline.to(device=device)
         return baseline
     if target.startswith("walrus:"):
-        _, config_path, checkpoint = target.split(":")
+        _, config_path, checkpoint, *field_map = target.split(":")
         from physcheck.models.walrus import load_walrus
 
-        return load_walrus(config_path, checkpoint, device=device, data=options.get("data"))
+        return load_walrus(
+            config_path,
+            checkpoint,
+            device=device,
+            data=options.get("data"),
+            field_map=field_map[0] if field_map else None,
+        )
     return _load_attribute(target, options)
 
 

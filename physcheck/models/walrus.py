@@ -32,7 +32,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from physcheck.errors import DataError, OptionalDependencyError
+from physcheck.errors import DataError, ModelSpecError, OptionalDependencyError
 from physcheck.fields import MHD_FIELDS
 
 #: Walrus's released field-embedding rows for The Well's MHD channels
@@ -225,6 +225,100 @@ def _config_history(cfg: Any, default: int) -> int:
     return default
 
 
+def checkpoint_n_states(state: Mapping[str, Any]) -> int | None:
+    """The number of field-embedding rows a Walrus state dict was trained with: the length of
+    a decoder's output bias (``debed.<d>.proj2.bias``, one per state), else the input width of
+    an encoder's first projection (``embed.<d>.proj1.weight``). ``None`` if neither is there."""
+    for key, value in state.items():
+        if key.startswith("debed.") and key.endswith("proj2.bias") and hasattr(value, "shape"):
+            return int(value.shape[0])
+    for key, value in state.items():
+        if key.startswith("embed.") and key.endswith("proj1.weight") and hasattr(value, "shape"):
+            return int(value.shape[1])
+    return None
+
+
+def _mapping(node: Any) -> dict[str, int] | None:
+    """A ``{field: index}`` mapping from a config node (dict or OmegaConf), else ``None``."""
+    if node is None or isinstance(node, str | bytes):
+        return None
+    try:
+        items = dict(node).items()
+    except (TypeError, ValueError):
+        return None
+    try:
+        return {str(k): int(v) for k, v in items}
+    except (TypeError, ValueError):
+        return None
+
+
+def read_field_map(path: str | Path) -> dict[str, int]:
+    """A field map file: YAML or JSON ``{field_name: embedding_row}``."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelSpecError(f"no Walrus field map at {path}")
+    mapping = _mapping(yaml.safe_load(path.read_text()))
+    if mapping is None:
+        raise ModelSpecError(f"{path}: a field map is a mapping of field names to integer rows")
+    return mapping
+
+
+def resolve_field_map(
+    field_names: Sequence[str],
+    *,
+    n_states: int,
+    config_override: Any = None,
+    field_map: Mapping[str, int] | None = None,
+    source: str = "",
+) -> tuple[dict[str, int], str]:
+    """Walrus's field-to-row map for ``field_names`` and where it came from.
+
+    In order: an explicit ``field_map``; the config's ``data.field_index_map_override`` when
+    it lists every field; for a checkpoint with the released state count (67), the released
+    map; else Walrus's own rule for a model trained on one dataset without prefetching field
+    names (``MultiWellDataset._build_subset_dict``): the override's rows first, then the
+    data's fields in order from ``max(override) + 1``, which must account for every state.
+    Every row must be below ``n_states``. Raises ``ModelSpecError`` naming the field and map.
+    """
+    override = _mapping(config_override) or {}
+    if field_map is not None:
+        chosen, origin = dict(field_map), f"the field map {source or '(given)'}"
+    elif all(f in override for f in field_names):
+        chosen, origin = override, "the config's data.field_index_map_override"
+    elif n_states == RELEASED_N_STATES:
+        chosen, origin = dict(RELEASED_FIELD_INDICES), "the released checkpoint's map"
+    else:
+        start = (max(override.values()) + 1) if override else 0
+        chosen = dict(override)
+        for name in field_names:
+            if name not in chosen:
+                chosen[name] = start
+                start += 1
+        origin = (
+            f"Walrus's rule for a single-dataset model: data.field_index_map_override "
+            f"{dict(override)} then the data's fields"
+        )
+        if start != n_states:
+            raise ModelSpecError(
+                f"the checkpoint has {n_states} field states, but {origin} gives {start}; give the "
+                "training run's field map (walrus:CONFIG:CHECKPOINT:FIELD_MAP.yaml, a YAML "
+                "{field: row} file)"
+            )
+    missing = [f for f in field_names if f not in chosen]
+    if missing:
+        raise ModelSpecError(
+            f"field(s) {missing} are not in {origin} ({sorted(chosen)}); add them to the field map"
+        )
+    beyond = {f: chosen[f] for f in field_names if not 0 <= chosen[f] < n_states}
+    if beyond:
+        raise ModelSpecError(
+            f"rows {beyond} from {origin} are outside the checkpoint's {n_states} field states"
+        )
+    return {f: chosen[f] for f in field_names}, origin
+
+
 def build_walrus_model(model_config: Any, n_states: int = RELEASED_N_STATES) -> nn.Module:
     """``hydra.utils.instantiate(model_config, n_states=...)`` -> ``IsotropicModel``."""
     import_walrus()
@@ -234,6 +328,15 @@ def build_walrus_model(model_config: Any, n_states: int = RELEASED_N_STATES) -> 
     return model
 
 
+def _config_node(cfg: Any, dotted: str) -> Any:
+    node = cfg
+    for key in dotted.split("."):
+        node = node.get(key) if hasattr(node, "get") else None
+        if node is None:
+            return None
+    return node
+
+
 def load_walrus(
     config_path: str | Path,
     checkpoint_path: str | Path | None,
@@ -241,10 +344,14 @@ def load_walrus(
     device: str | torch.device = "cpu",
     data: Any = None,
     n_history: int | None = None,
+    field_map: str | Path | Mapping[str, int] | None = None,
 ) -> WalrusSurrogate:
     """Walrus from a Hydra config (e.g. the released ``extended_config.yaml``) and a checkpoint
     (``torch.load(p, weights_only=True)["app"]["model"]``); ``checkpoint_path=None`` keeps random
-    weights (for tests). The data's grid is checked up front."""
+    weights (for tests). The state count comes from the checkpoint's embedding shapes and the
+    field map from ``field_map`` (a ``{field: row}`` mapping or YAML/JSON file), the config's
+    ``data.field_index_map_override``, or Walrus's rules (:func:`resolve_field_map`). The
+    data's grid is checked up front."""
     import_walrus()
     from omegaconf import OmegaConf
 
@@ -254,7 +361,8 @@ def load_walrus(
     cfg = OmegaConf.load(config_path)
     if data is not None:
         check_grid(data.spatial_shape)
-    model = build_walrus_model(cfg.model if "model" in cfg else cfg)
+    state = None
+    n_states = RELEASED_N_STATES
     if checkpoint_path is not None:
         checkpoint_path = Path(checkpoint_path)
         if not checkpoint_path.is_file():
@@ -266,12 +374,27 @@ def load_walrus(
             raise ValueError(
                 f"{checkpoint_path}: not a Walrus checkpoint (expected ['app']['model'] inside)"
             ) from None
+        n_states = checkpoint_n_states(state) or RELEASED_N_STATES
+    field_names = tuple(data.field_names) if data is not None else MHD_FIELDS
+    given = read_field_map(field_map) if isinstance(field_map, str | Path) else field_map
+    indices, _origin = resolve_field_map(
+        field_names,
+        n_states=n_states,
+        config_override=_config_node(cfg, "data.field_index_map_override"),
+        field_map=given,
+        source=str(field_map) if isinstance(field_map, str | Path) else "",
+    )
+    model = build_walrus_model(cfg.model if "model" in cfg else cfg, n_states=n_states)
+    if state is not None:
         model.load_state_dict(state)
     surrogate = WalrusSurrogate(
         model,
         n_history=n_history or _config_history(cfg, 6),
-        field_names=data.field_names if data is not None else MHD_FIELDS,
+        field_names=field_names,
+        field_indices=indices,
         checkpoint_path=str(checkpoint_path) if checkpoint_path else None,
     )
-    surrogate.weight_files = [str(config_path)]  # hashed into the cache key with the checkpoint
+    surrogate.weight_files = [str(config_path)] + (
+        [str(field_map)] if isinstance(field_map, str | Path) else []
+    )  # hashed into the cache key with the checkpoint
     return surrogate.eval().to(device)
