@@ -140,3 +140,36 @@ def test_real_walrus_tiny_config_steps_on_16_cubed(tmp_path, history: torch.Tens
     assert result.finite.all()
     again = rollout(adapter, history.float(), 2, seed=0)
     assert torch.equal(result.frames, again.frames)
+
+
+@pytest.mark.walrus
+def test_real_walrus_mhd_only_checkpoint_with_its_own_map(tmp_path, history: torch.Tensor) -> None:
+    """A 10-state, MHD-only Walrus checkpoint (bc_only_override, no prefetching) loads with its
+    state count and rows 3-9, and steps exactly as the model called with those rows."""
+    reason = walrus_missing_reason()
+    if reason:
+        pytest.skip(f"walrus test: {reason}")
+    import walrus
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from physcheck.models.walrus import build_walrus_model, load_walrus
+
+    config_dir = str(Path(walrus.__file__).parent / "configs")
+    with initialize_config_dir(config_dir=config_dir, version_base=None):
+        model_cfg = compose(config_name="model/debug").model
+    override = {"closed_boundary": 0, "open_boundary": 1, "bias_correction": 2}
+    OmegaConf.save(
+        OmegaConf.create({"model": model_cfg, "data": {"field_index_map_override": override}}),
+        tmp_path / "extended_config.yaml",
+    )
+    trained = build_walrus_model(model_cfg, n_states=10)
+    torch.save({"app": {"model": trained.state_dict()}}, tmp_path / "mhd_only.pt")
+    loaded = load_walrus(tmp_path / "extended_config.yaml", tmp_path / "mhd_only.pt", n_history=3)
+    assert loaded.field_indices.tolist() == [3, 4, 5, 6, 7, 8, 9]
+    direct = WalrusSurrogate(
+        trained.eval(), n_history=3, field_indices={n: 3 + i for i, n in enumerate(MHD_FIELDS)}
+    )
+    a = rollout(loaded, history.float(), 1, seed=0).frames
+    b = rollout(direct, history.float(), 1, seed=0).frames
+    assert torch.equal(a, b)
