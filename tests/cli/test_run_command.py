@@ -1,0 +1,39 @@
+"""``physcheck run``: the main job's defaults (demo and oracle, no snapshot tests) and how the
+user's options replace them."""
+
+from __future__ import annotations
+
+import pytest
+
+import physcheck.cli.run as run_command
+
+
+@pytest.fixture
+def passed_to_pytest(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(pytest, "main", lambda args: calls.append(list(args)) or 0)
+    return calls
+
+
+def test_the_main_job_checks_demo_and_oracle_without_snapshots(
+    passed_to_pytest: list[list[str]],
+) -> None:
+    assert run_command.main([]) == 0
+    (args,) = passed_to_pytest
+    assert args[:3] == ["--physcheck-only", "-p", "no:cacheprovider"]
+    assert "--physcheck-no-snapshot" in args
+    models = [args[i + 1] for i, a in enumerate(args) if a == "--physcheck-model"]
+    assert models == ["demo=demo", "reference=reference"]
+
+
+def test_given_models_and_snapshot_options_replace_the_defaults(
+    passed_to_pytest: list[list[str]],
+) -> None:
+    run_command.main(["--physcheck-model", "mine=pkg.mod:make", "--physcheck-with-snapshots"])
+    run_command.main(["--snapshot-update"])
+    kept, update = passed_to_pytest
+    assert "--physcheck-no-snapshot" not in kept and "--physcheck-with-snapshots" not in kept
+    assert [kept[i + 1] for i, a in enumerate(kept) if a == "--physcheck-model"] == [
+        "mine=pkg.mod:make"
+    ]
+    assert "--physcheck-no-snapshot" not in update and "--snapshot-update" in update
