@@ -301,6 +301,12 @@ def default_dataset(*, splits: Sequence[str] = ("test",), name: str | None = Non
         root.mkdir(parents=True, exist_ok=True)
         with FileLock(str(root / ".build.lock")):
             todo = missing()
+            if todo and not recipe(name).build_on_first_use:
+                raise DataError(
+                    f"the {name} data set ({recipe(name).description}) has no {', '.join(todo)} "
+                    f"split under {root}; it is too large to build on first use: run `physcheck "
+                    f"fixtures build {name} --splits {','.join(todo)} --device cuda` (hours on a GPU)"
+                )
             if todo:
                 r = recipe(name)
                 print(

@@ -81,6 +81,9 @@ class DatasetRecipe:
     intervals run on the ``coarse_spinup_n`` grid (same seeds, forcing intervals and frame
     interval; :meth:`coarse` gives that recipe), the state is interpolated spectrally to ``n``
     and the last ``fine_spinup_intervals`` spin-up intervals and all saved frames run at ``n``.
+
+    ``build_on_first_use``: whether ``physcheck.datasets.default_dataset`` may generate a
+    missing split (minutes on a CPU) or asks for an explicit ``physcheck fixtures build``.
     """
 
     name: str
@@ -99,6 +102,7 @@ class DatasetRecipe:
     box_size: float = 2 * math.pi
     coarse_spinup_n: int = 0
     fine_spinup_intervals: int = 0
+    build_on_first_use: bool = True
     description: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -326,7 +330,8 @@ MHD64_LIKE = DatasetRecipe(
     spinup_intervals=20,
     coarse_spinup_n=32,
     fine_spinup_intervals=6,
-    description="64^3, MHD_64's (Ma, Ms) grid: build on demand (a GPU, or hours of CPU).",
+    build_on_first_use=False,
+    description="64^3, MHD_64's (Ma, Ms) grid: build on demand (a GPU, or weeks of CPU).",
     notes=(
         "Numerics extrapolated from 32^3 (time step halved with the grid spacing, the same "
         "dimensionless dissipation); supersonic points spin up for 18 intervals (12 on the coarse "

@@ -187,3 +187,9 @@ def test_the_wells_dataset_loads_every_sets_layout(tmp_path: Path) -> None:
                 f.attrs["Ms"] == recipe.points[1].Ms
                 and "forcing_nmax" in f.attrs["simulation_parameters"]
             )
+
+
+def test_mhd64_like_is_never_built_behind_the_users_back(isolated_cache: Path) -> None:
+    with pytest.raises(DataError, match="fixtures build mhd64-like --splits test --device cuda"):
+        datasets.default_dataset(name="mhd64-like")
+    assert not list(isolated_cache.rglob("*.hdf5"))
