@@ -120,20 +120,25 @@ def test_the_pypi_redis_walrus_is_detected(monkeypatch: pytest.MonkeyPatch) -> N
     assert "Redis" in (walrus_missing_reason() or "")
 
 
-@pytest.mark.walrus
-def test_real_walrus_tiny_config_steps_on_16_cubed(tmp_path, history: torch.Tensor) -> None:
-    """Runs Polymathic's walrus (tiny config, random weights) where it is importable."""
+def debug_model_config():  # type: ignore[no-untyped-def]
+    """Walrus's tiny ``model/debug`` config, or a skip with the reason where walrus is missing."""
     reason = walrus_missing_reason()
     if reason:
         pytest.skip(f"walrus test: {reason}")
     import walrus
     from hydra import compose, initialize_config_dir
 
-    from physcheck.models.walrus import build_walrus_model
-
     config_dir = str(Path(walrus.__file__).parent / "configs")
     with initialize_config_dir(config_dir=config_dir, version_base=None):
-        model_cfg = compose(config_name="model/debug").model
+        return compose(config_name="model/debug").model
+
+
+@pytest.mark.walrus
+def test_real_walrus_tiny_config_steps_on_16_cubed(tmp_path, history: torch.Tensor) -> None:
+    """Runs Polymathic's walrus (tiny config, random weights) where it is importable."""
+    from physcheck.models.walrus import build_walrus_model
+
+    model_cfg = debug_model_config()
     adapter = WalrusSurrogate(build_walrus_model(model_cfg), n_history=3)
     result = rollout(adapter, history.float(), 2, seed=0)
     assert result.frames.shape == (2, 2, 16, 16, 16, 7)
@@ -146,18 +151,11 @@ def test_real_walrus_tiny_config_steps_on_16_cubed(tmp_path, history: torch.Tens
 def test_real_walrus_mhd_only_checkpoint_with_its_own_map(tmp_path, history: torch.Tensor) -> None:
     """A 10-state, MHD-only Walrus checkpoint (bc_only_override, no prefetching) loads with its
     state count and rows 3-9, and steps exactly as the model called with those rows."""
-    reason = walrus_missing_reason()
-    if reason:
-        pytest.skip(f"walrus test: {reason}")
-    import walrus
-    from hydra import compose, initialize_config_dir
+    model_cfg = debug_model_config()
     from omegaconf import OmegaConf
 
     from physcheck.models.walrus import build_walrus_model, load_walrus
 
-    config_dir = str(Path(walrus.__file__).parent / "configs")
-    with initialize_config_dir(config_dir=config_dir, version_base=None):
-        model_cfg = compose(config_name="model/debug").model
     override = {"closed_boundary": 0, "open_boundary": 1, "bias_correction": 2}
     OmegaConf.save(
         OmegaConf.create({"model": model_cfg, "data": {"field_index_map_override": override}}),
