@@ -29,13 +29,12 @@ import hashlib
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from physcheck.errors import DataError
-from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe, PointRecipe
+from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe
 
 REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = Path(__file__).resolve().parent / "manifests"
@@ -93,7 +92,7 @@ def dataset_dir(name: str | None = None) -> Path:
 def split_files(root: Path, name: str, split: str) -> list[Path]:
     """The files of ``split`` (one per point): ``<root>/data/<split>/<name>_Ma_.._Ms_...hdf5``."""
     r = recipe(name)
-    return [Path(root) / "data" / split / r.file_name(p) for p in r.points]
+    return [r.file_path(root, p, split) for p in r.points]
 
 
 def manifest(name: str) -> dict[str, Any] | None:
@@ -193,7 +192,6 @@ def verify(root: Path, name: str, splits: Iterable[str] = ("test",)) -> list[str
 
 
 # -- building ------------------------------------------------------------------------------------
-ProgressFactory = Callable[[int, str], Callable[[int, int], None]]
 
 
 def _progress_bar(total: int, description: str) -> Callable[[int, int], None]:
@@ -237,29 +235,11 @@ def build(
     on_frame = (
         _progress_bar(total, f"physcheck: building {name} {'+'.join(splits)}") if progress else None
     )
-    start = time.time()
     generate(r, root, splits=splits, device=device, on_frame=on_frame)
     write_stats(root, name, from_train="train" in splits)
     if check:
         verify(root, name, splits)
-    (root / "BUILD.json").write_text(
-        json.dumps(
-            {
-                "set": name,
-                "splits": sorted(set(splits) | set(_built_splits(root))),
-                "seconds": round(time.time() - start, 1),
-            },
-            indent=1,
-        )
-    )
     return root
-
-
-def _built_splits(root: Path) -> list[str]:
-    try:
-        return list(json.loads((root / "BUILD.json").read_text())["splits"])
-    except (OSError, ValueError, KeyError):
-        return []
 
 
 def write_stats(root: Path, name: str, *, from_train: bool) -> Path:
@@ -321,11 +301,6 @@ def default_dataset(*, splits: Sequence[str] = ("test",), name: str | None = Non
     return root
 
 
-def points(name: str) -> tuple[PointRecipe, ...]:
-    """The (Ma, Ms) points of set ``name``."""
-    return recipe(name).points
-
-
 __all__ = [
     "CACHE_ENV",
     "DATASET_ENV",
@@ -340,7 +315,6 @@ __all__ = [
     "default_name",
     "fingerprint",
     "manifest",
-    "points",
     "split_files",
     "verify",
     "write_stats",

@@ -54,7 +54,7 @@ class CheckContext:
     def result(
         self,
         check: str,
-        index: int,
+        index: int | None,
         passed: bool,
         value: float | None,
         threshold: float | None,
@@ -65,11 +65,12 @@ class CheckContext:
         skipped: str | None = None,
         details: dict[str, float] | None = None,
     ) -> CheckResult:
-        """The result of ``check`` on the ``index``-th trajectory of the context."""
+        """The result of ``check`` on the ``index``-th trajectory of the context
+        (``index=None``: over all of them)."""
         return CheckResult(
             check=check,
             model=self.model,
-            trajectory=self.trajectories[index],
+            trajectory=None if index is None else self.trajectories[index],
             channel=channel,
             passed=bool(passed),
             value=value,
@@ -93,18 +94,8 @@ class CheckContext:
         details: dict[str, float] | None = None,
     ) -> CheckResult:
         """The result of a check over all of the model's trajectories (e.g. a median)."""
-        return CheckResult(
-            check=check,
-            model=self.model,
-            trajectory=None,
-            channel=None,
-            passed=bool(passed),
-            value=value,
-            threshold=threshold,
-            message=message,
-            step=step,
-            skipped=skipped,
-            details=details,
+        return self.result(
+            check, None, passed, value, threshold, message, step=step, skipped=skipped, details=details
         )
 
     def skipped(self, check: str, reason: str) -> list[CheckResult]:

@@ -42,6 +42,9 @@ class ReferenceSurrogate:
             raise ValueError("one solver configuration and one seed per trajectory are needed")
         self.configs = configs
         self.seeds = seeds
+        #: per trajectory, the first trajectory with the same configuration: rows whose
+        #: trajectories share a configuration are advanced together
+        self.config_group = [configs.index(c) for c in configs]
         self.device = torch.device(device)
         self.dtype = torch.float32
 
@@ -118,21 +121,13 @@ class ReferenceSurrogate:
         out = torch.empty_like(last)
         groups: dict[int, list[int]] = {}
         for row, t in enumerate(rows):
-            groups.setdefault(self._config_key(t), []).append(row)
+            groups.setdefault(self.config_group[t], []).append(row)
         for members in groups.values():
             config = self.configs[rows[members[0]]]
             index = torch.tensor(members, device=last.device)
             seeds = [self.seeds[rows[r]] for r in members]
             out[index] = advance_frame(last[index], config, seeds, context.frame)
         return out.to(history.dtype)
-
-    def _config_key(self, trajectory: int) -> int:
-        """Rows whose trajectories share a configuration are advanced together."""
-        config = self.configs[trajectory]
-        for k, other in enumerate(self.configs):
-            if other == config:
-                return k
-        return trajectory
 
     def identity(self) -> str:
         """Stable description for cache keys."""

@@ -211,11 +211,6 @@ def write_point(
     return path
 
 
-def split_path(root: Path, recipe: DatasetRecipe, point: PointRecipe, split: str) -> Path:
-    """``<root>/data/<split>/<set>_Ma_<Ma>_Ms_<Ms>.hdf5``."""
-    return Path(root) / "data" / split / recipe.file_name(point)
-
-
 def build(
     recipe: DatasetRecipe,
     root: Path,
@@ -235,7 +230,7 @@ def build(
     for i, (point, split) in enumerate(jobs):
         written.append(
             write_point(
-                split_path(root, recipe, point, split),
+                recipe.file_path(root, point, split),
                 recipe,
                 point,
                 split,
@@ -292,7 +287,6 @@ __all__ = [
     "read_solver_record",
     "run_trajectories",
     "solver_record",
-    "split_path",
     "statistics",
     "write_point",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 SPLITS = ("train", "valid", "test")
@@ -169,6 +170,10 @@ class DatasetRecipe:
     def file_name(self, point: PointRecipe) -> str:
         """``<set>_Ma_0.7_Ms_0.5.hdf5`` (one file per point and split, in the split's folder)."""
         return f"{self.name}_{point.label}.hdf5"
+
+    def file_path(self, root: str | Path, point: PointRecipe, split: str) -> Path:
+        """``<root>/data/<split>/<set>_Ma_<Ma>_Ms_<Ms>.hdf5``: where a point's split lives."""
+        return Path(root) / "data" / split / self.file_name(point)
 
     # -- solver parameters -------------------------------------------------------------------
     def hyper_coefficient(self, point: PointRecipe) -> float:

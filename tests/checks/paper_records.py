@@ -118,7 +118,9 @@ def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tenso
         mass=ones.clone(),
         min_density=0.2 * ones,
         change=variance * 0.05,
-        persistence_vrmse=_log_interp(0.3, 1.4, k, 1, 20)[None, :, None].expand(n_traj, n_steps, 7).clone(),
+        persistence_vrmse=_log_interp(0.3, 1.4, k, 1, 20)[None, :, None]
+        .expand(n_traj, n_steps, 7)
+        .clone(),
         spectrum_steps=steps,
         spectra=spectra,
     )
@@ -145,7 +147,13 @@ def make_rollout(
         [
             torch.stack(
                 [
-                    _log_interp(float(truth.variance[b, 0, c]), float(variance_at_k[b, c]), k, onset, n_steps)
+                    _log_interp(
+                        float(truth.variance[b, 0, c]),
+                        float(variance_at_k[b, c]),
+                        k,
+                        onset,
+                        n_steps,
+                    )
                     for c in range(7)
                 ],
                 dim=-1,
@@ -238,45 +246,32 @@ def walrus_zero_shot() -> Replay:
     mean_abs_b = torch.sqrt(blown + 1.05)  # |B| ~ sqrt(B0^2 + var(B_blown))
     # channel-mean VRMSE at 50: sqrt(a) of the blown channel over 7 channels (Sec. 3.1: 16-68 950)
     vrmse = (torch.sqrt(blown / 0.09) / 7).clamp(min=16)
-    base = make_rollout(
-        truth,
-        TABLE_1.clone(),
-        step1_vrmse=0.10,
-        vrmse_at_k=vrmse,
-        divb_at_k=torch.full((len(TABLE_1),), 0.82),
-        mean_abs_b_at_k=mean_abs_b,
-        bands_at_k=WALRUS_BANDS_AT_50,
-    )
+
+    def walrus(variance: torch.Tensor, onset: int = ONSET) -> DiagnosticRecord:
+        """A Walrus rollout with these step-50 variances (the rest of Sec. 3 as in the base)."""
+        return make_rollout(
+            truth,
+            variance,
+            step1_vrmse=0.10,
+            vrmse_at_k=vrmse,
+            divb_at_k=torch.full((len(TABLE_1),), 0.82),
+            mean_abs_b_at_k=mean_abs_b,
+            bands_at_k=WALRUS_BANDS_AT_50,
+            onset=onset,
+        )
+
+    base = walrus(TABLE_1.clone())
     # float64 (Table 3, early window trajectory 0: 1.1e8 in float32, 9.1e7 in float64; onset
     # a little earlier in float64: 11.7 at step 26 against "few"); the others as float32
     f64_var = TABLE_1.clone()
     f64_var[0, 2] = 9.1e7
-    float64 = make_rollout(
-        truth,
-        f64_var,
-        step1_vrmse=0.10,
-        vrmse_at_k=vrmse,
-        divb_at_k=torch.full((len(TABLE_1),), 0.82),
-        mean_abs_b_at_k=mean_abs_b,
-        bands_at_k=WALRUS_BANDS_AT_50,
-        onset=ONSET - 2,
-    )
+    float64 = walrus(f64_var, onset=ONSET - 2)
     # 5 perturbations: all in the unperturbed basins; trajectory 0's B_y 4.2e7..5.0e8 at step 50
     perturbed = []
     for by in (4.2e7, 9.0e7, 1.6e8, 3.0e8, 5.0e8):
         var = TABLE_1.clone()
         var[0, 2] = by
-        perturbed.append(
-            make_rollout(
-                truth,
-                var,
-                step1_vrmse=0.10,
-                vrmse_at_k=vrmse,
-                divb_at_k=torch.full((len(TABLE_1),), 0.82),
-                mean_abs_b_at_k=mean_abs_b,
-                bands_at_k=WALRUS_BANDS_AT_50,
-            )
-        )
+        perturbed.append(walrus(var))
     return Replay(truth, base, float64, perturbed)
 
 
@@ -288,26 +283,21 @@ def walrus_zero_shot_paper_window() -> Replay:
     variance = TRUTH_VAR.repeat(5, 1).clone()
     variance[:, 3] = torch.tensor([1.8e5, 3e4, 2e6, 5e5, 8e3]) * 3  # grown further by step 60
     window_mean = torch.tensor([18.25, 10.0, 40.0, 25.0, 6.0])
-    base = make_rollout(
-        truth,
-        variance,
-        step1_vrmse=0.14,
-        vrmse_at_k=window_mean * 3,
-        divb_at_k=torch.full((5,), 0.82),
-        mean_abs_b_at_k=torch.sqrt(variance[:, 3] + 1.05),
-    )
+
+    def walrus(variance: torch.Tensor, onset: int = ONSET) -> DiagnosticRecord:
+        return make_rollout(
+            truth,
+            variance,
+            step1_vrmse=0.14,
+            vrmse_at_k=window_mean * 3,
+            divb_at_k=torch.full((5,), 0.82),
+            mean_abs_b_at_k=torch.sqrt(variance[:, 3] + 1.05),
+            onset=onset,
+        )
+
     f64 = variance.clone()
     f64[0, 3] = 4.1e5 * 3
-    float64 = make_rollout(
-        truth,
-        f64,
-        step1_vrmse=0.14,
-        vrmse_at_k=window_mean * 3,
-        divb_at_k=torch.full((5,), 0.82),
-        mean_abs_b_at_k=torch.sqrt(f64[:, 3] + 1.05),
-        onset=ONSET - 3,
-    )
-    return Replay(truth, base, float64)
+    return Replay(truth, walrus(variance), walrus(f64, onset=ONSET - 3))
 
 
 def walrus_fine_tuned() -> Replay:

@@ -19,7 +19,6 @@ from physcheck.sim.generate import (
     build,
     read_solver_record,
     run_trajectories,
-    split_path,
     statistics,
 )
 from physcheck.sim.recipes import SMOKE
@@ -59,7 +58,7 @@ def test_the_file_holds_what_the_oracle_needs(
 ) -> None:
     paths, calls = written
     point = TINY.points[0]
-    assert paths == [split_path(paths[0].parents[2], TINY, point, "test")]
+    assert paths == [TINY.file_path(paths[0].parents[2], point, "test")]
     assert paths[0].name == "tiny_Ma_0.7_Ms_0.5.hdf5"
     frames, attrs = read_frames(paths[0])
     assert frames.shape == (2, 5, 16, 16, 16, 7) and frames.dtype == np.float32
