@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,6 +25,11 @@ from physcheck.errors import RolloutError
 from physcheck.models.protocol import Surrogate, check_surrogate, model_device, model_dtype
 
 Hook = Callable[[torch.Tensor], torch.Tensor]
+#: precisions a rollout runs in with autocast (float32 weights and state)
+LOW_PRECISION = (torch.bfloat16, torch.float16)
+OUT_OF_MEMORY: type[BaseException] = getattr(
+    torch, "OutOfMemoryError", getattr(torch.cuda, "OutOfMemoryError", MemoryError)
+)
 StepCallback = Callable[[int, torch.Tensor], None]
 NonFinitePolicy = Literal["record", "stop", "raise"]
 
@@ -81,16 +86,22 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
 
 
-def relative_noise(history: torch.Tensor, eps: float, seed: int) -> torch.Tensor:
+def relative_noise(
+    history: torch.Tensor, eps: float, seed: int, rows: Sequence[int] | None = None
+) -> torch.Tensor:
     """``eps * rms_S(channel) * N(0, 1)`` for ``history [B, T, X, Y, Z, C]``.
 
-    The normal draws come from a CPU generator in float64 (then moved), so the same seed gives
-    the same perturbation on every device and dtype.
+    Each row draws from its own CPU generator in float64 (then moved), seeded by ``seed`` and
+    the row's trajectory index (``rows``, default ``0..B-1``): the same seed gives the same
+    perturbation of a trajectory on every device and dtype, whichever trajectories share its
+    batch (a batched, a per-trajectory and a distributed run perturb alike).
     """
-    gen = torch.Generator().manual_seed(seed)
-    z = torch.randn(history.shape, generator=gen, dtype=torch.float64).to(
-        device=history.device, dtype=history.dtype
-    )
+    rows = list(range(history.shape[0])) if rows is None else list(rows)
+    draws = []
+    for row in rows:
+        gen = torch.Generator().manual_seed(seed * 1_000_003 + row)
+        draws.append(torch.randn(history.shape[1:], generator=gen, dtype=torch.float64))
+    z = torch.stack(draws).to(device=history.device, dtype=history.dtype)
     rms = torch.sqrt(torch.mean(history**2, dim=(-4, -3, -2), keepdim=True))
     return eps * rms * z
 
@@ -153,6 +164,9 @@ def rollout(
     """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
 
     - ``device``/``dtype``: where and in what precision to run (default: the history's).
+      ``bfloat16``/``float16`` run with autocast (mixed precision, as such models are served):
+      the weights and the fed-back state stay float32, the model's operations run in the
+      low precision where autocast allows, and the frames are float32.
     - ``seed``: seeds torch, numpy and ``random`` before the first step.
     - ``noise``/``noise_seed``: perturb the history by ``noise * rms_S(channel) * N(0, 1)``
       (``noise_seed`` defaults to ``seed``).
@@ -162,7 +176,9 @@ def rollout(
       every trajectory has gone non-finite (the rest is NaN); ``raise`` a ``RolloutError``.
     - ``on_step(step, frame)``: called after each step with the ``[B, X, Y, Z, C]`` frame.
     - ``keep_frames=False``: do not keep the frames (streaming; memory independent of K).
-    - ``batch_size``: forward at most this many trajectories at a time (same results).
+    - ``batch_size``: forward at most this many trajectories at a time (same results for a
+      batch-invariant model); on an out-of-memory error (``torch.OutOfMemoryError``, what CUDA
+      raises) the engine halves it and retries the step, down to one trajectory.
     - ``allow_tf32``: let CUDA matrix products and convolutions use TF32 (off by default, so a
       float32 rollout is IEEE float32, as the precision and determinism checks assume; PyTorch
       otherwise lets cuDNN convolutions round to TF32, ~1e-4 relative). Restored afterwards.
@@ -183,17 +199,20 @@ def rollout(
         raise RolloutError(f"the model needs {n_hist} history frames; the history has {h.shape[1]}")
     device = torch.device(device) if device is not None else h.device
     dtype = dtype or h.dtype
+    autocast_dtype = None
+    if dtype in LOW_PRECISION:
+        autocast_dtype, dtype = dtype, torch.float32
     # a private copy: a model that edits its input in place cannot touch the caller's history
     # (the truth window other models and variants share)
     h = h[:, -n_hist:].to(device=device, dtype=dtype, copy=True)
-    if noise:
-        h = h + relative_noise(h, noise, seed if noise_seed is None else noise_seed)
     n_traj = h.shape[0]
+    rows = tuple(trajectories) if trajectories is not None else tuple(range(n_traj))
+    if noise:
+        h = h + relative_noise(h, noise, seed if noise_seed is None else noise_seed, rows)
     first_bad = torch.full((n_traj,), n_steps + 1, dtype=torch.int64, device=device)
     frames: list[torch.Tensor] = []
     chunk = batch_size or n_traj
     stopped_at = n_steps
-    rows = tuple(trajectories) if trajectories is not None else tuple(range(n_traj))
     wants_context = accepts_context(model)
 
     def step_of(m: Any, batch: torch.Tensor, step: int, first: int) -> torch.Tensor:
@@ -206,12 +225,29 @@ def rollout(
         )
         return m.step(batch, context=context)  # type: ignore[no-any-return]
 
+    def forward(m: Any, window: torch.Tensor, step: int) -> torch.Tensor:
+        nonlocal chunk
+        while True:
+            try:
+                parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_traj, chunk)]
+                return torch.cat(parts) if len(parts) > 1 else parts[0]
+            except OUT_OF_MEMORY:
+                if chunk == 1:
+                    raise
+                chunk = (chunk + 1) // 2
+                if device.type == "cuda":
+                    torch.cuda.empty_cache()
+
+    mixed = (
+        torch.autocast(device_type=device.type, dtype=autocast_dtype)
+        if autocast_dtype is not None
+        else nullcontext()
+    )
     seed_everything(seed)
-    with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode():
+    with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode(), mixed:
         window = h
         for step in range(1, n_steps + 1):
-            parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_traj, chunk)]
-            frame = torch.cat(parts) if len(parts) > 1 else parts[0]
+            frame = forward(m, window, step)
             expected = (n_traj, *h.shape[2:])
             if tuple(frame.shape) != expected:
                 raise RolloutError(

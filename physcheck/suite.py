@@ -10,12 +10,15 @@ pytest; the plugin and ``physcheck run`` are thin shells over it, and what is sh
 from __future__ import annotations
 
 import collections
+import contextlib
+import math
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import torch
 
@@ -31,7 +34,7 @@ from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
 from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.diagnostics.symmetry import SymmetryGroup
-from physcheck.engine import rollout
+from physcheck.engine import relative_noise, rollout
 from physcheck.errors import (
     ConfigError,
     DataError,
@@ -41,7 +44,14 @@ from physcheck.errors import (
 )
 from physcheck.fields import MHD_FIELDS, FieldLayout
 from physcheck.models import Surrogate, load, model_hash, supports_precision
-from physcheck.records import DiagnosticRecord, EquivarianceRecord, RecordBuilder, TruthRecord
+from physcheck.models.saved import SavedRollouts
+from physcheck.records import (
+    DiagnosticRecord,
+    EquivarianceRecord,
+    RecordBuilder,
+    StreamedReference,
+    TruthRecord,
+)
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 
@@ -70,9 +80,19 @@ class TruthWindow:
     record: TruthRecord
 
 
+class RolloutExecutor(Protocol):
+    """Computes rollout records somewhere else (``physcheck.executor``: a Dask cluster):
+    ``compute(suite, name, variants)`` returns each variant's record over the suite's
+    trajectories, equal to what the suite would compute itself."""
+
+    def compute(self, suite: Suite, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        ...
+
+
 class Suite:
     """Lazily computes and memoises everything a run needs. ``rootdir``: where relative paths
-    in the settings start; ``worker``: the index of a parallel worker (one GPU each).
+    in the settings start; ``worker``: the index of a parallel worker (one GPU each);
+    ``executor``: where rollouts run when not here (``physcheck.executor``).
     ``rollout_counts`` counts the rollouts actually computed (cache hits excluded), per
     ``(model, variant)``."""
 
@@ -83,13 +103,17 @@ class Suite:
         rootdir: str | Path = ".",
         worker: int | None = None,
         progress: Callable[[str], None] | None = None,
+        executor: RolloutExecutor | None = None,
     ) -> None:
         self.settings = settings
+        self.executor = executor
         self.rootdir = Path(rootdir)
         self.worker = worker
         self.progress = progress
         self.rollout_counts: collections.Counter[tuple[str, str]] = collections.Counter()
         self.cache_hits: collections.Counter[tuple[str, str]] = collections.Counter()
+        #: the batched rollouts run: (model, variants of its row blocks)
+        self.batches: list[tuple[str, tuple[str, ...]]] = []
         self._models: dict[str, Surrogate] = {}
         self._truth: dict[int, TruthWindow] = {}
         self._records: dict[tuple[str, str], DiagnosticRecord] = {}
@@ -158,8 +182,18 @@ class Suite:
     def model(self, name: str) -> Surrogate:
         if name not in self._models:
             entry = self.model_entry(name)
-            self._models[name] = load(entry, data=self.data, device=self.device)
+            self._models[name] = load(entry, data=self.data, device=self.device, root=self.rootdir)
         return self._models[name]
+
+    def provide_model(self, name: str, model: Surrogate) -> None:
+        """Use an already loaded model for ``name`` (an executor's worker loads a checkpoint
+        once for all its tasks)."""
+        self._models[name] = model
+
+    def saved(self, name: str) -> SavedRollouts | None:
+        """The model's saved rollouts, when it is one (``--physcheck-predictions``)."""
+        model = self.model(name)
+        return model if isinstance(model, SavedRollouts) else None
 
     def n_history(self, name: str) -> int:
         return self.window.resolve_history(self.model(name).n_history)
@@ -193,6 +227,10 @@ class Suite:
             )
         n_history = self.n_history(name)
         self.window.check(n_history, data.n_time)
+        saved = self.saved(name)
+        if saved is not None:
+            saved.check_window(self.window.first, self.window.n_steps, self.trajectories)
+            return
         history, _ = data.read_window(self.trajectories[0], self.window, n_history)
         probe = history[None].to(self.device)
         try:
@@ -273,16 +311,46 @@ class Suite:
         out = ["base"]
         if self.needs("float64") and self.precision_skip(name) is None:
             out.append("float64")
-        if self.needs("perturbed"):
+        if self.needs("perturbed") and self.perturbed_skip(name) is None:
             out += [f"noise{i}" for i in range(self.settings.diagnostics.n_perturbations)]
         return out
 
+    def perturbed_skip(self, name: str) -> str | None:
+        """Why the perturbed rollouts of a model cannot be had (saved rollouts without them,
+        or made with other noise), ``None`` when they can."""
+        saved = self.saved(name)
+        if saved is None:
+            return None
+        diag = self.settings.diagnostics
+        missing = [f"noise{i}" for i in range(diag.n_perturbations) if not saved.has(f"noise{i}")]
+        if missing:
+            return (
+                f"the saved rollouts hold no perturbed rollout {', '.join(missing)} (export them "
+                f"with physcheck export, or give NAME=PATH,noise0=PATH,...)"
+            )
+        if saved.noise_eps is not None and not math.isclose(
+            float(saved.noise_eps), diag.noise_eps, rel_tol=1e-9
+        ):
+            return (
+                f"the saved perturbed rollouts were made with input noise {saved.noise_eps}; "
+                f"this run asks for {diag.noise_eps}: use --physcheck-noise {saved.noise_eps}"
+            )
+        if saved.seed is not None and int(saved.seed) != diag.seed:
+            return (
+                f"the saved perturbed rollouts were made with seed {saved.seed}; this run's "
+                f"is {diag.seed}: set seed = {saved.seed} in [tool.physcheck]"
+            )
+        return None
+
     def precision_skip(self, name: str) -> str | None:
+        saved = self.saved(name)
+        if saved is not None:
+            return saved.precision_skip
         reason = supports_precision(self.model(name))
         if reason:
             return reason
-        if self.settings.dtype == "float64":
-            return "the base rollout already runs in float64"
+        if self.settings.dtype == self.settings.reference_dtype:
+            return f"the base rollout already runs in {self.settings.reference_dtype}"
         return None
 
     def _key(self, name: str, variant: str, n_history: int) -> str:
@@ -298,7 +366,10 @@ class Suite:
                 "window": [self.window.first, self.window.n_steps, n_history],
                 "trajectories": self.trajectories,
                 "variant": variant,
-                "dtype": s.dtype,
+                "dtype": s.reference_dtype if variant == "float64" else s.dtype,
+                # batched rows equal one-at-a-time rows only for a batch-invariant model
+                "batched": s.batch_variants and variant != "float64",
+                "batch_rows": s.batch_rows,
                 "device": self.device.type,
                 "diagnostics": repr(self.diagnostics),
                 "guide_axis": s.guide_axis,
@@ -311,26 +382,59 @@ class Suite:
         return len(self.variants(name)) > 1
 
     def record(self, name: str, variant: str = "base") -> DiagnosticRecord:
-        """The diagnostic record of one rollout variant of a model (computed once)."""
+        """The diagnostic record of one rollout variant of a model (computed once; the base
+        and perturbed rollouts in one batch, see ``batch_group``)."""
         memo = (name, variant)
         if memo in self._records:
             return self._records[memo]
-        model = self.model(name)
+        group = self.batch_group(name, variant)
         n_history = self.n_history(name)
-        key = self._key(name, variant, n_history) if self.cache is not None else None
-        if self.cache is not None and key is not None:
-            with self.cache.lock(key):
-                record_or_none = self._cached(key)
-                if record_or_none is None:
-                    record = self._compute(name, variant, model, n_history)
-                    self.cache.put(key, *record.to_cache())
+        # saved rollouts are read, not run: nothing to cache
+        cached = self.cache is not None and self.saved(name) is None
+        keys = {v: self._key(name, v, n_history) for v in group} if cached else {}
+        with contextlib.ExitStack() as locks:
+            if self.cache is not None and keys:
+                for key in sorted(set(keys.values())):
+                    locks.enter_context(self.cache.lock(key))
+            missing = []
+            for v in group:
+                found = self._cached(keys[v]) if keys else None
+                if found is None:
+                    missing.append(v)
                 else:
-                    record = record_or_none
-                    self.cache_hits[memo] += 1
-        else:
-            record = self._compute(name, variant, model, n_history)
-        self._records[memo] = record
-        return record
+                    self._records[(name, v)] = found
+                    self.cache_hits[(name, v)] += 1
+            if missing:
+                for v, record in self._compute_variants(name, missing).items():
+                    if self.cache is not None and keys:
+                        self.cache.put(keys[v], *record.to_cache())
+                    self._records[(name, v)] = record
+        return self._records[memo]
+
+    def batch_group(self, name: str, variant: str) -> list[str]:
+        """The variants computed together with ``variant``: with batching on (the default),
+        the base rollout and the perturbed ones not yet computed run as one batch of
+        (1 + n_perturbations) x trajectories rows; the float64 twin, saved rollouts and
+        ``--physcheck-no-batch`` go one at a time. With an executor, every variant not yet
+        computed goes at once."""
+        if self.saved(name) is not None:
+            return [variant]
+        if self.executor is not None:  # every variant at once: they run in parallel
+            missing = [v for v in self.variants(name) if (name, v) not in self._records]
+            return missing if variant in missing else [variant]
+        if not self.settings.batch_variants or variant == "float64":
+            return [variant]
+        group = [v for v in self.variants(name) if v == "base" or v.startswith("noise")]
+        group = [v for v in group if (name, v) not in self._records]
+        return group if variant in group else [variant]
+
+    def _compute_variants(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        if self.executor is not None and self.saved(name) is None:
+            return self.executor.compute(self, name, variants)
+        if len(variants) == 1:
+            model, n_history = self.model(name), self.n_history(name)
+            return {variants[0]: self._compute(name, variants[0], model, n_history)}
+        return self._compute_batch(name, variants)
 
     def _cached(self, key: str) -> DiagnosticRecord | None:
         assert self.cache is not None
@@ -350,32 +454,132 @@ class Suite:
     def _compute(
         self, name: str, variant: str, model: Surrogate, n_history: int
     ) -> DiagnosticRecord:
-        entry = self.model_entry(name)
         truth = self.truth(n_history)
+        # variants compare with the base rollout's kept (float32) frames; their variances are
+        # computed from those frames, as in a batch (``_compute_batch``)
+        reference = self.record(name, "base").frames if variant != "base" else None
+        builder = self._record_builder(
+            truth, reference, keep_frames=variant == "base" and self._keeps_frames(name)
+        )
+        return builder.finish(self._run_variant(name, variant, builder))
+
+    def _compute_batch(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        """The base rollout (when among ``variants``) and perturbed ones as one rollout of
+        ``len(variants) x B`` rows: row block j holds variant j's inputs, perturbed exactly as
+        its own rollout would be (``relative_noise`` draws per trajectory), so each block's
+        frames and records equal the one-at-a-time ones wherever the model's step is
+        batch-invariant (tested). The perturbed blocks compare with the base block at each step
+        (``StreamedReference``), or with the base record's kept frames."""
+        entry, model = self.model_entry(name), self.model(name)
+        truth = self.truth(self.n_history(name))
+        diag, dtype = self.diagnostics, DTYPES[self.settings.dtype]
+        rows = list(self.trajectories)
+        n_traj = len(rows)
+        # the engine keeps the model's last n_history frames; noise is drawn on exactly those
+        history = truth.history[:, -model.n_history :].to(device=self.device, dtype=dtype)
+        blocks = []
+        for v in variants:
+            if v == "base":
+                blocks.append(history)
+            else:
+                seed = diag.seed + 1 + int(v[len("noise") :])
+                blocks.append(history + relative_noise(history, diag.noise_eps, seed, rows))
+        reference: torch.Tensor | StreamedReference | None
+        reference = StreamedReference() if "base" in variants else self.record(name, "base").frames
+        builders = {
+            v: self._record_builder(
+                truth,
+                None if v == "base" else reference,
+                keep_frames=v == "base" and self._keeps_frames(name),
+            )
+            for v in variants
+        }
+        hooks = self._hooks(entry.projection)
+        n_steps = self.window.n_steps
+        label = " + ".join(variants)
+        self._say(
+            f"rolling out {name} ({label} batched: {len(variants) * n_traj} rows x {n_steps} steps, "
+            f"{dtype}, {self.device})"
+        )
+        started = time.perf_counter()
+        every = max(1, n_steps // 5)
+
+        def on_step(step: int, frame: torch.Tensor) -> None:
+            for j, v in enumerate(variants):
+                part = frame[j * n_traj : (j + 1) * n_traj]
+                if v == "base" and isinstance(reference, StreamedReference):
+                    reference.put(step, part)
+                builders[v](step, part)
+            if self.progress is not None and step % every == 0 and step < n_steps:
+                elapsed = time.perf_counter() - started
+                self._say(f"  {name} ({label}): step {step}/{n_steps}, {elapsed:.1f} s")
+
+        result = rollout(
+            model,
+            torch.cat(blocks),
+            n_steps,
+            device=self.device,
+            dtype=dtype,
+            seed=diag.seed,
+            hooks=hooks,
+            on_step=on_step,
+            keep_frames=False,
+            start_frame=self.window.first,
+            trajectories=rows * len(variants),
+            batch_size=self.settings.batch_rows,
+        )
+        self.batches.append((name, tuple(variants)))
+        first_bad = result.first_nonfinite_step.view(len(variants), n_traj)
+        out = {}
+        for j, v in enumerate(variants):
+            self.rollout_counts[(name, v)] += 1
+            out[v] = builders[v].finish(first_bad[j])
+        self._say(f"rolled out {name} ({label}) in {time.perf_counter() - started:.1f} s")
+        return out
+
+    def compute_variant(self, name: str, variant: str) -> DiagnosticRecord:
+        """One variant's record computed here, as an executor's worker does for one task: the
+        base rollout alone; a perturbed one in a batch with the base rows (one after the other
+        with ``--physcheck-no-batch``); the twin after the base. The base record is memoised."""
+        if (name, "base") not in self._records:
+            if variant.startswith("noise") and self.settings.batch_variants:
+                return self._compute_batch(name, ["base", variant])[variant]
+            base = self._compute(name, "base", self.model(name), self.n_history(name))
+            self._records[(name, "base")] = base
+        if variant == "base":
+            return self._records[(name, "base")]
+        return self._compute(name, variant, self.model(name), self.n_history(name))
+
+    def _hooks(self, projection: bool) -> list[Callable[[torch.Tensor], torch.Tensor]]:
+        """Per-step hooks of a model's rollouts (the div B projection of ``+projection``)."""
+        if not projection:
+            return []
+        from physcheck.diagnostics import project_state
+
+        layout, spacing = self.layout, self.diagnostics.spacing
+        return [lambda frame: project_state(frame, layout=layout, spacing=spacing)]
+
+    def _run_variant(
+        self, name: str, variant: str, on_frame: Callable[[int, torch.Tensor], None]
+    ) -> torch.Tensor:
+        """Roll out (or, for saved rollouts, read) one variant of a model over the window,
+        streaming each frame ``[B, X, Y, Z, C]`` to ``on_frame(step, frame)``; returns the
+        first non-finite step per trajectory (``[B]``, K + 1 where finite)."""
+        saved = self.saved(name)
+        if saved is not None:
+            return self._read_variant(name, saved, variant, on_frame)
+        entry = self.model_entry(name)
+        model = self.model(name)
+        truth = self.truth(self.n_history(name))
         diag = self.diagnostics
         dtype = DTYPES[self.settings.dtype]
-        reference = reference_variance = None
         noise, noise_seed = 0.0, None
-        if variant != "base":
-            base = self.record(name, "base")
-            reference, reference_variance = base.frames, base.variance
-        if variant == "float64":
-            dtype = torch.float64
+        if variant == "float64":  # the twin, in the reference precision
+            dtype = DTYPES[self.settings.reference_dtype]
         elif variant.startswith("noise"):
             index = int(variant[len("noise") :])
             noise, noise_seed = diag.noise_eps, diag.seed + 1 + index
-        hooks = []
-        if entry.projection:
-            from physcheck.diagnostics import project_state
-
-            layout = self.layout
-            hooks.append(lambda frame: project_state(frame, layout=layout, spacing=diag.spacing))
-        builder = self._record_builder(
-            truth,
-            reference,
-            keep_frames=variant == "base" and self._keeps_frames(name),
-            reference_variance=reference_variance,
-        )
+        hooks = self._hooks(entry.projection)
         started = time.perf_counter()
         n_steps = self.window.n_steps
         shape = f"{truth.history.shape[0]} trajectories x {n_steps} steps"
@@ -383,7 +587,7 @@ class Suite:
         every = max(1, n_steps // 5)
 
         def on_step(step: int, frame: torch.Tensor) -> None:
-            builder(step, frame)
+            on_frame(step, frame)
             if step % every == 0 and step < n_steps:
                 elapsed = time.perf_counter() - started
                 self._say(f"  {name} ({variant}): step {step}/{n_steps}, {elapsed:.1f} s")
@@ -398,14 +602,38 @@ class Suite:
             hooks=hooks,
             noise=noise,
             noise_seed=noise_seed,
-            on_step=on_step if self.progress is not None else builder,
+            on_step=on_step if self.progress is not None else on_frame,
             keep_frames=False,
             start_frame=self.window.first,
             trajectories=self.trajectories,
+            batch_size=self.settings.batch_rows,
         )
         self.rollout_counts[(name, variant)] += 1
         self._say(f"rolled out {name} ({variant}) in {time.perf_counter() - started:.1f} s")
-        return builder.finish(result.first_nonfinite_step)
+        return result.first_nonfinite_step
+
+    def _read_variant(
+        self,
+        name: str,
+        saved: SavedRollouts,
+        variant: str,
+        on_frame: Callable[[int, torch.Tensor], None],
+        n_steps: int | None = None,
+    ) -> torch.Tensor:
+        """Stream a saved rollout's frames as a rollout would; the first non-finite step per
+        trajectory as the engine records it."""
+        n_steps = self.window.n_steps if n_steps is None else n_steps
+        self._say(f"reading {name} ({variant}) from {saved.weight_files[0].name}")
+        frames = saved.frames(variant, self.trajectories, n_steps).to(self.device)
+        first_bad = torch.full((frames.shape[0],), n_steps + 1, dtype=torch.int64, device=self.device)
+        for step in range(1, n_steps + 1):
+            frame = frames[:, step - 1]
+            bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
+            first_bad = torch.where(
+                bad & (first_bad > n_steps), torch.full_like(first_bad, step), first_bad
+            )
+            on_frame(step, frame)
+        return first_bad
 
     def _say(self, line: str) -> None:
         if self.progress is not None:
@@ -427,8 +655,90 @@ class Suite:
 
     def equivariance_skip(self, name: str) -> str | None:
         """Why a model cannot be judged for equivariance (``None`` when it can)."""
+        saved = self.saved(name)
+        if saved is not None:
+            if saved.equivariance_skip:
+                return saved.equivariance_skip
+            missing = [v for v in self._equivariance_variants() if not saved.has(v)]
+            if missing:
+                return (
+                    f"the saved rollouts hold no rollouts of transformed inputs ({', '.join(missing)}; "
+                    "export them with physcheck export)"
+                )
+            return None
         reason = getattr(self.model(name), "equivariance_skip", None)
         return str(reason) if reason else None
+
+    def _equivariance_variants(self) -> list[str]:
+        """The rollouts the equivariance check needs besides the base one: a short rollout of
+        the input (``equivariance:identity``) and of each transformed input, and the last frame
+        of a full rollout of each rotated input (``orbit:T``)."""
+        group = self.symmetries
+        out = ["equivariance:identity"] + [f"equivariance:{t.name}" for t in group.transforms]
+        if self.diagnostics.equivariance_orbit:
+            out += [f"orbit:{t.name}" for t in group.rotations]
+        return out
+
+    def _equivariance_rollouts(
+        self, name: str
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """``(short rollout of the input [B, K_e, ...], {transform: short rollout of the
+        transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
+        rollout})``, rolled out or read from saved rollouts."""
+        group = self.symmetries
+        n_short = min(self.diagnostics.equivariance_steps, self.window.n_steps)
+        saved = self.saved(name)
+        rotations = group.rotations if self.diagnostics.equivariance_orbit else ()
+        if saved is not None:
+
+            def read(variant: str, n_steps: int) -> torch.Tensor:
+                return saved.frames(variant, self.trajectories, n_steps).to(self.device)
+
+            return (
+                read("equivariance:identity", n_short),
+                {t.name: read(f"equivariance:{t.name}", n_short) for t in group.transforms},
+                {t.name: read(f"orbit:{t.name}", 1)[:, 0] for t in rotations},
+            )
+        model = self.model(name)
+        history = self.truth(self.n_history(name)).history
+        n_steps = self.window.n_steps
+
+        def roll(
+            inputs: torch.Tensor, steps: int, on_step: Callable[[int, torch.Tensor], None] | None = None
+        ) -> torch.Tensor | None:
+            return rollout(
+                model,
+                inputs,
+                steps,
+                device=self.device,
+                dtype=DTYPES[self.settings.dtype],
+                seed=self.diagnostics.seed,
+                start_frame=self.window.first,
+                trajectories=self.trajectories,
+                on_step=on_step,
+                keep_frames=on_step is None,
+            ).frames
+
+        self._say(
+            f"equivariance of {name}: {len(group.transforms) + 1} rollouts of {n_short} steps"
+        )
+        base = roll(history, n_short)
+        assert base is not None
+        moved: dict[str, torch.Tensor] = {}
+        for transform in group.transforms:
+            frames = roll(group.apply(transform, history), n_short)
+            assert frames is not None
+            moved[transform.name] = frames
+        finals: dict[str, torch.Tensor] = {}
+        for transform in rotations:
+            self._say(f"equivariance of {name}: the basin of the input turned by {transform.name}")
+
+            def keep_last(step: int, frame: torch.Tensor, key: str = transform.name) -> None:
+                if step == n_steps:
+                    finals[key] = frame.clone()
+
+            roll(group.apply(transform, history), n_steps, keep_last)
+        return base, moved, finals
 
     def equivariance(self, name: str) -> EquivarianceRecord:
         """The equivariance gaps of a model (computed once): one short rollout from the input
@@ -436,26 +746,13 @@ class Suite:
         basin orbit."""
         if name in self._equivariance:
             return self._equivariance[name]
-        model = self.model(name)
         truth = self.truth(self.n_history(name))
         diag, group = self.diagnostics, self.symmetries
-        n_short = min(diag.equivariance_steps, self.window.n_steps)
-        kwargs = {
-            "device": self.device,
-            "dtype": DTYPES[self.settings.dtype],
-            "seed": diag.seed,
-            "start_frame": self.window.first,
-            "trajectories": self.trajectories,
-        }
-        self._say(
-            f"equivariance of {name}: {len(group.transforms) + 1} rollouts of {n_short} steps"
-        )
-        base = rollout(model, truth.history, n_short, **kwargs).frames  # type: ignore[arg-type]
-        assert base is not None
+        base, moved_by, finals = self._equivariance_rollouts(name)
+        n_short = base.shape[1]
         gaps = []
         for transform in group.transforms:
-            moved = rollout(model, group.apply(transform, truth.history), n_short, **kwargs).frames  # type: ignore[arg-type]
-            assert moved is not None
+            moved = moved_by[transform.name]
             expected = group.apply(transform, base)
             target = group.apply(transform, truth.truth[:, :n_short]).to(moved.dtype)
             variance = target.var(dim=(-4, -3, -2), unbiased=False)  # [B, K_e, C]
@@ -469,27 +766,10 @@ class Suite:
         if diag.equivariance_orbit and group.rotations:
             base_basins = self.measures(name).final_basins
             record.base_basins = base_basins
-            n_steps = self.window.n_steps
-            final: dict[str, torch.Tensor] = {}
-
-            def keep_last(step: int, frame: torch.Tensor) -> None:
-                if step == n_steps:
-                    final["frame"] = frame.clone()
-
             for transform in group.rotations:
-                self._say(
-                    f"equivariance of {name}: the basin of the input turned by {transform.name}"
-                )
-                rollout(
-                    model,
-                    group.apply(transform, truth.history),
-                    n_steps,
-                    on_step=keep_last,
-                    keep_frames=False,
-                    **kwargs,  # type: ignore[arg-type]
-                )
-                turned = group.apply(transform, truth.truth[:, -1]).to(final["frame"].dtype)
-                amplification = final["frame"].var(dim=(-4, -3, -2), unbiased=False) / turned.var(
+                final = finals[transform.name]
+                turned = group.apply(transform, truth.truth[:, -1]).to(final.dtype)
+                amplification = final.var(dim=(-4, -3, -2), unbiased=False) / turned.var(
                     dim=(-4, -3, -2), unbiased=False
                 )
                 labels = basin_names(
@@ -500,7 +780,7 @@ class Suite:
                 )
                 record.orbit[transform.name] = list(labels)
                 record.expected[transform.name] = [group.basin(transform, b) for b in base_basins]
-                record.forward_passes += n_steps
+                record.forward_passes += self.window.n_steps
         self._equivariance[name] = record
         return record
 
@@ -513,6 +793,11 @@ class Suite:
         if name in self._basin_maps:
             return self._basin_maps[name]
         rows: list[dict[str, object]] = []
+        if self.saved(name) is not None:
+            reason = "saved rollouts cover one window; the basin map rolls the model out from others"
+            rows = [{"start": start, "skipped": reason} for start in self.settings.starts or ()]
+            self._basin_maps[name] = rows
+            return rows
         model = self.model(name)
         n_history = self.n_history(name)
         diag = self.diagnostics
@@ -565,10 +850,9 @@ class Suite:
     def _record_builder(
         self,
         truth: TruthWindow,
-        reference: torch.Tensor | None,
+        reference: torch.Tensor | StreamedReference | None,
         *,
         keep_frames: bool,
-        reference_variance: torch.Tensor | None = None,
     ) -> RecordBuilder:
         """The streaming record of one rollout of ``truth``'s window (against ``reference``
         frames for a variant)."""
@@ -578,7 +862,6 @@ class Suite:
             self.diagnostics,
             truth_record=truth.record,
             reference=reference,
-            reference_variance=reference_variance,
             previous=truth.history[:, -1],
             keep_frames=keep_frames,
         )
@@ -613,6 +896,52 @@ class Suite:
         )
         return builder.finish(result.first_nonfinite_step)
 
+    # -- export ----------------------------------------------------------------------------------
+    def export(self, name: str, path: str | Path) -> Path:
+        """Write the rollouts of a model that the selected checks need (the base rollout; the
+        float64 twin, the perturbed rollouts and the rollouts of transformed inputs where
+        asked for) to a prediction file (``physcheck.data.predictions``; format by suffix),
+        with the window, trajectories, history, channels, noise and seed they cover. Gating
+        the file with ``--physcheck-predictions NAME=PATH`` and the same settings gives the
+        numbers and verdicts of gating the model in-process."""
+        if self.saved(name) is not None:
+            raise ConfigError(f"model {name!r} is saved rollouts already; there is nothing to export")
+        from physcheck.data.predictions import prediction_writer
+
+        diag = self.diagnostics
+        n_history = self.n_history(name)
+        truth = self.truth(n_history)
+        meta = {
+            "start_frame": self.window.first,
+            "trajectories": list(self.trajectories),
+            "n_history": n_history,
+            "field_names": list(self.data.field_names),
+            "noise_eps": diag.noise_eps,
+            "seed": diag.seed,
+            "precision_skip": self.precision_skip(name) if self.needs("float64") else None,
+            "equivariance_skip": (
+                self.equivariance_skip(name) if self.needs("equivariance") else None
+            ),
+        }
+        shape = tuple(truth.truth.shape)
+        with prediction_writer(path, meta, sources=self.data.infos[0].sources) as writer:
+            for variant in self.variants(name):
+                dtype = DTYPES[
+                    self.settings.reference_dtype if variant == "float64" else self.settings.dtype
+                ]
+                sink = writer.sink("" if variant == "base" else variant, shape, dtype)
+                self._run_variant(name, variant, sink)
+            if self.needs("equivariance") and self.equivariance_skip(name) is None:
+                base, moved, finals = self._equivariance_rollouts(name)
+                shorts = {"equivariance:identity": base}
+                shorts.update({f"equivariance:{t}": f for t, f in moved.items()})
+                shorts.update({f"orbit:{t}": f[:, None] for t, f in finals.items()})
+                for variant, frames in shorts.items():
+                    sink = writer.sink(variant, tuple(frames.shape), frames.dtype)
+                    for step in range(1, frames.shape[1] + 1):
+                        sink(step, frames[:, step - 1])
+        return Path(path)
+
     # -- checks ----------------------------------------------------------------------------------
     def truth_record(self, name: str) -> TruthRecord:
         """The truth's record for the model's history length."""
@@ -637,7 +966,12 @@ class Suite:
             if float64_skip is None:
                 float64 = self.record(name, "float64")
         perturbed = None
-        if self.needs("perturbed") and self.settings.diagnostics.n_perturbations > 0:
+        perturbed_skip = self.perturbed_skip(name) if self.needs("perturbed") else None
+        if (
+            self.needs("perturbed")
+            and perturbed_skip is None
+            and self.settings.diagnostics.n_perturbations > 0
+        ):
             perturbed = [
                 self.record(name, f"noise{i}")
                 for i in range(self.settings.diagnostics.n_perturbations)
@@ -656,7 +990,9 @@ class Suite:
             base=base,
             float64=float64,
             float64_skip=float64_skip,
+            precisions=(self.settings.dtype, self.settings.reference_dtype),
             perturbed=perturbed,
+            perturbed_skip=perturbed_skip,
             noise_eps=self.settings.diagnostics.noise_eps,
             divergence_method=self.settings.diagnostics.divergence_method,
             spectral=self.spectral_range(name),

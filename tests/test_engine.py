@@ -74,6 +74,17 @@ def test_relative_noise_scales_with_each_channels_rms() -> None:
     )  # device/dtype independent draws
 
 
+def test_a_trajectorys_perturbation_does_not_depend_on_its_batch() -> None:
+    """Trajectory 5 gets the same noise alone, beside others, and in another row position."""
+    h = torch.randn(3, 1, 4, 4, 4, 2, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    together = relative_noise(h, 1e-6, seed=3, rows=[2, 5, 7])
+    alone = relative_noise(h[1:2], 1e-6, seed=3, rows=[5])
+    moved = relative_noise(h[[1, 0]], 1e-6, seed=3, rows=[5, 2])
+    torch.testing.assert_close(together[1:2], alone, rtol=0, atol=0)
+    torch.testing.assert_close(moved[0], together[1], rtol=0, atol=0)
+    assert not torch.equal(relative_noise(h, 1e-6, seed=4, rows=[2, 5, 7]), together)
+
+
 def test_hooks_are_applied_each_step(history: torch.Tensor) -> None:
     noisy = history.clone()
     noisy[..., 1:4] += 0.05 * torch.randn(

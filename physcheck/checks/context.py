@@ -30,7 +30,10 @@ class CheckContext:
     base: DiagnosticRecord
     float64: DiagnosticRecord | None = None
     float64_skip: str | None = None
+    #: the precisions of the base rollout and of its twin (``float64``), as named in messages
+    precisions: tuple[str, str] = ("float32", "float64")
     perturbed: list[DiagnosticRecord] | None = field(default=None)
+    perturbed_skip: str | None = None
     noise_eps: float = 1e-6
     divergence_method: str = "central"
     spectral: SpectralRange | None = None

@@ -23,6 +23,8 @@ from physcheck.diagnostics import NONFINITE_LABEL
 def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
     """All n perturbed rollouts end in the unperturbed rollout's basin, and that basin can be
     told (a non-finite rollout has no basin, and fails)."""
+    if ctx.perturbed_skip:
+        return ctx.skipped("basin_determinism", ctx.perturbed_skip)
     if not ctx.perturbed:
         return ctx.skipped(
             "basin_determinism", "no perturbed rollouts configured (n_perturbations = 0)"
@@ -69,12 +71,17 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
     return out
 
 
+#: short names of the precisions in the pointwise-difference note
+SHORT = {"float32": "p32", "float64": "p64", "bfloat16": "pbf16"}
+
+
 def _describe(b: BlowUp, name: str) -> str:
     return f"{name} blows up from step {b.onset} (growth {fmt(b.growth)} decades/step, {fmt(b.final)} x truth at K)"
 
 
 def precision(ctx: CheckContext) -> list[CheckResult]:
-    """float32 and float64 rollouts blow up alike or not at all: the same final basin, variance
+    """The base rollout and its higher-precision twin (float32 and float64 by default;
+    ``ctx.precisions``) blow up alike or not at all: the same final basin, variance
     blow-up onsets (first step with a_c > ``basin_tau``) within ``precision_onset_steps``,
     growth rates within ``precision_growth_factor`` and amplifications at K within
     ``precision_magnitude_log10`` decades. The pointwise difference is reported."""
@@ -82,13 +89,15 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
     if ctx.float64 is None:
         return ctx.skipped("precision", ctx.float64_skip or "no float64 rollout")
     m32, m64 = ctx.measures, ctx.measures_of(ctx.float64)
+    low, high = ctx.precisions
+    p_low, p_high = (SHORT.get(p, p) for p in ctx.precisions)
     out = []
     for i in range(len(ctx.trajectories)):
         b32, b64 = m32.blow_up(i), m64.blow_up(i)
         basin32, basin64 = m32.final_basins[i], m64.final_basins[i]
         rel = ctx.float64.vs_reference_relative
         rel_text = (
-            f"; pointwise |p64 - p32| / |p64| {fmt(float(rel[i, 0]))} at step 1, "
+            f"; pointwise |{p_high} - {p_low}| / |{p_high}| {fmt(float(rel[i, 0]))} at step 1, "
             f"{fmt(float(rel[i, -1]))} at step {ctx.n_steps} (reported, not judged)"
             if rel is not None
             else ""
@@ -101,7 +110,7 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
             magnitude = math.inf
         problems: list[tuple[int, str]] = []
         if b32.happened != b64.happened:
-            who, other = (b32, "float32") if b32.happened else (b64, "float64")
+            who, other = (b32, low) if b32.happened else (b64, high)
             problems.append(
                 (who.onset, f"only {other} blows up ({_describe(who, other)}); the other stays bounded")
             )
@@ -110,7 +119,7 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
                 problems.append(
                     (
                         min(b32.onset, b64.onset),
-                        f"blow-up onset at step {b32.onset} in float32 but {b64.onset} in float64 "
+                        f"blow-up onset at step {b32.onset} in {low} but {b64.onset} in {high} "
                         f"(allowed {th.precision_onset_steps} steps apart)",
                     )
                 )
@@ -120,7 +129,7 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
                     problems.append(
                         (
                             max(b32.onset, b64.onset),
-                            f"growth {fmt(b32.growth)} (float32) vs {fmt(b64.growth)} (float64) decades/step "
+                            f"growth {fmt(b32.growth)} ({low}) vs {fmt(b64.growth)} ({high}) decades/step "
                             f"(allowed a factor {fmt(th.precision_growth_factor)})",
                         )
                     )
@@ -128,12 +137,12 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
                 problems.append(
                     (
                         ctx.n_steps,
-                        f"amplification at K {fmt(b32.final)} x (float32) vs {fmt(b64.final)} x (float64) "
+                        f"amplification at K {fmt(b32.final)} x ({low}) vs {fmt(b64.final)} x ({high}) "
                         f"(allowed {fmt(th.precision_magnitude_log10)} decade(s) apart)",
                     )
                 )
         if basin32 != basin64:
-            problems.append((ctx.n_steps, f"final basin {basin32} in float32 but {basin64} in float64"))
+            problems.append((ctx.n_steps, f"final basin {basin32} in {low} but {basin64} in {high}"))
         value = magnitude if math.isfinite(magnitude) else math.inf
         if problems:
             step, _ = min(problems)
@@ -151,14 +160,14 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
             continue
         if b32.happened:
             msg = (
-                f"{ctx.prefix(i)}: both precisions blow up alike ({_describe(b32, 'float32')}; "
-                f"{_describe(b64, 'float64')}; basin {basin32}): the instability is structural, "
+                f"{ctx.prefix(i)}: both precisions blow up alike ({_describe(b32, low)}; "
+                f"{_describe(b64, high)}; basin {basin32}): the instability is structural, "
                 f"not numerical (the variance checks judge the blow-up itself){rel_text}"
             )
         else:
             msg = (
                 f"{ctx.prefix(i)}: neither precision blows up (largest amplification at K "
-                f"{fmt(b32.final)} x in float32, {fmt(b64.final)} x in float64; basin {basin32}){rel_text}"
+                f"{fmt(b32.final)} x in {low}, {fmt(b64.final)} x in {high}; basin {basin32}){rel_text}"
             )
         out.append(ctx.result("precision", i, True, value, th.precision_magnitude_log10, msg))
     return out

@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "physcheck.cli.run:main",
         "run the physics suite (default: demo and reference on the shipped data)",
     ),
+    "export": (
+        "physcheck.cli.export:main",
+        "write models' rollouts to files that --physcheck-predictions gates",
+    ),
     "fixtures": (
         "physcheck.cli.datasets:main",
         "build, verify or locate the MHD data sets (smoke, default, mhd64-like)",

@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from physcheck.config.checks import check_names
-from physcheck.config.specs import ModelSpec, parse_model
+from physcheck.config.specs import SAVED_HELP, SAVED_PREFIX, ModelSpec, parse_model
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.data.windows import Window, parse_window
 from physcheck.errors import ConfigError, DataError
 
 #: base precisions a rollout can run in
 DTYPES = ("float32", "float64", "bfloat16")
+#: precisions of the precision check's twin rollout
+REFERENCE_DTYPES = ("float64", "float32")
 DIVERGENCE_OPERATORS = ("central", "spectral")
 VRMSE_CONVENTIONS = ("well", "ddof0")
+EXPORT_FORMATS = ("hdf5", "npz", "pt")
 
 
 # -- parsers: raw value (TOML value or command-line text) -> typed value, or ConfigError ----------
@@ -106,6 +109,34 @@ def parse_models(raw: Any) -> tuple[ModelSpec, ...]:
     if len(set(names)) != len(names):
         raise ConfigError(f"model names must be unique, got {names}")
     return tuple(models)
+
+
+def parse_predictions(raw: Any) -> tuple[ModelSpec, ...]:
+    """Saved rollouts: a table ``{NAME = "PATH[,...]"}``, a list of ``NAME=PATH[,...]`` strings
+    or one such string, each a model of spec ``saved:PATH[,...]``."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if isinstance(raw, Mapping):
+        raw = [f"{k}={v}" if isinstance(v, str) else (k, v) for k, v in raw.items()]
+    if not isinstance(raw, (list, tuple)):
+        raise _type_error("predictions", "a table NAME = PATH or a list of 'NAME=PATH' strings", raw)
+    specs = []
+    for item in raw:
+        name, sep, body = str(item).partition("=") if isinstance(item, str) else ("", "", "")
+        if not sep or not body.strip():
+            raise ConfigError(f"bad saved rollouts {item!r}: {SAVED_HELP}")
+        specs.append(parse_model(f"{name.strip()}={SAVED_PREFIX}{body.strip()}"))
+    return tuple(specs)
+
+
+def parse_executor(raw: Any) -> str | None:
+    """``dask://HOST:PORT`` (or nothing: rollouts run in the session's processes)."""
+    text = _optional_text("executor", raw)
+    if text is None:
+        return None
+    if not text.startswith("dask://") or not text[len("dask://") :].strip():
+        raise ConfigError(f"bad executor {text!r}: use dask://HOST:PORT (a Dask scheduler's address)")
+    return text
 
 
 def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
@@ -240,6 +271,18 @@ SETTINGS: tuple[Setting, ...] = (
         "append",
     ),
     Setting(
+        "predictions",
+        parse_predictions,
+        (),
+        "gate rollouts computed elsewhere (repeatable): a Well-format .hdf5, .npz or .pt file of "
+        "[B, K, X, Y, Z, C] frames, e.g. from physcheck export; NAME=PATH[,start=N]"
+        "[,trajectories=0-3][,history=T][,float64=PATH][,noise0=PATH...] when the file does "
+        "not record them",
+        "--physcheck-predictions",
+        "NAME=PATH",
+        "append",
+    ),
+    Setting(
         "data",
         lambda raw: _optional_text("data", raw),
         None,
@@ -283,8 +326,18 @@ SETTINGS: tuple[Setting, ...] = (
         "dtype",
         lambda raw: _choice("dtype", raw, DTYPES, "dtype"),
         "float32",
-        "precision of the base rollout: float32 (default), bfloat16 or float64",
+        "precision of the base rollout: float32 (default), bfloat16 (autocast: float32 weights "
+        "and state, bfloat16 operations) or float64",
         "--physcheck-dtype",
+        "DTYPE",
+    ),
+    Setting(
+        "reference_dtype",
+        lambda raw: _choice("reference_dtype", raw, REFERENCE_DTYPES, "reference precision"),
+        "float64",
+        "precision of the twin rollout the precision check compares the base rollout with: "
+        "float64 (default) or float32 (for a bfloat16 base)",
+        "--physcheck-reference-dtype",
         "DTYPE",
     ),
     Setting(
@@ -321,6 +374,34 @@ SETTINGS: tuple[Setting, ...] = (
         "EPS",
     ),
     Setting("seed", lambda raw: _integer("seed", raw, low=0), 0, "base seed of every rollout"),
+    Setting(
+        "executor",
+        lambda raw: parse_executor(raw),
+        None,
+        "run the rollouts on a Dask cluster: dask://HOST:PORT, the scheduler's address (one task "
+        "per model, trajectory and variant; needs physcheck[dask])",
+        "--physcheck-executor",
+        "URL",
+    ),
+    Setting(
+        "batch",
+        lambda raw: _boolean("batch", raw),
+        True,
+        "roll the base and perturbed rollouts out one at a time instead of as one batch",
+        "--physcheck-no-batch",
+        cli="disable",
+    ),
+    Setting(
+        "batch_rows",
+        lambda raw: None
+        if isinstance(raw, str) and raw.strip().lower() == "auto"
+        else _integer("batch_rows", raw, low=1),
+        "auto",
+        "at most N rows (trajectories x variants) per forward pass (default auto: all of them, "
+        "halved on a CUDA out-of-memory error)",
+        "--physcheck-batch-rows",
+        "N",
+    ),
     Setting(
         "divergence",
         lambda raw: _choice("divergence", raw, DIVERGENCE_OPERATORS, "divergence operator"),
@@ -424,6 +505,25 @@ SETTINGS: tuple[Setting, ...] = (
         "N",
     ),
     Setting(
+        "export",
+        lambda raw: _optional_text("export", raw),
+        None,
+        "write each model's rollouts (those the selected checks need) to DIR/NAME.hdf5 instead of "
+        "checking them (physcheck export)",
+        "--physcheck-export",
+        "DIR",
+        file=False,
+    ),
+    Setting(
+        "export_format",
+        lambda raw: _choice("export_format", raw, EXPORT_FORMATS, "export format"),
+        "hdf5",
+        "file format of --physcheck-export: hdf5 (Well layout, default), npz or pt",
+        "--physcheck-export-format",
+        "FORMAT",
+        file=False,
+    ),
+    Setting(
         "only",
         lambda raw: _boolean("only", raw),
         False,
@@ -456,6 +556,7 @@ class Settings:
     cache_dir: str = ".physcheck-cache"
     guide_axis: int = 0
     dtype: str = "float32"
+    reference_dtype: str = "float64"
     snapshot: bool = True
     snapshot_dir: str = "__snapshots__/physcheck"
     snapshot_rtol: float | None = None
@@ -463,6 +564,11 @@ class Settings:
     threads: int | None = None
     starts: tuple[int, ...] | None = None
     only: bool = False
+    export_dir: str | None = None
+    export_format: str = "hdf5"
+    batch_variants: bool = True
+    executor: str | None = None
+    batch_rows: int | None = None
 
     def summary(self) -> dict[str, Any]:
         """The settings as plain JSON-able data (written into the results file)."""
@@ -474,6 +580,7 @@ class Settings:
             "trajectories": list(self.trajectories) if self.trajectories is not None else "all",
             "device": self.device,
             "dtype": self.dtype,
+            "reference_dtype": self.reference_dtype,
             "checks": list(self.checks),
             "thresholds": {k: getattr(self.thresholds, k) for k in Thresholds.names()},
             "diagnostics": {
@@ -530,8 +637,12 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         noise_eps=values["noise"],
         seed=values["seed"],
     )
+    models = tuple(values["models"]) + tuple(values["predictions"])
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"model names must be unique across models and predictions, got {names}")
     return Settings(
-        models=values["models"],
+        models=models,
         data=values["data"],
         split=values["split"],
         window=values["window"],
@@ -546,6 +657,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         cache_dir=values["cache_dir"],
         guide_axis=values["guide_axis"],
         dtype=values["dtype"],
+        reference_dtype=values["reference_dtype"],
         snapshot=values["snapshot"],
         snapshot_dir=values["snapshot_dir"],
         snapshot_rtol=values["snapshot_rtol"],
@@ -553,6 +665,11 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         threads=values["threads"],
         starts=values["starts"],
         only=values["only"],
+        export_dir=values["export"],
+        batch_variants=values["batch"],
+        executor=values["executor"],
+        batch_rows=values["batch_rows"],
+        export_format=values["export_format"],
     )
 
 
@@ -564,5 +681,6 @@ __all__ = [
     "build_settings",
     "parse_checks",
     "parse_models",
+    "parse_predictions",
     "parse_trajectories",
 ]

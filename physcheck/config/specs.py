@@ -2,8 +2,10 @@
 
 ``SPEC`` is ``reference`` (the solver oracle), ``demo`` (the shipped demo surrogate),
 ``persistence`` or ``climatology`` (the do-nothing baselines),
-``walrus:CONFIG.yaml:CHECKPOINT.pt[:FIELD_MAP.yaml]`` or ``package.module:attr`` (a surrogate, a class or a
-factory); ``+projection`` at the end projects every predicted frame onto div B = 0.
+``walrus:CONFIG.yaml:CHECKPOINT.pt[:FIELD_MAP.yaml]``, ``package.module:attr`` (a surrogate, a class or a
+factory) or ``saved:PATH[,KEY=VALUE...]`` (rollouts computed elsewhere, ``SavedSpec``; what
+``--physcheck-predictions NAME=PATH`` configures); ``+projection`` at the end projects every
+predicted frame onto div B = 0.
 Torch-free: the same rules serve the command line, the config file and
 ``physcheck.models.load``.
 """
@@ -11,16 +13,21 @@ Torch-free: the same rules serve the command line, the config file and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from physcheck.errors import ConfigError, ModelSpecError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 PROJECTION_SUFFIX = "+projection"
 BUILTIN_MODELS = ("reference", "demo", "persistence", "climatology")
+SAVED_PREFIX = "saved:"
 SPEC_HELP = (
-    "use reference, demo, persistence, climatology, walrus:CONFIG.yaml:CHECKPOINT.pt or "
-    "package.module:attr"
+    "use reference, demo, persistence, climatology, walrus:CONFIG.yaml:CHECKPOINT.pt, "
+    "package.module:attr or saved:PATH"
+)
+SAVED_HELP = (
+    "write NAME=PATH[,start=N][,trajectories=0-3|0:2:5][,history=T][,VARIANT=PATH...] where "
+    "VARIANT is float64, noiseN, equivariance:TRANSFORM or orbit:TRANSFORM"
 )
 
 
@@ -39,6 +46,8 @@ class ModelSpec:
         (a ``package.module:attr``)."""
         if self.spec in BUILTIN_MODELS:
             return self.spec
+        if self.spec.startswith(SAVED_PREFIX):
+            return "saved"
         return "walrus" if self.spec.startswith("walrus:") else "attribute"
 
     @property
@@ -54,6 +63,9 @@ def check_target(spec: str) -> str:
         raise ModelSpecError(f"empty model spec; {SPEC_HELP}")
     if spec in BUILTIN_MODELS:
         return spec
+    if spec.startswith(SAVED_PREFIX):
+        parse_saved(spec)
+        return spec
     if spec.startswith("walrus:"):
         parts = spec.split(":")
         if len(parts) not in (3, 4) or not all(parts[1:]):
@@ -66,6 +78,62 @@ def check_target(spec: str) -> str:
     if not sep or not module.strip() or not attr.strip():
         raise ModelSpecError(f"unknown model spec {spec!r}; {SPEC_HELP}")
     return spec
+
+
+@dataclass(frozen=True)
+class SavedSpec:
+    """Where a model's saved rollouts are: the file of the base rollout (``path``), what it
+    covers when the file does not record it (``start``: the index of the first predicted frame
+    in its trajectory; ``trajectories``: the dataset index of each row; ``history``: the
+    model's history length) and files of other rollouts (``variants``: ``float64``,
+    ``noiseN``, ``equivariance:TRANSFORM``, ``orbit:TRANSFORM`` -> path)."""
+
+    path: str
+    start: int | None = None
+    trajectories: tuple[int, ...] | None = None
+    history: int | None = None
+    variants: dict[str, str] = field(default_factory=dict)
+
+
+def _index_list(text: str) -> tuple[int, ...]:
+    """``0-3`` (inclusive), ``0:2:5`` or a mix: ``0-2:7``."""
+    out: list[int] = []
+    for part in text.split(":"):
+        low, dash, high = part.partition("-")
+        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
+            raise ModelSpecError(f"bad trajectory list {text!r}: use 0-3 or 0:2:5")
+        out += list(range(int(low), int(high) + 1)) if dash else [int(low)]
+    return tuple(out)
+
+
+def parse_saved(spec: str) -> SavedSpec:
+    """``saved:PATH[,KEY=VALUE...]`` -> ``SavedSpec`` (``ModelSpecError`` saying how to write it)."""
+    body = spec[len(SAVED_PREFIX) :] if spec.startswith(SAVED_PREFIX) else spec
+    path, *options = [p.strip() for p in body.split(",")]
+    if not path:
+        raise ModelSpecError(f"saved rollouts {spec!r} name no file; {SAVED_HELP}")
+    start = trajectories = history = None
+    variants: dict[str, str] = {}
+    for option in options:
+        key, sep, value = (p.strip() for p in option.partition("="))
+        if not sep or not key or not value:
+            raise ModelSpecError(f"bad option {option!r} of saved rollouts {path!r}; {SAVED_HELP}")
+        if key in ("start", "history"):
+            if not value.isdigit():
+                raise ModelSpecError(f"saved rollouts {path!r}: {key} must be an integer, got {value!r}")
+            if key == "start":
+                start = int(value)
+            else:
+                history = int(value)
+        elif key == "trajectories":
+            trajectories = _index_list(value)
+        elif key == "float64" or re.fullmatch(r"noise\d+", key) or key.startswith(
+            ("equivariance:", "orbit:")
+        ):
+            variants[key] = value
+        else:
+            raise ModelSpecError(f"unknown option {key!r} of saved rollouts {path!r}; {SAVED_HELP}")
+    return SavedSpec(path, start, trajectories, history, variants)
 
 
 def parse_model(text: str) -> ModelSpec:
@@ -93,4 +161,12 @@ def parse_model(text: str) -> ModelSpec:
     return ModelSpec(name, spec, projection)
 
 
-__all__ = ["ModelSpec", "PROJECTION_SUFFIX", "check_target", "parse_model"]
+__all__ = [
+    "ModelSpec",
+    "PROJECTION_SUFFIX",
+    "SAVED_PREFIX",
+    "SavedSpec",
+    "check_target",
+    "parse_model",
+    "parse_saved",
+]

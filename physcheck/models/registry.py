@@ -10,6 +10,7 @@ Specs (parsed by ``physcheck.config.specs``, the same rules as the settings):
   Walrus's rules).
 - ``package.module:attr``: a surrogate object, or a callable returning one (called with the
   options it accepts, e.g. ``data``).
+- ``saved:PATH[,...]``: rollouts computed elsewhere (``physcheck.models.saved``); read, not run.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ def load(spec: str | ModelSpec, **options: Any) -> Surrogate:
         baseline = BASELINES[target]()
         baseline.to(device=device)
         return baseline
+    if target.startswith("saved:"):
+        from pathlib import Path
+
+        from physcheck.models.saved import load_saved
+
+        root = options.get("root")
+        return load_saved(
+            target, data=options.get("data"), root=Path(root) if root is not None else None
+        )
     if target.startswith("walrus:"):
         _, config_path, checkpoint, *field_map = target.split(":")
         from physcheck.models.walrus import load_walrus

@@ -30,6 +30,7 @@ class PhyscheckPlugin:
         self.config = config
         self.settings = settings
         self._suite: Suite | None = None
+        self._executor: Any = None
         self.results: dict[str, dict[str, Any]] = {}
         self.key_numbers_by_model: dict[str, Any] = {}
         self.series_by_model: dict[str, Any] = {}
@@ -43,11 +44,17 @@ class PhyscheckPlugin:
         if self._suite is None:
             from physcheck.suite import Suite
 
+            executor = None
+            if self.settings.executor:
+                from physcheck.executor import executor_for
+
+                executor = self._executor = executor_for(self.settings, progress=self._progress)
             self._suite = Suite(
                 self.settings,
                 rootdir=self.config.rootpath,
                 worker=worker_index(self.config),
                 progress=self._progress,
+                executor=executor,
             )
         return self._suite
 
@@ -90,6 +97,9 @@ class PhyscheckPlugin:
             with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
                 for entry in self.settings.models:
                     self.suite.validate(entry.name)
+                if self.settings.export_dir:
+                    self._export()
+                    return
             collector = SuiteCollector.from_parent(
                 session, name="physcheck", nodeid="physcheck", plugin=self
             )
@@ -101,6 +111,21 @@ class PhyscheckPlugin:
             report=pytest.CollectReport(collector.nodeid, "passed", None, list(collected))
         )
         items.extend(item for item in collected if isinstance(item, pytest.Item))
+
+    def _export(self) -> None:
+        """``--physcheck-export DIR``: each model's rollouts to ``DIR/NAME.FORMAT``; no checks."""
+        assert self.settings.export_dir is not None
+        suffix = {"hdf5": ".hdf5", "npz": ".npz", "pt": ".pt"}[self.settings.export_format]
+        target = output_path(self.config, self.settings.export_dir)
+        for entry in self.settings.models:
+            if self.suite.saved(entry.name) is not None:
+                continue
+            written = self.suite.export(entry.name, target / f"{entry.name}{suffix}")
+            shown = Path(self.settings.export_dir) / written.name
+            self._progress(
+                f"exported {entry.name}: {shown} (gate it with --physcheck-predictions "
+                f"{entry.name}={shown})"
+            )
 
     # -- results ---------------------------------------------------------------------------------
     def model_of(self, nodeid: str) -> str | None:
@@ -170,6 +195,9 @@ class PhyscheckPlugin:
         return document
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
         if is_worker(self.config) or not (self.results or self.crashed):
             return
         document = self.document()

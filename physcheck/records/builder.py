@@ -24,14 +24,40 @@ DEVICE_STEP_BATCH = 8
 DEVICE_STEP_BATCH_BYTES = 256 * 2**20
 
 
+class StreamedReference:
+    """The frames of a reference rollout that runs in the same batch (the unperturbed rows of
+    a batched rollout), usable as a ``RecordBuilder``'s ``reference``: ``put(step, frame)``
+    stores a float32 copy (what a kept reference frame is) before the builders comparing with
+    it see that step, and ``reference[:, span]`` gives ``[B, n, X, Y, Z, C]``. Only the last
+    ``keep`` steps are held (a builder buffers at most ``DEVICE_STEP_BATCH`` steps), so memory
+    is independent of K."""
+
+    def __init__(self, keep: int = DEVICE_STEP_BATCH + 1) -> None:
+        self.keep = keep
+        self._frames: dict[int, torch.Tensor] = {}
+
+    def put(self, step: int, frame: torch.Tensor) -> None:
+        self._frames[step] = frame.detach().to(torch.float32, copy=True)
+        for old in [s for s in self._frames if s <= step - self.keep]:
+            del self._frames[old]
+
+    def __getitem__(self, index: tuple[slice, slice]) -> torch.Tensor:
+        span = index[1]
+        steps = range(span.start + 1, span.stop + 1)  # 0-based span of 1-based steps
+        missing = [s for s in steps if s not in self._frames]
+        if missing:
+            raise KeyError(f"reference frames of steps {missing} are no longer (or not yet) held")
+        return torch.stack([self._frames[s] for s in steps], dim=1)
+
+
 class RecordBuilder:
     """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
 
     ``truth``: ``[B, K, X, Y, Z, C]`` on the rollout's device. ``truth_record``: the truth's
     diagnostics, if already computed (their variances are reused for VRMSE). ``reference``:
-    frames of another rollout ``[B, K, ...]`` (any device) to compare with step by step, with
-    its per-step channel variances ``reference_variance [B, K, C]`` if known (e.g. that
-    rollout's record). ``previous``: the frame before step 1 (the last history frame,
+    frames of another rollout ``[B, K, ...]`` (any device; or a ``StreamedReference``) to
+    compare with step by step, with its per-step channel variances ``reference_variance
+    [B, K, C]`` if known (else computed from the reference frames). ``previous``: the frame before step 1 (the last history frame,
     ``[B, X, Y, Z, C]``), from which the step-1 ``change`` is measured. ``keep_frames``: keep a
     float32 CPU copy of each frame (needed when later rollouts compare with this one).
 
@@ -49,7 +75,7 @@ class RecordBuilder:
         settings: DiagnosticSettings,
         *,
         truth_record: TruthRecord | None = None,
-        reference: torch.Tensor | None = None,
+        reference: torch.Tensor | StreamedReference | None = None,
         reference_variance: torch.Tensor | None = None,
         previous: torch.Tensor | None = None,
         keep_frames: bool = False,
@@ -195,4 +221,4 @@ class RecordBuilder:
         )
 
 
-__all__ = ["DEVICE_STEP_BATCH", "DEVICE_STEP_BATCH_BYTES", "RecordBuilder"]
+__all__ = ["DEVICE_STEP_BATCH", "DEVICE_STEP_BATCH_BYTES", "RecordBuilder", "StreamedReference"]

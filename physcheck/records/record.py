@@ -13,6 +13,7 @@ the VRMSE of the last history frame held forever (the "do nothing" baseline).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
@@ -167,6 +168,31 @@ class DiagnosticRecord:
             spectrum_steps=steps,
             frames=tensors.get("frames"),
             **{name: tensors.get(name) for name in cls.tensor_fields()},  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def concat(cls, records: Sequence[DiagnosticRecord]) -> DiagnosticRecord:
+        """The records of disjoint sets of trajectories (of one rollout setup) as one record,
+        rows in the given order; ``ValueError`` when their steps differ. An optional part is
+        kept only where every record has it."""
+        if not records:
+            raise ValueError("no records to join")
+        first = records[0]
+        for other in records[1:]:
+            if other.n_steps != first.n_steps or list(other.spectrum_steps) != list(
+                first.spectrum_steps
+            ):
+                raise ValueError("records of different windows or spectrum steps cannot be joined")
+
+        def joined(name: str) -> torch.Tensor | None:
+            parts = [getattr(r, name) for r in records]
+            return None if any(p is None for p in parts) else torch.cat(parts)
+
+        return cls(
+            n_steps=first.n_steps,
+            spectrum_steps=list(first.spectrum_steps),
+            frames=joined("frames"),
+            **{name: joined(name) for name in cls.tensor_fields()},  # type: ignore[arg-type]
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,133 @@
+"""Rollouts on a Dask cluster (two local worker processes): the results equal a serial run's
+(bit for bit with one row per forward pass, ``--physcheck-batch-rows 1``; with batching, the
+verdicts, and the numbers of batch-invariant models), the records are cached on the
+controller under the serial keys, and a bad or absent scheduler is one clear error."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import torch
+
+from physcheck.config import build_settings
+from physcheck.errors import ConfigError
+from physcheck.jsonio import to_json_data
+from physcheck.outputs.payloads import key_numbers
+from physcheck.suite import Suite
+
+distributed = pytest.importorskip("distributed", reason="install the dask extra: pip install 'physcheck[dask]'")
+
+MODELS = ["demo=demo", "noisy=tests.zoo:noise_sensitive_basin", "p=persistence"]
+OPTIONS = {"trajectories": "0-1", "perturbations": "2", "window": "3:3:20", "threads": "1"}
+#: one row per forward pass: every model is then batch-invariant (PyTorch's CPU convolution,
+#: for one, takes another path for a batch of one row than for several)
+EXACT = {**OPTIONS, "batch_rows": "1"}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    """The workers' thread count here too: a CPU convolution's summation order depends on it."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def dask_url(cluster: Any) -> str:
+    return "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+
+
+def comparable(suite: Suite, name: str) -> str:
+    results = [dataclasses.asdict(r) for r in suite.results(name)]
+    numbers = dict(key_numbers(suite, name))
+    numbers.pop("_meta", None)
+    return json.dumps(to_json_data({"results": results, "numbers": numbers}), sort_keys=True)
+
+
+def test_two_dask_workers_give_the_serial_results(cluster: Any, tmp_path: Any) -> None:
+    from physcheck.executor import executor_for
+
+    serial = Suite(build_settings({"cache": False}, {"models": MODELS, **EXACT}))
+    settings = build_settings(
+        {"cache_dir": str(tmp_path / "cache")},
+        {"models": MODELS, "executor": dask_url(cluster), **EXACT},
+    )
+    executor = executor_for(settings)
+    assert executor is not None
+    try:
+        remote = Suite(settings, executor=executor)
+        for name in ("demo", "noisy", "p"):
+            assert comparable(remote, name) == comparable(serial, name)
+        # the controller computed nothing itself but equivariance, and cached every record
+        assert remote.batches == []
+        again = Suite(
+            build_settings({"cache_dir": str(tmp_path / "cache")}, {"models": MODELS, **EXACT})
+        )
+        for name in ("demo", "noisy", "p"):
+            assert comparable(again, name) == comparable(serial, name)
+        assert sum(n for (m, v), n in again.rollout_counts.items()) == 0
+        assert again.cache_hits[("demo", "noise1")] == 1
+    finally:
+        executor.close()
+
+
+def test_batched_tasks_give_the_serial_verdicts(cluster: Any) -> None:
+    """With batching, each task forwards its own rows: a batch-invariant model's numbers are
+    the serial ones exactly, the demo's (a CPU convolution) to round-off, verdicts alike."""
+    from physcheck.executor import executor_for
+
+    serial = Suite(build_settings({"cache": False}, {"models": MODELS, **OPTIONS}))
+    settings = build_settings({"cache": False}, {"models": MODELS, "executor": dask_url(cluster), **OPTIONS})
+    executor = executor_for(settings)
+    assert executor is not None
+    try:
+        remote = Suite(settings, executor=executor)
+        for name in ("noisy", "p"):
+            assert comparable(remote, name) == comparable(serial, name)
+        pairs = list(zip(serial.results("demo"), remote.results("demo"), strict=True))
+        assert all((a.passed, a.skipped, a.step) == (b.passed, b.skipped, b.step) for a, b in pairs)
+        for a, b in pairs:
+            if a.value is not None and b.value is not None:
+                assert b.value == pytest.approx(a.value, rel=1e-4, abs=1e-6), a.message
+    finally:
+        executor.close()
+
+
+def test_dask_through_pytest_writes_the_serial_json(cluster: Any, pytester: pytest.Pytester) -> None:
+    common = [
+        "-p", "no:cacheprovider", "--physcheck-only", "--physcheck-no-snapshot", "--physcheck-no-cache",
+        "--physcheck-model", "p=persistence", "--physcheck-model", "demo=demo",
+        "--physcheck-window", "3:3:12", "--physcheck-trajectories", "0-1",
+        "--physcheck-perturbations", "2", "--physcheck-threads", "1",
+        "--physcheck-batch-rows", "1",
+    ]  # fmt: skip
+    serial = pytester.runpytest(*common, "--physcheck-json", "serial.json")
+    remote = pytester.runpytest(
+        *common, "--physcheck-executor", dask_url(cluster), "--physcheck-json", "dask.json"
+    )
+    assert serial.ret == remote.ret
+    remote.stdout.fnmatch_lines(["*sending * rollouts of demo*"])
+    a, b = (json.loads((pytester.path / f).read_text()) for f in ("serial.json", "dask.json"))
+    assert a == b
+
+
+def test_a_bad_executor_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match=r"use dask://HOST:PORT"):
+        build_settings({}, {"executor": "tcp://localhost:8786"})
+    from physcheck.executor import DaskExecutor, scheduler_address
+
+    address = scheduler_address(build_settings({}, {"executor": "dask://127.0.0.1:9"}).executor or "")
+    with pytest.raises(ConfigError, match=r"no Dask scheduler answers at tcp://127.0.0.1:9"):
+        DaskExecutor(address, timeout="1s")
