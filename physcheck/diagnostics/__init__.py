@@ -4,8 +4,14 @@ Layouts are The Well's, channels last: a state is ``[..., X, Y, Z, C]``, a vecto
 ``[..., X, Y, Z, 3]``. Every function accepts torch tensors on any device in float32 or
 float64 (numpy arrays are converted) and returns tensors on the same device and dtype,
 batched over all leading dimensions. Definitions: ``SPEC.md`` section 2.
+
+Several diagnostics of one frame share their expensive intermediates (a component's real FFT,
+the channel moments, ``|B|``) through a small memo keyed on the tensor's memory, layout and
+version counter, so an in-place edit through torch is always seen; ``clear_cache()`` drops it
+(needed only after writing through ``tensor.numpy()`` or ``tensor.data``). See ``_memo``.
 """
 
+from physcheck.diagnostics._memo import clear_cache
 from physcheck.diagnostics._tensor import as_tensor
 from physcheck.diagnostics.basin import (
     BASIN_FIRST,
@@ -61,6 +67,7 @@ __all__ = [
     "basin_names",
     "channel_moments",
     "channel_variance",
+    "clear_cache",
     "divb_ratio",
     "divergence",
     "energies",

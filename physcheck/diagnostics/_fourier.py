@@ -7,6 +7,7 @@ spatial axis (z) holds only ``N_z // 2 + 1`` non-negative wavenumbers.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import torch
 
@@ -47,3 +48,30 @@ def derivative_wavenumbers(
         view[axis] = k.numel()
         ks.append(k.reshape(view))
     return ks[0], ks[1], ks[2]
+
+
+@lru_cache(maxsize=64)
+def derivative_table(
+    shape: tuple[int, int, int],
+    spacing: tuple[float, float, float],
+    device: torch.device,
+    dtype: torch.dtype,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``derivative_wavenumbers``, cached per grid (shared tensors: never edit them in place)."""
+    return derivative_wavenumbers(shape, spacing, device=device, dtype=dtype)
+
+
+@lru_cache(maxsize=64)
+def parseval_weights(
+    shape: tuple[int, int, int], device: torch.device, dtype: torch.dtype
+) -> torch.Tensor:
+    """Weight of each rfft z-plane in a Parseval sum, ``[Z//2 + 1]``: 1 for z = 0 and (even Z)
+    Nyquist, 2 for the interior planes (which stand for their conjugate twins), over ``S^2``
+    (``S = X Y Z``), so that ``sum_modes w |f_hat|^2 = mean_S(f^2)``. Cached per grid (a shared
+    tensor: never edit it in place)."""
+    nz = shape[2]
+    weight = torch.full((nz // 2 + 1,), 2.0, dtype=torch.float64, device=device)
+    weight[0] = 1.0
+    if nz % 2 == 0:
+        weight[-1] = 1.0
+    return (weight / float(math.prod(shape)) ** 2).to(dtype)

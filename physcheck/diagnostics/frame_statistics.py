@@ -28,9 +28,10 @@ from functools import lru_cache
 
 import torch
 
-from physcheck.diagnostics._fourier import derivative_wavenumbers, integer_wavenumbers
+from physcheck.diagnostics._fourier import derivative_wavenumbers
+from physcheck.diagnostics._shared import channel_sums
 from physcheck.diagnostics._tensor import Spacing, as_tensor, spacing_triple
-from physcheck.diagnostics.spectra import _shell_index
+from physcheck.diagnostics.spectra import _spectrum_plan
 from physcheck.fields import MHD_LAYOUT, FieldLayout
 
 
@@ -69,17 +70,6 @@ class FrameStatistics:
         return value
 
 
-def channel_sums(x: torch.Tensor) -> torch.Tensor:
-    """``sum_S x`` per channel of a contiguous ``[B, X, Y, Z, C]`` tensor, ``[B, C]``.
-
-    Reduces the ``[B, X*Y, Z*C]`` view over its middle axis first (a wide, contiguous
-    inner axis), which is several times faster on CPUs than reducing a channels-last
-    tensor directly.
-    """
-    b, nx, ny, nz, c = x.shape
-    return x.reshape(b, nx * ny, nz * c).sum(dim=1).view(b, nz, c).sum(dim=1)
-
-
 def squared_error_sums(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     """``sum_S (pred - truth)^2`` per channel of ``[B, X, Y, Z, C]`` frames, ``[B, C]``."""
     pred = as_tensor(pred)
@@ -113,32 +103,6 @@ def _fourier_tables(
         weight[-1] = 1.0
     weight = (weight / float(math.prod(shape)) ** 2).to(dtype)
     return spectral, tuple(central), weight
-
-
-@lru_cache(maxsize=32)
-def _spectrum_plan(
-    shape: tuple[int, int, int],
-    guide_axis: int,
-    n_par_max: float,
-    device: torch.device,
-    dtype: torch.dtype,
-) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """The rfft-grid planes along the guide axis with ``|n_par| <= n_par_max`` (the only ones
-    the spectrum keeps), the shell of each mode in those planes (flat; ``n_shells`` marks an
-    excluded mode) and ``n_shells``."""
-    n_shells = min(shape[a] for a in range(3) if a != guide_axis) // 2 + 1
-    index = _shell_index(
-        shape,
-        guide_axis=guide_axis,
-        guide=None,
-        n_par_max=n_par_max,
-        n_shells=n_shells,
-        device=device,
-        dtype=dtype,
-    )
-    n_guide = integer_wavenumbers(shape[guide_axis], half=guide_axis == 2, dtype=torch.float64)
-    planes = torch.nonzero(n_guide.abs() <= n_par_max + 1e-6).flatten().to(device)
-    return planes, index.index_select(guide_axis, planes).reshape(-1), n_shells
 
 
 def _parseval_mean_square(d_hat: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -6,10 +6,12 @@ Layouts: states are channels last, ``[..., X, Y, Z, C]``; per-step series are
 
 from __future__ import annotations
 
+import math
 from typing import Literal, NamedTuple
 
 import torch
 
+from physcheck.diagnostics._shared import spatial_moments, squared_error_channel_sums
 from physcheck.diagnostics._tensor import as_tensor
 
 Convention = Literal["well", "ddof0"]
@@ -44,6 +46,19 @@ def vrmse(
     pred = as_tensor(pred)
     truth = as_tensor(truth, like=pred)
     ddof, eps = CONVENTIONS[convention]
+    if (
+        spatial_dims == 3
+        and pred.dtype in (torch.float32, torch.float64)
+        and min(pred.ndim, truth.ndim) >= 4
+        and pred.shape[-4:] == truth.shape[-4:]
+    ):
+        # squared errors summed slab by slab; the truth's variance is shared with
+        # channel_variance and other vrmse calls against the same truth (see _memo)
+        n_points = pred.shape[-4] * pred.shape[-3] * pred.shape[-2]
+        squared_error_sum = squared_error_channel_sums(pred, truth)
+        variance = spatial_moments(truth)[1]
+        scale = n_points / (n_points - ddof) if n_points > ddof else math.nan
+        return torch.sqrt((squared_error_sum / n_points) / (variance * scale + eps))
     dims = tuple(range(-spatial_dims - 1, -1))
     mse = torch.mean((pred - truth) ** 2, dim=dims)
     var = torch.var(truth, dim=dims, correction=ddof)

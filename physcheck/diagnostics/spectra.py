@@ -22,12 +22,14 @@ Fields are channels last, ``[..., X, Y, Z, K]``; the K components' spectra are s
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import torch
 
-from physcheck.diagnostics._fourier import integer_wavenumbers
-from physcheck.diagnostics._tensor import FIELD_DIMS, as_tensor, require_field
+from physcheck.diagnostics._fourier import integer_wavenumbers, parseval_weights
+from physcheck.diagnostics._shared import component_transforms
+from physcheck.diagnostics._tensor import as_tensor, require_field
 
 #: band edges as fractions of N/2: low [0, 1/4), mid [1/4, 3/4), high [3/4, 1]
 BAND_EDGES = (0.25, 0.75)
@@ -47,22 +49,6 @@ def wavenumbers(
         n, device=torch.device(device) if device is not None else None, dtype=dtype
     )
     return k * (2 * torch.pi / (n * spacing)) if angular else k
-
-
-def _mode_power(field: torch.Tensor) -> torch.Tensor:
-    """Parseval-normalised power on the rfft grid, summed over components, ``[..., X, Y, Z//2+1]``.
-
-    Interior z-modes stand for their conjugate twins and carry weight 2.
-    """
-    nx, ny, nz = field.shape[-4:-1]
-    f_hat = torch.fft.rfftn(field, dim=FIELD_DIMS)
-    power = (f_hat.real**2 + f_hat.imag**2).sum(dim=-1) / float(nx * ny * nz) ** 2
-    weight = torch.full((nz // 2 + 1,), 2.0, dtype=power.dtype, device=power.device)
-    weight[0] = 1.0
-    if nz % 2 == 0:
-        weight[-1] = 1.0
-    weighted: torch.Tensor = power * weight
-    return weighted
 
 
 def _shell_index(
@@ -97,6 +83,52 @@ def _shell_index(
     return torch.where(keep, shell, torch.full_like(shell, n_shells))
 
 
+@lru_cache(maxsize=32)
+def _spectrum_plan(
+    shape: tuple[int, int, int],
+    guide_axis: int,
+    n_par_max: float,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """The rfft-grid planes along the guide axis with ``|n_par| <= n_par_max`` (the only ones
+    the spectrum keeps), the shell of each mode in those planes (flat; ``n_shells`` marks an
+    excluded mode) and ``n_shells``. Cached per grid (shared tensors: never edit them)."""
+    n_shells = min(shape[a] for a in range(3) if a != guide_axis) // 2 + 1
+    index = _shell_index(
+        shape,
+        guide_axis=guide_axis,
+        guide=None,
+        n_par_max=n_par_max,
+        n_shells=n_shells,
+        device=device,
+        dtype=dtype,
+    )
+    n_guide = integer_wavenumbers(shape[guide_axis], half=guide_axis == 2, dtype=torch.float64)
+    planes = torch.nonzero(n_guide.abs() <= n_par_max + 1e-6).flatten().to(device)
+    return planes, index.index_select(guide_axis, planes).reshape(-1), n_shells
+
+
+def _bin(power: torch.Tensor, index: torch.Tensor, n_shells: int) -> torch.Tensor:
+    """Sum ``power [..., *G]`` into shells by ``index`` (flat ``[prod G]`` or ``[..., prod G]``;
+    the value ``n_shells`` drops a mode), ``[..., n_shells]``: one ``scatter_add``."""
+    rows = power.reshape(-1, index.shape[-1])
+    flat_index = index.expand(rows.shape[0], -1) if index.ndim == 1 else index.reshape(rows.shape)
+    energy = torch.zeros(rows.shape[0], n_shells + 1, dtype=rows.dtype, device=rows.device)
+    energy.scatter_add_(1, flat_index, rows)
+    return energy[:, :n_shells].reshape(*power.shape[:-3], n_shells)
+
+
+def _power(transforms: list[torch.Tensor]) -> torch.Tensor:
+    """``sum_K |f_hat_K|^2`` of complex transforms ``[..., X', Y', Zr']``."""
+    total: torch.Tensor | None = None
+    for f_hat in transforms:
+        power = torch.view_as_real(f_hat).square().sum(dim=-1)
+        total = power if total is None else total.add_(power)
+    assert total is not None
+    return total
+
+
 def perpendicular_spectrum(
     field: torch.Tensor,
     *,
@@ -111,39 +143,40 @@ def perpendicular_spectrum(
     ``E.sum()`` equals ``mean_S(sum_K f^2)`` restricted to the kept modes). N is the smallest
     perpendicular grid size. ``guide``: a guide vector ``[3]`` or ``[..., 3]`` (e.g. the truth's
     mean B) used instead of ``guide_axis``; a zero guide vector gives NaN. Binning is one
-    ``scatter_add`` (no loop over shells). NaN or Inf in the field makes every shell NaN.
+    ``scatter_add`` over a cached shell index (no loop over shells); with ``guide_axis`` only
+    the planes ``|n_par| <= n_par_max`` are touched. Each component's real FFT is shared with
+    ``divb_ratio(method="spectral")`` of the same tensor (see ``_memo``).
+    NaN or Inf in the field makes every shell NaN.
     """
     f = as_tensor(field)
     require_field(f)
     shape: tuple[int, int, int] = (f.shape[-4], f.shape[-3], f.shape[-2])
-    perp_axes = [a for a in range(3) if a != guide_axis]
-    n_grid = min(shape[a] for a in perp_axes) if guide is None else min(shape)
-    n_shells = n_grid // 2 + 1
-    if n_par_max is None:
-        n_par_max = (shape[guide_axis] if guide is None else n_grid) / 16
     real_dtype = f.real.dtype if f.is_complex() else f.dtype
-    g = None if guide is None else as_tensor(guide, like=f)
-    index = _shell_index(
-        shape,
-        guide_axis=guide_axis,
-        guide=g,
-        n_par_max=float(n_par_max),
-        n_shells=n_shells,
-        device=f.device,
-        dtype=real_dtype,
-    )
-    power = _mode_power(f)  # [..., X, Y, Zr]
-    batch = power.shape[:-3]
-    index = (
-        index.expand(*batch, *index.shape[-3:])
-        if index.ndim == 3
-        else torch.broadcast_to(index, power.shape)
-    )
-    flat_power = power.reshape(-1, power.shape[-3] * power.shape[-2] * power.shape[-1])
-    flat_index = index.reshape(flat_power.shape)
-    energy = torch.zeros(flat_power.shape[0], n_shells + 1, dtype=power.dtype, device=power.device)
-    energy.scatter_add_(1, flat_index, flat_power)
-    spectrum = energy[:, :n_shells].reshape(*batch, n_shells)
+    transforms = component_transforms(f)  # K x [..., X, Y, Zr]
+    weight = parseval_weights(shape, f.device, real_dtype)  # [Zr], over S^2
+    if guide is None:
+        limit = shape[guide_axis] / 16 if n_par_max is None else float(n_par_max)
+        planes, index, n_shells = _spectrum_plan(shape, guide_axis, limit, f.device, real_dtype)
+        dim = guide_axis - 3  # the guide axis of a [..., X, Y, Zr] transform
+        power = _power([f_hat.index_select(dim, planes) for f_hat in transforms])
+        power = power * (weight.index_select(0, planes) if guide_axis == 2 else weight)
+        spectrum = _bin(power, index, n_shells)
+    else:
+        n_grid = min(shape)
+        n_shells = n_grid // 2 + 1
+        limit = n_grid / 16 if n_par_max is None else float(n_par_max)
+        index = _shell_index(
+            shape,
+            guide_axis=guide_axis,
+            guide=as_tensor(guide, like=f),
+            n_par_max=limit,
+            n_shells=n_shells,
+            device=f.device,
+            dtype=real_dtype,
+        )
+        power = _power(transforms) * weight  # [..., X, Y, Zr]
+        index = torch.broadcast_to(index, power.shape).reshape(*power.shape[:-3], -1)
+        spectrum = _bin(power, index, n_shells)
     shells = torch.arange(n_shells, device=f.device, dtype=real_dtype)
     return shells, spectrum
 
