@@ -1,22 +1,23 @@
 """Rollouts on a Dask cluster: ``--physcheck-executor dask://HOST:PORT``.
 
-The controller (the pytest session, or ``physcheck run``) keeps the suite; each rollout a
-model's checks need is one task per (model, trajectory, variant), sent to the Dask scheduler
-at ``HOST:PORT``. A task builds the suite of its one trajectory on the worker (same
-settings, same data path: the workers share the controller's file system), computes the
-variant's record there (``Suite.compute_variant``: a perturbed rollout runs in one batch
-with the base rows it is compared with) and returns it as plain tensors. The controller
+The controller (the pytest session, or ``physcheck run``) keeps the suite; the rollouts a
+model's checks need go to the Dask scheduler at ``HOST:PORT`` as tasks, one per model,
+trajectory and group of variants (``Suite.task_groups``: the base with the perturbed
+rollouts, as one batch; the float64 twin, which recomputes the base it is compared with;
+the equivariance rollouts). A task builds the suite of its one trajectory on the worker
+(same settings, same data path: the workers share the controller's file system), computes
+there (``Suite.compute_group``) and returns plain tensors. The controller
 joins the trajectories' records in order, caches them under the keys a serial run uses, and
 runs the checks: the results equal a serial run's wherever the model's step is
-batch-invariant. Tasks ask for a ``GPU`` resource when the workers advertise one (start them
-with ``--resources GPU=1``, one per GPU); equivariance rollouts stay on the controller.
+batch-invariant and runs with the same thread count (PyTorch's CPU kernels sum in an order
+that depends on both). Tasks ask for a ``GPU`` resource when the workers advertise one
+(start them with ``--resources GPU=1``, one per GPU).
 
 pytest-xdist remains the way to use the GPUs of one node; Dask is for more than one.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
 from dataclasses import replace
@@ -46,11 +47,9 @@ def scheduler_address(url: str) -> str:
     return "tcp://" + url[len(SCHEME) :].strip()
 
 
-def rollout_task(
-    settings: Settings, rootdir: str, name: str, trajectory: int, variant: str
-) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """On a worker: the record of one variant of one model on one trajectory, as the cache
-    stores it (``DiagnosticRecord.to_cache``: tensors and JSON metadata, no pickle)."""
+def _worker_suite(settings: Settings, rootdir: str, name: str, trajectory: int) -> Suite:
+    """On a worker: the suite of one trajectory (kept for the next task), with the model
+    loaded once per worker process."""
     key = (repr(settings), rootdir, trajectory)
     suite = _WORKER_SUITES.get(key)
     if suite is None:
@@ -66,7 +65,31 @@ def rollout_task(
     if model_key not in _WORKER_MODELS:
         _WORKER_MODELS[model_key] = suite.model(name)
     suite.provide_model(name, _WORKER_MODELS[model_key])
-    return suite.compute_variant(name, variant).to_cache()
+    return suite
+
+
+def rollout_task(
+    settings: Settings, rootdir: str, name: str, trajectory: int, variants: list[str]
+) -> dict[str, tuple[dict[str, torch.Tensor], dict[str, Any]]]:
+    """On a worker: the records of a group of variants (``Suite.task_groups``) of one model
+    on one trajectory, as the cache stores them (tensors and JSON metadata, no pickle)."""
+    suite = _worker_suite(settings, rootdir, name, trajectory)
+    records = suite.compute_group(name, variants)
+    return {v: records[v].to_cache() for v in variants}
+
+
+def equivariance_task(
+    settings: Settings, rootdir: str, name: str, trajectory: int
+) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """On a worker: the equivariance rollouts of one model on one trajectory
+    (``Suite.equivariance_rollouts``), on the CPU for the trip back."""
+    suite = _worker_suite(settings, rootdir, name, trajectory)
+    base, moved, finals = suite.equivariance_rollouts(name)
+    return (
+        base.cpu(),
+        {k: v.cpu() for k, v in moved.items()},
+        {k: v.cpu() for k, v in finals.items()},
+    )
 
 
 class DaskExecutor:
@@ -99,40 +122,57 @@ class DaskExecutor:
         has_gpu = any("GPU" in (w.get("resources") or {}) for w in workers)
         return {"GPU": 1} if has_gpu else None
 
-    def compute(self, suite: Suite, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
-        """Each variant's record over the suite's trajectories, one task per (trajectory,
-        variant), joined in the suite's trajectory order."""
+    def _submit(self, suite: Suite, function: Any, tasks: list[tuple[Any, ...]], what: str) -> list[Any]:
+        """Run ``function(settings, rootdir, *task)`` for each task on the cluster; the results
+        in order."""
         rootdir = str(Path(suite.rootdir).resolve())
         resources = self._resources(suite)
         run = uuid.uuid4().hex[:8]
-        tasks = list(itertools.product(variants, suite.trajectories))
-        self._say(
-            f"sending {len(tasks)} rollouts of {name} ({', '.join(variants)} x "
-            f"{len(suite.trajectories)} trajectories) to {self.address}"
-        )
+        self._say(f"sending {len(tasks)} tasks ({what}) to {self.address}")
         started = time.perf_counter()
         futures = [
             self.client.submit(
-                rollout_task,
+                function,
                 suite.settings,
                 rootdir,
-                name,
-                trajectory,
-                variant,
-                key=f"physcheck-{name}-{variant}-traj{trajectory}-{run}",
+                *task,
+                key=f"physcheck-{function.__name__}-{i}-{run}",
                 resources=resources,
                 pure=False,
             )
-            for variant, trajectory in tasks
+            for i, task in enumerate(tasks)
         ]
-        parts = self.client.gather(futures)
-        self._say(f"{len(tasks)} rollouts of {name} done in {time.perf_counter() - started:.1f} s")
+        results = list(self.client.gather(futures))
+        self._say(f"{len(tasks)} tasks ({what}) done in {time.perf_counter() - started:.1f} s")
+        return results
+
+    def compute(self, suite: Suite, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        """Each variant's record over the suite's trajectories: one task per trajectory and
+        group of variants (``Suite.task_groups``), joined in the suite's trajectory order."""
+        groups = suite.task_groups(variants)
+        tasks = [(name, t, g) for g in groups for t in suite.trajectories]
+        what = f"{name}: {' | '.join('+'.join(g) for g in groups)} x {len(suite.trajectories)} trajectories"
+        parts = self._submit(suite, rollout_task, tasks, what)
         by_variant: dict[str, list[DiagnosticRecord]] = {v: [] for v in variants}
-        for (variant, _), (tensors, meta) in zip(tasks, parts, strict=True):
-            by_variant[variant].append(DiagnosticRecord.from_cache(tensors, meta))
+        for records in parts:
+            for variant, (tensors, meta) in records.items():
+                if variant in by_variant:
+                    by_variant[variant].append(DiagnosticRecord.from_cache(tensors, meta))
         for variant in variants:
             suite.rollout_counts[(name, variant)] += 1
         return {v: DiagnosticRecord.concat(records) for v, records in by_variant.items()}
+
+    def equivariance_rollouts(
+        self, suite: Suite, name: str
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+        """``Suite.equivariance_rollouts`` with one task per trajectory, joined in order."""
+        tasks = [(name, t) for t in suite.trajectories]
+        parts = self._submit(suite, equivariance_task, tasks, f"{name}: equivariance")
+        device = suite.device
+        base = torch.cat([p[0] for p in parts]).to(device)
+        moved = {k: torch.cat([p[1][k] for p in parts]).to(device) for k in parts[0][1]}
+        finals = {k: torch.cat([p[2][k] for p in parts]).to(device) for k in parts[0][2]}
+        return base, moved, finals
 
     def _say(self, line: str) -> None:
         if self.progress is not None:
@@ -149,4 +189,10 @@ def executor_for(settings: Settings, *, progress: Any = None) -> DaskExecutor | 
     return DaskExecutor(scheduler_address(settings.executor), progress=progress)
 
 
-__all__ = ["DaskExecutor", "executor_for", "rollout_task", "scheduler_address"]
+__all__ = [
+    "DaskExecutor",
+    "equivariance_task",
+    "executor_for",
+    "rollout_task",
+    "scheduler_address",
+]

@@ -81,11 +81,17 @@ class TruthWindow:
 
 
 class RolloutExecutor(Protocol):
-    """Computes rollout records somewhere else (``physcheck.executor``: a Dask cluster):
+    """Computes rollouts somewhere else (``physcheck.executor``: a Dask cluster):
     ``compute(suite, name, variants)`` returns each variant's record over the suite's
-    trajectories, equal to what the suite would compute itself."""
+    trajectories, ``equivariance_rollouts(suite, name)`` what ``Suite.equivariance_rollouts``
+    returns; both equal to what the suite would compute itself."""
 
     def compute(self, suite: Suite, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        ...
+
+    def equivariance_rollouts(
+        self, suite: Suite, name: str
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         ...
 
 
@@ -151,6 +157,13 @@ class Suite:
     @cached_property
     def device(self) -> torch.device:
         return resolve_device(self.settings.device, worker=self.worker)
+
+    @property
+    def batching(self) -> bool:
+        """Whether variants run as one batch (``batch`` setting; ``auto``: on CUDA only)."""
+        if self.settings.batch_variants is not None:
+            return self.settings.batch_variants
+        return self.device.type == "cuda"
 
     @property
     def window(self) -> Window:
@@ -368,7 +381,7 @@ class Suite:
                 "variant": variant,
                 "dtype": s.reference_dtype if variant == "float64" else s.dtype,
                 # batched rows equal one-at-a-time rows only for a batch-invariant model
-                "batched": s.batch_variants and variant != "float64",
+                "batched": self.batching and variant != "float64",
                 "batch_rows": s.batch_rows,
                 "device": self.device.type,
                 "diagnostics": repr(self.diagnostics),
@@ -412,17 +425,17 @@ class Suite:
         return self._records[memo]
 
     def batch_group(self, name: str, variant: str) -> list[str]:
-        """The variants computed together with ``variant``: with batching on (the default),
+        """The variants computed together with ``variant``: with batching on (on CUDA by default),
         the base rollout and the perturbed ones not yet computed run as one batch of
         (1 + n_perturbations) x trajectories rows; the float64 twin, saved rollouts and
-        ``--physcheck-no-batch`` go one at a time. With an executor, every variant not yet
+        ``--physcheck-batch off`` go one at a time. With an executor, every variant not yet
         computed goes at once."""
         if self.saved(name) is not None:
             return [variant]
         if self.executor is not None:  # every variant at once: they run in parallel
             missing = [v for v in self.variants(name) if (name, v) not in self._records]
             return missing if variant in missing else [variant]
-        if not self.settings.batch_variants or variant == "float64":
+        if not self.batching or variant == "float64":
             return [variant]
         group = [v for v in self.variants(name) if v == "base" or v.startswith("noise")]
         group = [v for v in group if (name, v) not in self._records]
@@ -537,18 +550,35 @@ class Suite:
         self._say(f"rolled out {name} ({label}) in {time.perf_counter() - started:.1f} s")
         return out
 
-    def compute_variant(self, name: str, variant: str) -> DiagnosticRecord:
-        """One variant's record computed here, as an executor's worker does for one task: the
-        base rollout alone; a perturbed one in a batch with the base rows (one after the other
-        with ``--physcheck-no-batch``); the twin after the base. The base record is memoised."""
-        if (name, "base") not in self._records:
-            if variant.startswith("noise") and self.settings.batch_variants:
-                return self._compute_batch(name, ["base", variant])[variant]
+    def compute_group(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+        """Records computed here, as an executor's worker does for one task (see
+        ``task_groups``): the base rollout with perturbed ones (one batch; one after the other
+        with ``--physcheck-batch off``), or the twin after the base."""
+        if variants == ["float64"]:
             base = self._compute(name, "base", self.model(name), self.n_history(name))
             self._records[(name, "base")] = base
-        if variant == "base":
-            return self._records[(name, "base")]
-        return self._compute(name, variant, self.model(name), self.n_history(name))
+            return {"float64": self._compute(name, "float64", self.model(name), self.n_history(name))}
+        if self.batching and len(variants) > 1:
+            return self._compute_batch(name, variants)
+        out = {}
+        for variant in variants:  # the base first: the others compare with it
+            out[variant] = self._compute(name, variant, self.model(name), self.n_history(name))
+            if variant == "base":
+                self._records[(name, "base")] = out[variant]
+        return out
+
+    @staticmethod
+    def task_groups(variants: list[str]) -> list[list[str]]:
+        """How an executor splits a model's variants into tasks (per trajectory): the base
+        with the perturbed rollouts (one batch), and the twin (which recomputes the base to
+        compare with). A perturbed rollout without the base in the group gets it added."""
+        batch = [v for v in variants if v != "float64"]
+        if batch and "base" not in batch:
+            batch = ["base", *batch]
+        groups = [batch] if batch else []
+        if "float64" in variants:
+            groups.append(["float64"])
+        return groups
 
     def _hooks(self, projection: bool) -> list[Callable[[torch.Tensor], torch.Tensor]]:
         """Per-step hooks of a model's rollouts (the div B projection of ``+projection``)."""
@@ -679,12 +709,14 @@ class Suite:
             out += [f"orbit:{t.name}" for t in group.rotations]
         return out
 
-    def _equivariance_rollouts(
+    def equivariance_rollouts(
         self, name: str
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         """``(short rollout of the input [B, K_e, ...], {transform: short rollout of the
         transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
         rollout})``, rolled out or read from saved rollouts."""
+        if self.executor is not None and self.saved(name) is None:
+            return self.executor.equivariance_rollouts(self, name)
         group = self.symmetries
         n_short = min(self.diagnostics.equivariance_steps, self.window.n_steps)
         saved = self.saved(name)
@@ -701,43 +733,61 @@ class Suite:
             )
         model = self.model(name)
         history = self.truth(self.n_history(name)).history
-        n_steps = self.window.n_steps
+        n_steps, n_traj = self.window.n_steps, history.shape[0]
 
         def roll(
-            inputs: torch.Tensor, steps: int, on_step: Callable[[int, torch.Tensor], None] | None = None
+            inputs: list[torch.Tensor],
+            steps: int,
+            on_step: Callable[[int, torch.Tensor], None] | None = None,
         ) -> torch.Tensor | None:
             return rollout(
                 model,
-                inputs,
+                torch.cat(inputs),
                 steps,
                 device=self.device,
                 dtype=DTYPES[self.settings.dtype],
                 seed=self.diagnostics.seed,
                 start_frame=self.window.first,
-                trajectories=self.trajectories,
+                trajectories=self.trajectories * len(inputs),
                 on_step=on_step,
                 keep_frames=on_step is None,
+                batch_size=self.settings.batch_rows,
             ).frames
 
+        # with batching, the input and its transforms go as one batch (row block j: input j),
+        # as do the rotated inputs' full rollouts; else one rollout each
+        batched = self.batching
+        inputs = [history] + [group.apply(t, history) for t in group.transforms]
         self._say(
-            f"equivariance of {name}: {len(group.transforms) + 1} rollouts of {n_short} steps"
+            f"equivariance of {name}: {len(inputs)} rollouts of {n_short} steps"
+            + (" (one batch)" if batched else "")
         )
-        base = roll(history, n_short)
-        assert base is not None
-        moved: dict[str, torch.Tensor] = {}
-        for transform in group.transforms:
-            frames = roll(group.apply(transform, history), n_short)
-            assert frames is not None
-            moved[transform.name] = frames
+        short = [roll(inputs, n_short)] if batched else [roll([x], n_short) for x in inputs]
+        frames = torch.cat([f for f in short if f is not None])
+        blocks = torch.split(frames, n_traj)
+        base = blocks[0]
+        moved = {t.name: block for t, block in zip(group.transforms, blocks[1:], strict=True)}
         finals: dict[str, torch.Tensor] = {}
-        for transform in rotations:
-            self._say(f"equivariance of {name}: the basin of the input turned by {transform.name}")
+        turned = [(t.name, group.apply(t, history)) for t in rotations]
+        if turned:
+            self._say(
+                f"equivariance of {name}: the basins of the input turned by "
+                f"{', '.join(n for n, _ in turned)}"
+            )
+        for part in [turned] if batched else [[x] for x in turned]:
+            if not part:
+                continue
+            last: dict[str, torch.Tensor] = {}
 
-            def keep_last(step: int, frame: torch.Tensor, key: str = transform.name) -> None:
+            def keep_last(
+                step: int, frame: torch.Tensor, last: dict[str, torch.Tensor] = last
+            ) -> None:
                 if step == n_steps:
-                    finals[key] = frame.clone()
+                    last["frame"] = frame.clone()
 
-            roll(group.apply(transform, history), n_steps, keep_last)
+            roll([x for _, x in part], n_steps, keep_last)
+            for (key, _), block in zip(part, torch.split(last["frame"], n_traj), strict=True):
+                finals[key] = block
         return base, moved, finals
 
     def equivariance(self, name: str) -> EquivarianceRecord:
@@ -748,7 +798,7 @@ class Suite:
             return self._equivariance[name]
         truth = self.truth(self.n_history(name))
         diag, group = self.diagnostics, self.symmetries
-        base, moved_by, finals = self._equivariance_rollouts(name)
+        base, moved_by, finals = self.equivariance_rollouts(name)
         n_short = base.shape[1]
         gaps = []
         for transform in group.transforms:
@@ -893,6 +943,7 @@ class Suite:
             keep_frames=False,
             start_frame=window.first,
             trajectories=self.trajectories,
+            batch_size=self.settings.batch_rows,
         )
         return builder.finish(result.first_nonfinite_step)
 
@@ -932,7 +983,7 @@ class Suite:
                 sink = writer.sink("" if variant == "base" else variant, shape, dtype)
                 self._run_variant(name, variant, sink)
             if self.needs("equivariance") and self.equivariance_skip(name) is None:
-                base, moved, finals = self._equivariance_rollouts(name)
+                base, moved, finals = self.equivariance_rollouts(name)
                 shorts = {"equivariance:identity": base}
                 shorts.update({f"equivariance:{t}": f for t, f in moved.items()})
                 shorts.update({f"orbit:{t}": f[:, None] for t, f in finals.items()})

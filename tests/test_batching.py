@@ -70,6 +70,16 @@ def test_the_oracle_batched_equals_the_oracle_one_at_a_time() -> None:
     assert batched.batches == [("r", ("base", "noise0", "noise1"))]
 
 
+def test_equivariance_batched_equals_one_at_a_time() -> None:
+    """The input and its eight transforms as one batch, the rotated inputs' full rollouts as
+    another: the same gaps and orbit as nine plus three separate rollouts."""
+    options = {"trajectories": "0-1", "checks": "equivariance", "window": "3:3:12"}
+    serial, batched = run(["demo=demo"], batch=False, **options), run(["demo=demo"], **options)
+    assert comparable(batched, "demo") == comparable(serial, "demo")
+    record = batched.equivariance("demo")
+    assert record.orbit and record.gap.shape[:2] == (8, 2)
+
+
 def test_the_batch_holds_base_and_perturbed_rows() -> None:
     suite = run(["p=persistence"], trajectories="0-1", perturbations="2", window="3:1:6")
     assert suite.batch_group("p", "base") == ["base", "noise0", "noise1"]

@@ -68,10 +68,14 @@ def test_two_dask_workers_give_the_serial_results(cluster: Any, tmp_path: Any) -
     assert executor is not None
     try:
         remote = Suite(settings, executor=executor)
+        demo, steps_here = remote.model("demo"), []
+        step = demo.step
+        demo.step = lambda history: steps_here.append(1) or step(history)  # type: ignore[method-assign]
         for name in ("demo", "noisy", "p"):
             assert comparable(remote, name) == comparable(serial, name)
-        # the controller computed nothing itself but equivariance, and cached every record
-        assert remote.batches == []
+        # the controller stepped the model not once (equivariance included), and cached every
+        # record under the serial keys
+        assert remote.equivariance("demo").transforms and steps_here == []
         again = Suite(
             build_settings({"cache_dir": str(tmp_path / "cache")}, {"models": MODELS, **EXACT})
         )
@@ -88,8 +92,11 @@ def test_batched_tasks_give_the_serial_verdicts(cluster: Any) -> None:
     the serial ones exactly, the demo's (a CPU convolution) to round-off, verdicts alike."""
     from physcheck.executor import executor_for
 
-    serial = Suite(build_settings({"cache": False}, {"models": MODELS, **OPTIONS}))
-    settings = build_settings({"cache": False}, {"models": MODELS, "executor": dask_url(cluster), **OPTIONS})
+    batched = {**OPTIONS, "batch": "on"}
+    serial = Suite(build_settings({"cache": False}, {"models": MODELS, **batched}))
+    settings = build_settings(
+        {"cache": False}, {"models": MODELS, "executor": dask_url(cluster), **batched}
+    )
     executor = executor_for(settings)
     assert executor is not None
     try:
@@ -118,7 +125,7 @@ def test_dask_through_pytest_writes_the_serial_json(cluster: Any, pytester: pyte
         *common, "--physcheck-executor", dask_url(cluster), "--physcheck-json", "dask.json"
     )
     assert serial.ret == remote.ret
-    remote.stdout.fnmatch_lines(["*sending * rollouts of demo*"])
+    remote.stdout.fnmatch_lines(["*sending * tasks (demo: base+noise0+noise1 | float64 x 2 trajectories)*"])
     a, b = (json.loads((pytester.path / f).read_text()) for f in ("serial.json", "dask.json"))
     assert a == b
 

@@ -83,6 +83,13 @@ def _number(key: str, raw: Any, *, nonnegative: bool = True) -> float:
     return value
 
 
+def _auto_or_count(key: str, raw: Any) -> int | None:
+    """``auto`` (``None``) or an integer >= 1."""
+    if isinstance(raw, str) and raw.strip().lower() == "auto":
+        return None
+    return _integer(key, raw, low=1)
+
+
 def _choice(key: str, raw: Any, choices: tuple[str, ...], what: str) -> str:
     text = _text(key, raw).strip()
     if text not in choices:
@@ -127,6 +134,17 @@ def parse_predictions(raw: Any) -> tuple[ModelSpec, ...]:
             raise ConfigError(f"bad saved rollouts {item!r}: {SAVED_HELP}")
         specs.append(parse_model(f"{name.strip()}={SAVED_PREFIX}{body.strip()}"))
     return tuple(specs)
+
+
+def parse_batch(raw: Any) -> bool | None:
+    """``on``/``true``, ``off``/``false`` or ``auto`` (``None``: decided by the device)."""
+    if isinstance(raw, bool):
+        return raw
+    text = _text("batch", raw).strip().lower()
+    choices = {"on": True, "true": True, "off": False, "false": False, "auto": None}
+    if text not in choices:
+        raise ConfigError(f"bad batch setting {raw!r}: use on, off or auto")
+    return choices[text]
 
 
 def parse_executor(raw: Any) -> str | None:
@@ -385,17 +403,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "batch",
-        lambda raw: _boolean("batch", raw),
-        True,
-        "roll the base and perturbed rollouts out one at a time instead of as one batch",
-        "--physcheck-no-batch",
-        cli="disable",
+        parse_batch,
+        "auto",
+        "roll the base and perturbed rollouts (and the equivariance rollouts) out as one batch: "
+        "on, off or auto (default: on for CUDA, where small batches leave the GPU idle; off on "
+        "the CPU, where large batches run slower per row)",
+        "--physcheck-batch",
+        "on|off|auto",
     ),
     Setting(
         "batch_rows",
-        lambda raw: None
-        if isinstance(raw, str) and raw.strip().lower() == "auto"
-        else _integer("batch_rows", raw, low=1),
+        lambda raw: _auto_or_count("batch_rows", raw),
         "auto",
         "at most N rows (trajectories x variants) per forward pass (default auto: all of them, "
         "halved on a CUDA out-of-memory error)",
@@ -495,9 +513,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "threads",
-        lambda raw: None
-        if isinstance(raw, str) and raw.strip().lower() == "auto"
-        else _integer("threads", raw, low=1),
+        lambda raw: _auto_or_count("threads", raw),
         "auto",
         "torch CPU threads per process (default auto: the cores this process may use, divided "
         "among the pytest-xdist workers)",
@@ -566,7 +582,7 @@ class Settings:
     only: bool = False
     export_dir: str | None = None
     export_format: str = "hdf5"
-    batch_variants: bool = True
+    batch_variants: bool | None = None
     executor: str | None = None
     batch_rows: int | None = None
 
