@@ -13,6 +13,7 @@ import torch
 
 from physcheck.config import build_settings
 from physcheck.engine import rollout
+from physcheck.errors import ConfigError
 from physcheck.jsonio import to_json_data
 from physcheck.outputs.payloads import key_numbers
 from physcheck.strategies import mhd_state
@@ -88,6 +89,15 @@ def test_the_batch_holds_base_and_perturbed_rows() -> None:
     assert suite.batch_group("p", "noise1") == ["noise1"]  # computed with the base
     serial = run(["p=persistence"], trajectories="0-1", perturbations="2", window="3:1:6", batch=False)
     assert serial.batch_group("p", "base") == ["base"]
+
+
+def test_batching_follows_the_device_unless_set() -> None:
+    auto = Suite(build_settings({}, {"models": ["p=persistence"], "device": "cpu"}))
+    assert auto.settings.batch_variants is None and auto.batching is False
+    on = build_settings({}, {"models": ["p=persistence"], "batch": "on", "device": "cpu"})
+    assert Suite(on).batching is True
+    with pytest.raises(ConfigError, match=r"use on, off or auto"):
+        build_settings({}, {"batch": "sometimes"})
 
 
 class Spy(torch.nn.Module):

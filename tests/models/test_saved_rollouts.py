@@ -197,6 +197,14 @@ def test_prediction_specs_are_checked_when_parsed() -> None:
     assert entry.kind == "saved" and entry.spec == "saved:b.hdf5,start=21,trajectories=0-2:5,noise0=n.npz"
 
 
+def test_export_says_how_it_is_called(capsys: pytest.CaptureFixture[str]) -> None:
+    from physcheck.cli import export
+
+    assert export.main([]) == 0 and "usage: physcheck export DIR" in capsys.readouterr().out
+    assert export.main(["--physcheck-model", "p=persistence"]) == 2
+    assert "the first argument is the output folder" in capsys.readouterr().err
+
+
 def test_export_and_gate_through_the_command_line(pytester: pytest.Pytester) -> None:
     """``physcheck export`` then ``--physcheck-predictions``: the same JSON as the in-process
     run apart from the model's spec."""
