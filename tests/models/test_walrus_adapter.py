@@ -171,3 +171,33 @@ def test_real_walrus_mhd_only_checkpoint_with_its_own_map(tmp_path, history: tor
     a = rollout(loaded, history.float(), 1, seed=0).frames
     b = rollout(direct, history.float(), 1, seed=0).frames
     assert torch.equal(a, b)
+
+
+@pytest.mark.walrus
+def test_real_walrus_batched_equals_one_at_a_time() -> None:
+    """Polymathic's walrus (tiny config, random weights, its patch jitter drawing from the
+    seeded RNGs): the base and perturbed rollouts as one batch give the records of one
+    rollout at a time, bit for bit."""
+    from physcheck.config import build_settings
+    from physcheck.models.walrus import build_walrus_model
+    from physcheck.suite import Suite
+
+    torch.manual_seed(0)
+    model = WalrusSurrogate(build_walrus_model(debug_model_config()), n_history=3).eval()
+    options = {
+        "models": ["w=persistence"],
+        "trajectories": "0",
+        "perturbations": "2",
+        "window": "3:3:4",
+        "checks": "basin_determinism,vrmse",
+    }
+    records = {}
+    for batch in (False, True):
+        suite = Suite(build_settings({"cache": False, "batch": batch}, options))
+        suite.provide_model("w", model)
+        records[batch] = [suite.record("w", v) for v in ("base", "noise0", "noise1")]
+        assert (("w", ("base", "noise0", "noise1")) in suite.batches) is batch
+    for serial, batched in zip(records[False], records[True], strict=True):
+        assert torch.equal(serial.vrmse, batched.vrmse)
+        assert torch.equal(serial.variance, batched.variance)
+    assert torch.equal(records[False][1].vs_reference_vrmse, records[True][1].vs_reference_vrmse)
