@@ -97,16 +97,23 @@ def _choice(key: str, raw: Any, choices: tuple[str, ...], what: str) -> str:
     return text
 
 
-def parse_models(raw: Any) -> tuple[ModelSpec, ...]:
-    """A table ``{NAME = SPEC}``, a list of ``NAME=SPEC`` strings or one such string."""
+def _named_entries(key: str, raw: Any, value: str) -> list[Any]:
+    """A table ``{NAME = VALUE}``, a list of ``NAME=VALUE`` strings or one such string, as a
+    list of ``NAME=VALUE`` strings (anything else in the list is passed on for the caller to
+    reject with its own message)."""
     if isinstance(raw, str):
         raw = [raw]
     if isinstance(raw, Mapping):
         raw = [f"{k}={v}" if isinstance(v, str) else (k, v) for k, v in raw.items()]
     if not isinstance(raw, (list, tuple)):
-        raise _type_error("models", "a table NAME = SPEC or a list of 'NAME=SPEC' strings", raw)
+        raise _type_error(key, f"a table NAME = {value} or a list of 'NAME={value}' strings", raw)
+    return list(raw)
+
+
+def parse_models(raw: Any) -> tuple[ModelSpec, ...]:
+    """A table ``{NAME = SPEC}``, a list of ``NAME=SPEC`` strings or one such string."""
     models = []
-    for item in raw:
+    for item in _named_entries("models", raw, "SPEC"):
         if not isinstance(item, str):
             raise ConfigError(
                 f"setting 'models': each model must be 'NAME=SPEC' text, got {item!r}"
@@ -121,14 +128,8 @@ def parse_models(raw: Any) -> tuple[ModelSpec, ...]:
 def parse_predictions(raw: Any) -> tuple[ModelSpec, ...]:
     """Saved rollouts: a table ``{NAME = "PATH[,...]"}``, a list of ``NAME=PATH[,...]`` strings
     or one such string, each a model of spec ``saved:PATH[,...]``."""
-    if isinstance(raw, str):
-        raw = [raw]
-    if isinstance(raw, Mapping):
-        raw = [f"{k}={v}" if isinstance(v, str) else (k, v) for k, v in raw.items()]
-    if not isinstance(raw, (list, tuple)):
-        raise _type_error("predictions", "a table NAME = PATH or a list of 'NAME=PATH' strings", raw)
     specs = []
-    for item in raw:
+    for item in _named_entries("predictions", raw, "PATH"):
         name, sep, body = str(item).partition("=") if isinstance(item, str) else ("", "", "")
         if not sep or not body.strip():
             raise ConfigError(f"bad saved rollouts {item!r}: {SAVED_HELP}")
