@@ -79,6 +79,22 @@ class RolloutResult:
         return self.first_nonfinite_step > self.n_steps
 
 
+def mark_nonfinite(
+    first_bad: torch.Tensor, frame: torch.Tensor, step: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(first_bad, bad)`` after ``step``: ``bad [B]`` says which rows of ``frame
+    [B, X, Y, Z, C]`` hold NaN/Inf; ``first_bad [B]`` (initially K + 1) takes ``step`` where a
+    row goes non-finite for the first time."""
+    bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
+    first_bad = torch.where(bad & (first_bad > step), torch.full_like(first_bad, step), first_bad)
+    return first_bad, bad
+
+
+def noise_seed(seed: int, index: int) -> int:
+    """The seed of the ``index``-th perturbed rollout of a run with base seed ``seed``."""
+    return seed + 1 + index
+
+
 def seed_everything(seed: int) -> None:
     """Seed torch (all devices), numpy's global RNG and ``random``: Walrus's patch jitter draws from both."""
     torch.manual_seed(seed)
@@ -256,10 +272,7 @@ def rollout(
             frame = frame.to(device=device, dtype=dtype)
             for hook in hooks:
                 frame = hook(frame)
-            bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
-            first_bad = torch.where(
-                bad & (first_bad > n_steps), torch.full_like(first_bad, step), first_bad
-            )
+            first_bad, bad = mark_nonfinite(first_bad, frame, step)
             if nonfinite == "raise" and bool(bad.any()):
                 trajs = torch.nonzero(bad).flatten().tolist()
                 raise RolloutError(f"step {step}: non-finite values in trajectories {trajs}")

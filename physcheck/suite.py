@@ -34,7 +34,7 @@ from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
 from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.diagnostics.symmetry import SymmetryGroup
-from physcheck.engine import relative_noise, rollout
+from physcheck.engine import mark_nonfinite, noise_seed, relative_noise, rollout
 from physcheck.errors import (
     ConfigError,
     DataError,
@@ -445,8 +445,7 @@ class Suite:
         if self.executor is not None and self.saved(name) is None:
             return self.executor.compute(self, name, variants)
         if len(variants) == 1:
-            model, n_history = self.model(name), self.n_history(name)
-            return {variants[0]: self._compute(name, variants[0], model, n_history)}
+            return {variants[0]: self._compute(name, variants[0])}
         return self._compute_batch(name, variants)
 
     def _cached(self, key: str) -> DiagnosticRecord | None:
@@ -464,10 +463,9 @@ class Suite:
             )
             return None
 
-    def _compute(
-        self, name: str, variant: str, model: Surrogate, n_history: int
-    ) -> DiagnosticRecord:
-        truth = self.truth(n_history)
+    def _compute(self, name: str, variant: str) -> DiagnosticRecord:
+        """One variant's record, rolled out (or read) on its own."""
+        truth = self.truth(self.n_history(name))
         # variants compare with the base rollout's kept (float32) frames; their variances are
         # computed from those frames, as in a batch (``_compute_batch``)
         reference = self.record(name, "base").frames if variant != "base" else None
@@ -495,7 +493,7 @@ class Suite:
             if v == "base":
                 blocks.append(history)
             else:
-                seed = diag.seed + 1 + int(v[len("noise") :])
+                seed = noise_seed(diag.seed, int(v[len("noise") :]))
                 blocks.append(history + relative_noise(history, diag.noise_eps, seed, rows))
         reference: torch.Tensor | StreamedReference | None
         reference = StreamedReference() if "base" in variants else self.record(name, "base").frames
@@ -555,14 +553,14 @@ class Suite:
         ``task_groups``): the base rollout with perturbed ones (one batch; one after the other
         with ``--physcheck-batch off``), or the twin after the base."""
         if variants == ["float64"]:
-            base = self._compute(name, "base", self.model(name), self.n_history(name))
+            base = self._compute(name, "base")
             self._records[(name, "base")] = base
-            return {"float64": self._compute(name, "float64", self.model(name), self.n_history(name))}
+            return {"float64": self._compute(name, "float64")}
         if self.batching and len(variants) > 1:
             return self._compute_batch(name, variants)
         out = {}
         for variant in variants:  # the base first: the others compare with it
-            out[variant] = self._compute(name, variant, self.model(name), self.n_history(name))
+            out[variant] = self._compute(name, variant)
             if variant == "base":
                 self._records[(name, "base")] = out[variant]
         return out
@@ -603,12 +601,11 @@ class Suite:
         truth = self.truth(self.n_history(name))
         diag = self.diagnostics
         dtype = DTYPES[self.settings.dtype]
-        noise, noise_seed = 0.0, None
+        noise, seed = 0.0, None
         if variant == "float64":  # the twin, in the reference precision
             dtype = DTYPES[self.settings.reference_dtype]
         elif variant.startswith("noise"):
-            index = int(variant[len("noise") :])
-            noise, noise_seed = diag.noise_eps, diag.seed + 1 + index
+            noise, seed = diag.noise_eps, noise_seed(diag.seed, int(variant[len("noise") :]))
         hooks = self._hooks(entry.projection)
         started = time.perf_counter()
         n_steps = self.window.n_steps
@@ -631,7 +628,7 @@ class Suite:
             seed=diag.seed,
             hooks=hooks,
             noise=noise,
-            noise_seed=noise_seed,
+            noise_seed=seed,
             on_step=on_step if self.progress is not None else on_frame,
             keep_frames=False,
             start_frame=self.window.first,
@@ -648,20 +645,16 @@ class Suite:
         saved: SavedRollouts,
         variant: str,
         on_frame: Callable[[int, torch.Tensor], None],
-        n_steps: int | None = None,
     ) -> torch.Tensor:
         """Stream a saved rollout's frames as a rollout would; the first non-finite step per
         trajectory as the engine records it."""
-        n_steps = self.window.n_steps if n_steps is None else n_steps
+        n_steps = self.window.n_steps
         self._say(f"reading {name} ({variant}) from {saved.weight_files[0].name}")
         frames = saved.frames(variant, self.trajectories, n_steps).to(self.device)
         first_bad = torch.full((frames.shape[0],), n_steps + 1, dtype=torch.int64, device=self.device)
         for step in range(1, n_steps + 1):
             frame = frames[:, step - 1]
-            bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
-            first_bad = torch.where(
-                bad & (first_bad > n_steps), torch.full_like(first_bad, step), first_bad
-            )
+            first_bad, _ = mark_nonfinite(first_bad, frame, step)
             on_frame(step, frame)
         return first_bad
 
@@ -868,7 +861,7 @@ class Suite:
             base = self._window_rollout(model, window, truth_window, 0.0, None, None)
             perturbed = [
                 self._window_rollout(
-                    model, window, truth_window, diag.noise_eps, diag.seed + 1 + i, base.frames
+                    model, window, truth_window, diag.noise_eps, noise_seed(diag.seed, i), base.frames
                 )
                 for i in range(diag.n_perturbations)
             ]

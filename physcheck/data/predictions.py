@@ -33,6 +33,7 @@ import h5py
 import numpy as np
 import torch
 
+from physcheck.data.well import stack_channels
 from physcheck.errors import DataError
 
 #: format version written into every prediction file
@@ -89,25 +90,17 @@ class PredictionFile:
             if self.format == "hdf5":
                 with h5py.File(self.path, "r") as f:
                     group = f if not variant else f["variants"][variant]
-                    frames = _read_channels(group, self.sources, k)
+                    frames = stack_channels(
+                        lambda g, name: np.asarray(group[g][name][:, k]),
+                        self.sources,
+                        n_lead=5,  # [B, K, X, Y, Z]
+                    )
             else:
                 frames = np.asarray(self._arrays[variant])[:, k]
         except (OSError, KeyError) as exc:
             raise DataError(f"{self.path}: cannot read the {variant or 'base'} rollout ({exc})") from None
         out = torch.from_numpy(np.ascontiguousarray(frames))
         return out[list(rows)] if rows is not None else out
-
-
-def _read_channels(group: Any, sources: Sequence[Source], steps: slice) -> np.ndarray:
-    cache: dict[tuple[str, str], np.ndarray] = {}
-    channels = []
-    for name_group, name, component in sources:
-        key = (name_group, name)
-        if key not in cache:
-            cache[key] = np.asarray(group[name_group][name][:, steps])
-        data = cache[key]
-        channels.append(data if component is None else data.reshape(*data.shape[:5], -1)[..., component])
-    return np.stack(channels, axis=-1)
 
 
 def open_predictions(path: str | Path, sources: Sequence[Source] = ()) -> PredictionFile:
@@ -134,11 +127,7 @@ def open_predictions(path: str | Path, sources: Sequence[Source] = ()) -> Predic
                 raise DataError(f"{path}: a .pt prediction file must hold a dict with 'frames'")
             arrays = {"": raw.pop("frames", None)}
             arrays.update(dict(raw.pop("variants", None) or {}))
-            arrays = {
-                k: v.detach().float().numpy() if isinstance(v, torch.Tensor) and v.dtype == torch.bfloat16
-                else (v.numpy() if isinstance(v, torch.Tensor) else v)
-                for k, v in arrays.items()
-            }
+            arrays = {k: _as_numpy(v) for k, v in arrays.items()}
     except DataError:
         raise
     except Exception as exc:  # zip, pickle-free torch or numpy errors: all mean a bad file
@@ -157,6 +146,15 @@ def open_predictions(path: str | Path, sources: Sequence[Source] = ()) -> Predic
         arrays[variant] = array
         shapes[variant] = tuple(array.shape)
     return PredictionFile(path, fmt, meta, shapes, (), arrays)
+
+
+def _as_numpy(value: Any) -> Any:
+    """A tensor as a numpy array (bfloat16, which numpy lacks, as float32: exact)."""
+    if not isinstance(value, torch.Tensor):
+        return value
+    if value.dtype == torch.bfloat16:
+        value = value.float()
+    return value.detach().numpy()
 
 
 def _plain(value: Any) -> Any:
@@ -238,13 +236,14 @@ class PredictionWriter:
         """A callback ``(step, frame [B, X, Y, Z, C])`` storing the rollout ``variant`` (``""``:
         the base one) of ``shape [B, K, X, Y, Z, C]``. bfloat16 frames are stored as float32
         (exactly)."""
-        np_dtype = np.float64 if dtype == torch.float64 else np.float32
+        stored = torch.float64 if dtype == torch.float64 else torch.float32
+        np_dtype = np.float64 if stored == torch.float64 else np.float32
         if self._file is None:
             store = np.empty(tuple(shape), dtype=np_dtype)
             self._memory[variant] = store
 
             def write(step: int, frame: torch.Tensor) -> None:
-                store[:, step - 1] = frame.detach().to("cpu", torch.float64 if np_dtype is np.float64 else torch.float32).numpy()
+                store[:, step - 1] = frame.detach().to("cpu", stored).numpy()
 
             return write
         root = self._file if not variant else self._file.require_group("variants").require_group(variant)
@@ -266,7 +265,7 @@ class PredictionWriter:
         sources = self.sources
 
         def write_h5(step: int, frame: torch.Tensor) -> None:
-            array = frame.detach().to("cpu", torch.float64 if np_dtype is np.float64 else torch.float32).numpy()
+            array = frame.detach().to("cpu", stored).numpy()
             parts: dict[tuple[str, str], list[tuple[int | None, np.ndarray]]] = {}
             for c, (group_name, name, component) in enumerate(sources):
                 parts.setdefault((group_name, name), []).append((component, array[..., c]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -159,6 +160,27 @@ def _inspect(path: DataFile) -> FileInfo:
             )
         except (KeyError, OSError, IndexError) as exc:
             raise DataError(f"{path}: incomplete Well file ({exc}); re-create it") from None
+
+
+def stack_channels(
+    read: Callable[[str, str], np.ndarray],
+    sources: Sequence[tuple[str, str, int | None]],
+    n_lead: int,
+) -> np.ndarray:
+    """The channels ``[..., C]`` named by ``sources`` (``FileInfo.sources``: group, dataset,
+    component or ``None``), each dataset read once with ``read(group, name)``. Datasets have
+    ``n_lead`` leading axes (e.g. time and space) and a t1/t2 dataset's components after them."""
+    cache: dict[tuple[str, str], np.ndarray] = {}
+    channels = []
+    for group, name, component in sources:
+        if (group, name) not in cache:
+            cache[(group, name)] = read(group, name)
+        data = cache[(group, name)]
+        if component is None:
+            channels.append(data)
+        else:
+            channels.append(data.reshape(*data.shape[:n_lead], -1)[..., component])
+    return np.stack(channels, axis=-1)
 
 
 def _find_files(path: Path, split: str | None) -> tuple[list[Path], Path | None]:
@@ -350,27 +372,20 @@ class WellData:
             )
         ref = self.trajectories[trajectory]
         info = self._info(ref.file)
-        channels = []
         with _open(ref.file) as f:
             try:
-                cache: dict[tuple[str, str], np.ndarray] = {}
-                for group, name, component in info.sources:
-                    key = (group, name)
-                    if key not in cache:
-                        cache[key] = np.asarray(
-                            f[group][name][ref.local, start:stop], dtype=np.float32
-                        )
-                    data = cache[key]
-                    if component is None:
-                        channels.append(data)
-                    else:
-                        flat = data.reshape(*data.shape[:4], -1)
-                        channels.append(flat[..., component])
+                frames = stack_channels(
+                    lambda group, name: np.asarray(
+                        f[group][name][ref.local, start:stop], dtype=np.float32
+                    ),
+                    info.sources,
+                    n_lead=4,  # [T, X, Y, Z]
+                )
             except (OSError, KeyError) as exc:
                 raise DataError(
                     f"{ref.file}: failed to read frames {start}..{stop - 1} ({exc}); the file is corrupt or truncated"
                 ) from None
-        return torch.from_numpy(np.stack(channels, axis=-1))
+        return torch.from_numpy(frames)
 
     def read_window(
         self, trajectory: int, window: Window, n_history: int | None = None

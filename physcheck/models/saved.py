@@ -135,12 +135,7 @@ class SavedRollouts:
         dataset trajectories (in their order). ``DataError`` when the files do not cover them."""
         if variant not in self._files:
             raise DataError(f"the saved rollouts {self.base.path} hold no {variant} rollout")
-        missing = [t for t in trajectories if t not in self.trajectories]
-        if missing:
-            raise DataError(
-                f"saved rollouts {self.base.path} cover trajectories {list(self.trajectories)}; "
-                f"{missing} are asked for: choose them with --physcheck-trajectories"
-            )
+        self._require_trajectories(trajectories)
         available = self.steps_of(variant)
         if available < n_steps:
             raise DataError(
@@ -151,6 +146,14 @@ class SavedRollouts:
         rows = [self.trajectories.index(t) for t in trajectories]
         return file.read(key, rows, n_steps)
 
+    def _require_trajectories(self, trajectories: Sequence[int]) -> None:
+        missing = [t for t in trajectories if t not in self.trajectories]
+        if missing:
+            raise DataError(
+                f"saved rollouts {self.base.path} cover trajectories {list(self.trajectories)}; "
+                f"{missing} are asked for: choose them with --physcheck-trajectories"
+            )
+
     def check_window(self, first: int, n_steps: int, trajectories: Sequence[int]) -> None:
         """The files cover the window starting at frame ``first`` for ``n_steps`` steps of the
         given trajectories; else a ``DataError`` saying what they cover."""
@@ -159,12 +162,7 @@ class SavedRollouts:
                 f"saved rollouts {self.base.path} start at frame {self.start_frame}; the window "
                 f"starts at {first}: use --physcheck-window {self.start_frame}:{self.n_history}:{n_steps}"
             )
-        missing = [t for t in trajectories if t not in self.trajectories]
-        if missing:
-            raise DataError(
-                f"saved rollouts {self.base.path} cover trajectories {list(self.trajectories)}; "
-                f"{missing} are asked for: choose them with --physcheck-trajectories"
-            )
+        self._require_trajectories(trajectories)
         if self.steps_of("base") < n_steps:
             raise DataError(
                 f"saved rollouts {self.base.path} hold {self.steps_of('base')} steps; the window "
