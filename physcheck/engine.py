@@ -65,13 +65,16 @@ class RolloutResult:
     ``first_nonfinite_step``: int64 ``[B]``, the first step with a NaN/Inf value per
     trajectory, K + 1 where every frame is finite; ``n_steps``: K; ``stopped_at``: the last
     step actually computed (< K when the ``stop`` policy ended the loop early; later frames
-    are NaN).
+    are NaN); ``rejoined_at``: the step after which every following row (``leaders`` or
+    ``follow`` of ``rollout``) repeated the rollout it follows, so that its later frames were
+    copied, not computed (``None``: never).
     """
 
     frames: torch.Tensor | None
     first_nonfinite_step: torch.Tensor
     n_steps: int
     stopped_at: int
+    rejoined_at: int | None = None
 
     @property
     def finite(self) -> torch.Tensor:
@@ -88,6 +91,101 @@ def mark_nonfinite(
     bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
     first_bad = torch.where(bad & (first_bad > step), torch.full_like(first_bad, step), first_bad)
     return first_bad, bad
+
+
+def same_bits(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """bool ``[B]``: row ``i`` of ``a`` and of ``b`` (``[B, ...]``, one dtype) hold the same bits
+    everywhere (NaNs included; ``0.0`` and ``-0.0`` differ)."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return torch.zeros(a.shape[0], dtype=torch.bool, device=a.device)
+    if a.is_floating_point():
+        ints = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
+        as_int = ints[a.element_size()]
+        a, b = a.contiguous().view(as_int), b.contiguous().view(as_int)
+    return (a == b).flatten(1).all(dim=1)
+
+
+class Rejoin:
+    """Which rows of a rollout follow another rollout, and since when they repeat it.
+
+    A row *follows* a leader: another row of the same batch (``leaders``) or the row of the
+    same index in a rollout already made (``follow(step) -> [B, X, Y, Z, C]``, its frame at
+    ``step``). Once a row's last ``n_history`` frames equal its leader's bit for bit, its
+    window is the leader's, so (the model's step being a function of its window and of the
+    seeded random generators, drawn alike by both) every later frame is the leader's. When
+    every following row has rejoined, the engine stops computing them.
+    """
+
+    def __init__(
+        self,
+        n_rows: int,
+        n_history: int,
+        leaders: Sequence[int | None] | None,
+        follow: Callable[[int], torch.Tensor] | None,
+        device: torch.device,
+    ) -> None:
+        if leaders is not None and follow is not None:
+            raise ValueError("give leaders or follow, not both")
+        self.leaders = list(leaders) if leaders is not None else None
+        if self.leaders is not None:
+            if len(self.leaders) != n_rows:
+                raise ValueError(f"leaders has {len(self.leaders)} entries for {n_rows} rows")
+            for row, leader in enumerate(self.leaders):
+                if leader is not None and (
+                    not 0 <= leader < n_rows or self.leaders[leader] is not None
+                ):
+                    raise ValueError(
+                        f"row {row} follows row {leader}, which is not a leading row of the batch"
+                    )
+        self.follow = follow
+        self.n_history = n_history
+        followers = (
+            [r for r, leader in enumerate(self.leaders) if leader is not None]
+            if self.leaders is not None
+            else list(range(n_rows))
+        )
+        self.followers = torch.tensor(followers, dtype=torch.long, device=device)
+        self.leader_of_followers = (
+            torch.tensor([self.leaders[r] for r in followers], dtype=torch.long, device=device)
+            if self.leaders is not None
+            else None
+        )
+        self.equal_for = torch.zeros(len(followers), dtype=torch.long, device=device)
+        self.rejoined_at: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether any row follows another (and has not rejoined yet)."""
+        return (self.leaders is not None or self.follow is not None) and self.rejoined_at is None
+
+    def observe(self, step: int, frame: torch.Tensor) -> bool:
+        """Count, after ``step``, how many steps each following row of ``frame [B, X, Y, Z, C]``
+        has equalled its leader; True once every one has for ``n_history`` steps running."""
+        if not self.active or self.followers.numel() == 0:
+            return False
+        mine = frame.index_select(0, self.followers)
+        if self.leader_of_followers is not None:
+            theirs = frame.index_select(0, self.leader_of_followers)
+        else:
+            assert self.follow is not None
+            # no cast: a leader kept in another precision never matches (its bits are not the
+            # frames the rollout it stands for fed back)
+            theirs = self.follow(step).to(device=frame.device)
+        equal = same_bits(mine, theirs)
+        self.equal_for = torch.where(equal, self.equal_for + 1, torch.zeros_like(self.equal_for))
+        if bool((self.equal_for >= self.n_history).all()):
+            self.rejoined_at = step
+            return True
+        return False
+
+    def leading_rows(self) -> tuple[list[int], torch.Tensor]:
+        """After rejoining: the rows still computed (the leaders) and, for every row of the
+        batch, the position among them of the row whose frame it takes."""
+        assert self.leaders is not None
+        kept = [r for r, leader in enumerate(self.leaders) if leader is None]
+        position = {r: i for i, r in enumerate(kept)}
+        source = [position[r if leader is None else leader] for r, leader in enumerate(self.leaders)]
+        return kept, torch.tensor(source, dtype=torch.long)
 
 
 def noise_seed(seed: int, index: int) -> int:
@@ -176,6 +274,8 @@ def rollout(
     allow_tf32: bool = False,
     start_frame: int | None = None,
     trajectories: Sequence[int] | None = None,
+    leaders: Sequence[int | None] | None = None,
+    follow: Callable[[int], torch.Tensor] | None = None,
 ) -> RolloutResult:
     """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
 
@@ -201,6 +301,14 @@ def rollout(
     - ``start_frame``/``trajectories``: the index of the first predicted frame in its
       trajectory and the dataset index of each row; a model whose ``step`` accepts ``context``
       gets a ``StepContext`` built from them (``None`` when they are not given).
+    - ``leaders``/``follow``: rows that follow another rollout (``Rejoin``): ``leaders[i]`` the
+      row of this batch that row ``i`` follows (``None``: none); or ``follow(step)`` the frame
+      ``[B, X, Y, Z, C]`` at ``step`` of a rollout of the same model from this history without
+      noise, with the same seed, device, dtype, hooks and batching, that every row follows.
+      Once every following row's last ``n_history`` frames equal its leader's bit for bit, its
+      later frames are copied from the leader instead of computed: the leaders alone go on
+      (``leaders``), or nothing is computed any more (``follow``). Exact for a model whose step
+      is a function of its window and of the seeded random generators (no hidden state).
     """
     if nonfinite not in ("record", "stop", "raise"):
         raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
@@ -230,12 +338,15 @@ def rollout(
     chunk = batch_size or n_traj
     stopped_at = n_steps
     wants_context = accepts_context(model)
+    rejoin = Rejoin(n_traj, n_hist, leaders, follow, device)
+    computed_rows = rows  # the dataset index of each row the model still steps
+    spread: torch.Tensor | None = None  # after rejoining with leaders: the source of each row
 
     def step_of(m: Any, batch: torch.Tensor, step: int, first: int) -> torch.Tensor:
         if not wants_context:
             return m.step(batch)  # type: ignore[no-any-return]
         context = (
-            StepContext(start_frame + step - 1, rows[first : first + batch.shape[0]])
+            StepContext(start_frame + step - 1, computed_rows[first : first + batch.shape[0]])
             if start_frame is not None
             else None
         )
@@ -243,9 +354,10 @@ def rollout(
 
     def forward(m: Any, window: torch.Tensor, step: int) -> torch.Tensor:
         nonlocal chunk
+        n_rows = window.shape[0]
         while True:
             try:
-                parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_traj, chunk)]
+                parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_rows, chunk)]
                 return torch.cat(parts) if len(parts) > 1 else parts[0]
             except OUT_OF_MEMORY:
                 if chunk == 1:
@@ -261,17 +373,23 @@ def rollout(
     )
     seed_everything(seed)
     with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode(), mixed:
-        window = h
+        window: torch.Tensor | None = h
         for step in range(1, n_steps + 1):
-            frame = forward(m, window, step)
-            expected = (n_traj, *h.shape[2:])
-            if tuple(frame.shape) != expected:
-                raise RolloutError(
-                    f"step {step}: the model returned shape {tuple(frame.shape)}; expected [B, X, Y, Z, C] = {expected}"
-                )
-            frame = frame.to(device=device, dtype=dtype)
-            for hook in hooks:
-                frame = hook(frame)
+            if window is None:  # every row repeats the rollout it follows
+                assert follow is not None
+                frame = follow(step).to(device=device, dtype=dtype)
+            else:
+                computed = forward(m, window, step)
+                expected = (window.shape[0], *h.shape[2:])
+                if tuple(computed.shape) != expected:
+                    raise RolloutError(
+                        f"step {step}: the model returned shape {tuple(computed.shape)}; expected [B, X, Y, Z, C] = {expected}"
+                    )
+                computed = computed.to(device=device, dtype=dtype)
+                for hook in hooks:
+                    computed = hook(computed)
+                window = torch.cat((window[:, 1:], computed[:, None]), dim=1)
+                frame = computed if spread is None else computed.index_select(0, spread)
             first_bad, bad = mark_nonfinite(first_bad, frame, step)
             if nonfinite == "raise" and bool(bad.any()):
                 trajs = torch.nonzero(bad).flatten().tolist()
@@ -283,7 +401,15 @@ def rollout(
             if nonfinite == "stop" and bool((first_bad <= n_steps).all()):
                 stopped_at = step
                 break
-            window = torch.cat((window[:, 1:], frame[:, None]), dim=1)
+            if step < n_steps and rejoin.observe(step, frame):
+                if follow is not None:
+                    window = None
+                else:
+                    kept, source = rejoin.leading_rows()
+                    assert window is not None
+                    window = window.index_select(0, torch.tensor(kept, device=device))
+                    spread = source.to(device)
+                    computed_rows = tuple(rows[r] for r in kept)
     result_frames = None
     if keep_frames:
         stacked = torch.stack(frames, dim=1)
@@ -296,4 +422,5 @@ def rollout(
             )
             stacked = torch.cat((stacked, pad), dim=1)
         result_frames = stacked
-    return RolloutResult(result_frames, first_bad, n_steps, stopped_at)
+    rejoined_at = rejoin.rejoined_at if rejoin.rejoined_at is not None and rejoin.rejoined_at < stopped_at else None
+    return RolloutResult(result_frames, first_bad, n_steps, stopped_at, rejoined_at)

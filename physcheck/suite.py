@@ -120,6 +120,9 @@ class Suite:
         self.cache_hits: collections.Counter[tuple[str, str]] = collections.Counter()
         #: the batched rollouts run: (model, variants of its row blocks)
         self.batches: list[tuple[str, tuple[str, ...]]] = []
+        #: the step after which a perturbed rollout repeated the base rollout and was copied,
+        #: not computed (``--physcheck-early-stop``), per ``(model, variant)``
+        self.rejoined: dict[tuple[str, str], int] = {}
         self._models: dict[str, Surrogate] = {}
         self._truth: dict[int, TruthWindow] = {}
         self._records: dict[tuple[str, str], DiagnosticRecord] = {}
@@ -383,6 +386,7 @@ class Suite:
                 # batched rows equal one-at-a-time rows only for a batch-invariant model
                 "batched": self.batching and variant != "float64",
                 "batch_rows": s.batch_rows,
+                "early_stop": s.early_stop,
                 "device": self.device.type,
                 "diagnostics": repr(self.diagnostics),
                 "guide_axis": s.guide_axis,
@@ -472,7 +476,14 @@ class Suite:
         builder = self._record_builder(
             truth, reference, keep_frames=variant == "base" and self._keeps_frames(name)
         )
-        return builder.finish(self._run_variant(name, variant, builder))
+        follow = None
+        if reference is not None and variant.startswith("noise") and self.settings.early_stop:
+            base_frames = reference
+
+            def follow(step: int) -> torch.Tensor:
+                return base_frames[:, step - 1]
+
+        return builder.finish(self._run_variant(name, variant, builder, follow=follow))
 
     def _compute_batch(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
         """The base rollout (when among ``variants``) and perturbed ones as one rollout of
@@ -507,6 +518,7 @@ class Suite:
         }
         hooks = self._hooks(entry.projection)
         n_steps = self.window.n_steps
+        leaders, follow = self._followers(variants, n_traj, reference)
         label = " + ".join(variants)
         self._say(
             f"rolling out {name} ({label} batched: {len(variants) * n_traj} rows x {n_steps} steps, "
@@ -538,8 +550,12 @@ class Suite:
             start_frame=self.window.first,
             trajectories=rows * len(variants),
             batch_size=self.settings.batch_rows,
+            leaders=leaders,
+            follow=follow,
         )
         self.batches.append((name, tuple(variants)))
+        perturbed = [v for v in variants if v != "base"]
+        self._note_rejoined(name, perturbed, result.rejoined_at)
         first_bad = result.first_nonfinite_step.view(len(variants), n_traj)
         out = {}
         for j, v in enumerate(variants):
@@ -547,6 +563,41 @@ class Suite:
             out[v] = builders[v].finish(first_bad[j])
         self._say(f"rolled out {name} ({label}) in {time.perf_counter() - started:.1f} s")
         return out
+
+    def _followers(
+        self,
+        variants: list[str],
+        n_traj: int,
+        reference: torch.Tensor | StreamedReference | None,
+    ) -> tuple[list[int | None] | None, Callable[[int], torch.Tensor] | None]:
+        """How the rows of a batch of ``variants`` (blocks of ``n_traj`` rows) follow the base
+        rollout for ``--physcheck-early-stop``: ``leaders`` (the base block of the same batch)
+        or ``follow`` (the base record's kept frames), as ``engine.rollout`` takes them."""
+        if not self.settings.early_stop or variants == ["base"]:
+            return None, None
+        if "base" in variants:
+            first = variants.index("base") * n_traj
+            return [
+                None if v == "base" else first + i for v in variants for i in range(n_traj)
+            ], None
+        if not isinstance(reference, torch.Tensor):
+            return None, None
+        frames, blocks = reference, len(variants)
+
+        def follow(step: int) -> torch.Tensor:
+            return frames[:, step - 1].repeat(blocks, *([1] * (frames.ndim - 2)))
+
+        return None, follow
+
+    def _note_rejoined(self, name: str, variants: list[str], step: int | None) -> None:
+        if step is None or step >= self.window.n_steps or not variants:
+            return
+        for v in variants:
+            self.rejoined[(name, v)] = step
+        self._say(
+            f"  {name} ({', '.join(variants)}): every trajectory rejoined the base rollout at step "
+            f"{step}; steps {step + 1}-{self.window.n_steps} repeat it (copied, not computed)"
+        )
 
     def compute_group(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
         """Records computed here, as an executor's worker does for one task (see
@@ -588,11 +639,18 @@ class Suite:
         return [lambda frame: project_state(frame, layout=layout, spacing=spacing)]
 
     def _run_variant(
-        self, name: str, variant: str, on_frame: Callable[[int, torch.Tensor], None]
+        self,
+        name: str,
+        variant: str,
+        on_frame: Callable[[int, torch.Tensor], None],
+        *,
+        follow: Callable[[int], torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """Roll out (or, for saved rollouts, read) one variant of a model over the window,
         streaming each frame ``[B, X, Y, Z, C]`` to ``on_frame(step, frame)``; returns the
-        first non-finite step per trajectory (``[B]``, K + 1 where finite)."""
+        first non-finite step per trajectory (``[B]``, K + 1 where finite). ``follow``: the
+        base rollout's frame at a step, which a perturbed rollout that has rejoined it repeats
+        (``engine.rollout``)."""
         saved = self.saved(name)
         if saved is not None:
             return self._read_variant(name, saved, variant, on_frame)
@@ -634,7 +692,9 @@ class Suite:
             start_frame=self.window.first,
             trajectories=self.trajectories,
             batch_size=self.settings.batch_rows,
+            follow=follow,
         )
+        self._note_rejoined(name, [variant], result.rejoined_at)
         self.rollout_counts[(name, variant)] += 1
         self._say(f"rolled out {name} ({variant}) in {time.perf_counter() - started:.1f} s")
         return result.first_nonfinite_step

@@ -33,6 +33,8 @@ class Replay:
         )  # [N, T, ...]
         self.dtype = torch.float32
         self.layout = MHD_LAYOUT
+        #: rows stepped so far (each row of each forward pass), to count the work done
+        self.rows_stepped = 0
 
     def to(self, device: Any = None, dtype: torch.dtype | None = None) -> Replay:
         if dtype is not None:
@@ -59,6 +61,7 @@ class Replay:
         return traj, t, frames[traj, t]
 
     def step(self, history: torch.Tensor) -> torch.Tensor:
+        self.rows_stepped += history.shape[0]
         last = history[:, -1]
         traj, t, matched = self.match(last)
         nxt = self.frames[traj, t + 1].to(last.dtype)

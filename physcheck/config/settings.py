@@ -137,15 +137,28 @@ def parse_predictions(raw: Any) -> tuple[ModelSpec, ...]:
     return tuple(specs)
 
 
-def parse_batch(raw: Any) -> bool | None:
-    """``on``/``true``, ``off``/``false`` or ``auto`` (``None``: decided by the device)."""
+def _switch(key: str, raw: Any, *, auto: bool = False) -> bool | None:
+    """``on``/``true`` or ``off``/``false`` (and ``auto``, ``None``, where ``auto`` is allowed)."""
     if isinstance(raw, bool):
         return raw
-    text = _text("batch", raw).strip().lower()
-    choices = {"on": True, "true": True, "off": False, "false": False, "auto": None}
+    text = _text(key, raw).strip().lower()
+    choices: dict[str, bool | None] = {"on": True, "true": True, "off": False, "false": False}
+    if auto:
+        choices["auto"] = None
     if text not in choices:
-        raise ConfigError(f"bad batch setting {raw!r}: use on, off or auto")
+        allowed = "on, off or auto" if auto else "on or off"
+        raise ConfigError(f"bad {key} setting {raw!r}: use {allowed}")
     return choices[text]
+
+
+def parse_batch(raw: Any) -> bool | None:
+    """``on``/``true``, ``off``/``false`` or ``auto`` (``None``: decided by the device)."""
+    return _switch("batch", raw, auto=True)
+
+
+def parse_early_stop(raw: Any) -> bool:
+    """``on``/``true`` or ``off``/``false``."""
+    return bool(_switch("early_stop", raw))
 
 
 def parse_executor(raw: Any) -> str | None:
@@ -422,6 +435,17 @@ SETTINGS: tuple[Setting, ...] = (
         "N",
     ),
     Setting(
+        "early_stop",
+        parse_early_stop,
+        "on",
+        "stop computing a perturbed rollout once every trajectory has rejoined the unperturbed "
+        "one (its last n_history frames equal bit for bit: the rest repeats it, so no number "
+        "changes): on (default) or off, for a model whose step is not a function of its input "
+        "window and the seeded random generators",
+        "--physcheck-early-stop",
+        "on|off",
+    ),
+    Setting(
         "divergence",
         lambda raw: _choice("divergence", raw, DIVERGENCE_OPERATORS, "divergence operator"),
         "central",
@@ -586,6 +610,7 @@ class Settings:
     batch_variants: bool | None = None
     executor: str | None = None
     batch_rows: int | None = None
+    early_stop: bool = True
 
     def summary(self) -> dict[str, Any]:
         """The settings as plain JSON-able data (written into the results file)."""
@@ -686,6 +711,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         batch_variants=values["batch"],
         executor=values["executor"],
         batch_rows=values["batch_rows"],
+        early_stop=values["early_stop"],
         export_format=values["export_format"],
     )
 
