@@ -22,7 +22,13 @@ import torch
 
 from physcheck.diagnostics._tensor import as_tensor
 from physcheck.errors import RolloutError
-from physcheck.models.protocol import Surrogate, check_surrogate, model_device, model_dtype
+from physcheck.models.protocol import (
+    Surrogate,
+    check_surrogate,
+    is_stateful,
+    model_device,
+    model_dtype,
+)
 
 Hook = Callable[[torch.Tensor], torch.Tensor]
 #: precisions a rollout runs in with autocast (float32 weights and state)
@@ -308,7 +314,8 @@ def rollout(
       Once every following row's last ``n_history`` frames equal its leader's bit for bit, its
       later frames are copied from the leader instead of computed: the leaders alone go on
       (``leaders``), or nothing is computed any more (``follow``). Exact for a model whose step
-      is a function of its window and of the seeded random generators (no hidden state).
+      is a function of its window and of the seeded random generators: a model that says
+      ``stateful = True`` is always computed in full.
     """
     if nonfinite not in ("record", "stop", "raise"):
         raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
@@ -338,6 +345,8 @@ def rollout(
     chunk = batch_size or n_traj
     stopped_at = n_steps
     wants_context = accepts_context(model)
+    if is_stateful(model):  # its hidden state may tell the rows apart again
+        leaders = follow = None
     rejoin = Rejoin(n_traj, n_hist, leaders, follow, device)
     computed_rows = rows  # the dataset index of each row the model still steps
     spread: torch.Tensor | None = None  # after rejoining with leaders: the source of each row

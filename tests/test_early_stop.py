@@ -133,6 +133,19 @@ def test_a_leader_kept_in_another_precision_never_matches() -> None:
     assert model.rows_stepped == 2 * K
 
 
+class StatefulForgetful(Forgetful):
+    stateful = True
+
+
+def test_a_stateful_model_is_computed_in_full() -> None:
+    """A hidden state may tell rejoined rows apart again: no copying for such a model."""
+    h = histories()
+    model = StatefulForgetful()
+    result = rollout(model, torch.cat((h, h + 1e-3)), K, leaders=[None, None, 0, 1])
+    assert result.rejoined_at is None
+    assert model.rows_stepped == 4 * K
+
+
 def test_bad_followers_are_refused() -> None:
     h = histories()
     with pytest.raises(ValueError, match="not a leading row"):
@@ -185,6 +198,18 @@ def test_early_stopping_changes_no_number_and_no_verdict(batch: bool) -> None:
     assert on.model("exact").rows_stepped == off.model("exact").rows_stepped
     verdicts = {r.check: r.passed for r in on.results("nan") if r.check == "basin_determinism"}
     assert verdicts == {"basin_determinism": False}  # non-finite at K: no basin to tell
+
+
+def test_the_zoo_s_stateful_models_are_not_stopped_early() -> None:
+    """``frozen_after_10`` counts its steps per rollout: in a batch whose perturbed rows left
+    it, it would count anew. It says ``stateful = True``, so its rollouts run in full."""
+    options = {**OPTIONS, "window": "3:1:14", "checks": "basin_determinism,channel_variance"}
+    settings = {"cache": False, "batch": True}
+    models = {"models": ["frozen=tests.zoo:frozen_after_10"], **options}
+    on = Suite(build_settings({**settings, "early_stop": "on"}, models))
+    off = Suite(build_settings({**settings, "early_stop": "off"}, models))
+    assert comparable(on, "frozen") == comparable(off, "frozen")
+    assert on.rejoined == {}
 
 
 def test_the_early_stop_setting() -> None:

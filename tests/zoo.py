@@ -249,6 +249,8 @@ class _Stateful(Replay):
     starts whenever its input is not the frame it returned last (a new window, a perturbed
     history, the float64 twin)."""
 
+    stateful = True
+
     def __init__(self, data: Any) -> None:
         super().__init__(data)
         self._last: torch.Tensor | None = None

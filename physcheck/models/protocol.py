@@ -4,7 +4,9 @@ A surrogate has ``n_history: int`` and ``step(history) -> next``:
 ``history [B, T, X, Y, Z, C]`` (T = n_history frames, oldest first) to the next frame
 ``[B, X, Y, Z, C]``, The Well's channels-last layout, physical (un-normalised) units.
 Optionally ``to(device=None, dtype=None)`` moves or casts it (an ``nn.Module`` has it);
-without it the precision check skips with that reason.
+without it the precision check skips with that reason. A model whose ``step`` depends on more
+than its window (a hidden state carried from call to call) says so with ``stateful = True``:
+the engine then never takes one rollout's frames for another's (no early stopping).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ class Surrogate(Protocol):
     def step(self, history: torch.Tensor) -> torch.Tensor:
         """``[B, T, X, Y, Z, C]`` -> ``[B, X, Y, Z, C]``."""
         ...
+
+
+def is_stateful(model: Any) -> bool:
+    """Whether ``model`` declares ``stateful = True`` (its step depends on more than its window)."""
+    return getattr(model, "stateful", False) is True
 
 
 def check_surrogate(model: Any, name: str = "model") -> Surrogate:
