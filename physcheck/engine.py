@@ -190,7 +190,9 @@ class Rejoin:
         assert self.leaders is not None
         kept = [r for r, leader in enumerate(self.leaders) if leader is None]
         position = {r: i for i, r in enumerate(kept)}
-        source = [position[r if leader is None else leader] for r, leader in enumerate(self.leaders)]
+        source = [
+            position[r if leader is None else leader] for r, leader in enumerate(self.leaders)
+        ]
         return kept, torch.tensor(source, dtype=torch.long)
 
 
@@ -366,7 +368,9 @@ def rollout(
         n_rows = window.shape[0]
         while True:
             try:
-                parts = [step_of(m, window[i : i + chunk], step, i) for i in range(0, n_rows, chunk)]
+                parts = [
+                    step_of(m, window[i : i + chunk], step, i) for i in range(0, n_rows, chunk)
+                ]
                 return torch.cat(parts) if len(parts) > 1 else parts[0]
             except OUT_OF_MEMORY:
                 if chunk == 1:
@@ -431,5 +435,7 @@ def rollout(
             )
             stacked = torch.cat((stacked, pad), dim=1)
         result_frames = stacked
-    rejoined_at = rejoin.rejoined_at if rejoin.rejoined_at is not None and rejoin.rejoined_at < stopped_at else None
+    rejoined_at = rejoin.rejoined_at
+    if rejoined_at is not None and rejoined_at >= stopped_at:
+        rejoined_at = None
     return RolloutResult(result_frames, first_bad, n_steps, stopped_at, rejoined_at)
