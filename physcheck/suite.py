@@ -476,13 +476,9 @@ class Suite:
         builder = self._record_builder(
             truth, reference, keep_frames=variant == "base" and self._keeps_frames(name)
         )
-        follow = None
-        if reference is not None and variant.startswith("noise") and self.settings.early_stop:
-            base_frames = reference
-
-            def follow(step: int) -> torch.Tensor:
-                return base_frames[:, step - 1]
-
+        follow = (
+            self._follow(reference) if reference is not None and variant.startswith("noise") else None
+        )
         return builder.finish(self._run_variant(name, variant, builder, follow=follow))
 
     def _compute_batch(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
@@ -582,12 +578,22 @@ class Suite:
             ], None
         if not isinstance(reference, torch.Tensor):
             return None, None
-        frames, blocks = reference, len(variants)
+        return None, self._follow(reference, blocks=len(variants))
+
+    def _follow(
+        self, frames: torch.Tensor, *, blocks: int = 1
+    ) -> Callable[[int], torch.Tensor] | None:
+        """The base rollout's kept frames ``[B, K, X, Y, Z, C]`` as ``engine.rollout``'s
+        ``follow`` for ``blocks`` perturbed rollouts stacked row-wise (``None`` with
+        ``--physcheck-early-stop off``)."""
+        if not self.settings.early_stop:
+            return None
 
         def follow(step: int) -> torch.Tensor:
-            return frames[:, step - 1].repeat(blocks, *([1] * (frames.ndim - 2)))
+            frame = frames[:, step - 1]
+            return frame if blocks == 1 else frame.repeat(blocks, *([1] * (frame.ndim - 1)))
 
-        return None, follow
+        return follow
 
     def _note_rejoined(self, name: str, variants: list[str], step: int | None) -> None:
         if step is None or step >= self.window.n_steps or not variants:
@@ -918,10 +924,17 @@ class Suite:
 
             self._say(f"basin map of {name}: window starting at frame {start}")
             truth_window = TruthWindow(history, truth, truth_record)
-            base = self._window_rollout(model, window, truth_window, 0.0, None, None)
+            hooks = self._hooks(self.model_entry(name).projection)
+            base = self._window_rollout(model, window, truth_window, 0.0, None, None, hooks)
             perturbed = [
                 self._window_rollout(
-                    model, window, truth_window, diag.noise_eps, noise_seed(diag.seed, i), base.frames
+                    model,
+                    window,
+                    truth_window,
+                    diag.noise_eps,
+                    noise_seed(diag.seed, i),
+                    base.frames,
+                    hooks,
                 )
                 for i in range(diag.n_perturbations)
             ]
@@ -977,12 +990,16 @@ class Suite:
         noise: float,
         noise_seed: int | None,
         reference: torch.Tensor | None,
+        hooks: list[Callable[[torch.Tensor], torch.Tensor]],
     ) -> DiagnosticRecord:
-        """One rollout of another window, streamed into its record (not cached)."""
+        """One rollout of another window, streamed into its record (not cached); a perturbed
+        one (``reference``: the unperturbed rollout's kept frames) stops early as the main
+        window's do (``--physcheck-early-stop``)."""
         diag = self.diagnostics
         builder = self._record_builder(
             truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
         )
+        follow = self._follow(reference) if reference is not None else None
         result = rollout(
             model,
             truth.history,
@@ -990,6 +1007,7 @@ class Suite:
             device=self.device,
             dtype=DTYPES[self.settings.dtype],
             seed=diag.seed,
+            hooks=hooks,
             noise=noise,
             noise_seed=noise_seed,
             on_step=builder,
@@ -997,6 +1015,7 @@ class Suite:
             start_frame=window.first,
             trajectories=self.trajectories,
             batch_size=self.settings.batch_rows,
+            follow=follow,
         )
         return builder.finish(result.first_nonfinite_step)
 

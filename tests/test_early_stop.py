@@ -218,3 +218,42 @@ def test_the_early_stop_setting() -> None:
     assert build_settings({}, {"early_stop": "off"}).early_stop is False
     with pytest.raises(ConfigError, match="use on or off"):
         build_settings({"early_stop": "auto"}, {})
+
+
+# -- the basin map's extra windows ------------------------------------------------------------------
+def basin_map_run(model: str, early_stop: str, window: str, starts: str) -> Suite:
+    settings = build_settings(
+        {"cache": False, "early_stop": early_stop},
+        {
+            "models": [model],
+            "checks": "basin_determinism",
+            "window": window,
+            "trajectories": "0-1",
+            "perturbations": 2,
+            "starts": starts,
+        },
+    )
+    return Suite(settings)
+
+
+def test_the_basin_map_stops_early_without_changing_its_rows() -> None:
+    on = basin_map_run("nan=tests.zoo:nan_at_frame", "on", "20:1:12", "22")
+    off = basin_map_run("nan=tests.zoo:nan_at_frame", "off", "20:1:12", "22")
+    def rows(suite: Suite) -> str:  # NaN spreads compare equal as JSON
+        return json.dumps(to_json_data(suite.basin_map("nan")), sort_keys=True)
+
+    assert rows(on) == rows(off)
+    # the extra window's 2 perturbed rollouts x 2 trajectories: 11 of 12 steps copied
+    assert off.model("nan").rows_stepped - on.model("nan").rows_stepped == 2 * 2 * 11
+
+
+def test_the_basin_map_rolls_a_projected_model_out_projected() -> None:
+    """A window of the basin map that is the main window gives the main window's numbers:
+    the same rollouts, the ``+projection`` hook included."""
+    suite = basin_map_run("p=demo+projection", "on", "3:3:6", "3")
+    (row0, row1) = suite.basin_map("p")
+    spreads = [
+        r.details["spread"] for r in suite.results("p") if r.check == "basin_determinism"
+    ]
+    assert [row0["spread"], row1["spread"]] == spreads
+    assert [row0["basin"], row1["basin"]] == suite.measures("p").final_basins
