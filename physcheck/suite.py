@@ -793,6 +793,7 @@ class Suite:
         model = self.model(name)
         history = self.truth(self.n_history(name)).history
         n_steps, n_traj = self.window.n_steps, history.shape[0]
+        hooks = self._hooks(self.model_entry(name).projection)
 
         def roll(
             inputs: list[torch.Tensor],
@@ -806,6 +807,7 @@ class Suite:
                 device=self.device,
                 dtype=DTYPES[self.settings.dtype],
                 seed=self.diagnostics.seed,
+                hooks=hooks,
                 start_frame=self.window.first,
                 trajectories=self.trajectories * len(inputs),
                 on_step=on_step,

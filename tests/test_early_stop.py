@@ -245,15 +245,3 @@ def test_the_basin_map_stops_early_without_changing_its_rows() -> None:
     assert rows(on) == rows(off)
     # the extra window's 2 perturbed rollouts x 2 trajectories: 11 of 12 steps copied
     assert off.model("nan").rows_stepped - on.model("nan").rows_stepped == 2 * 2 * 11
-
-
-def test_the_basin_map_rolls_a_projected_model_out_projected() -> None:
-    """A window of the basin map that is the main window gives the main window's numbers:
-    the same rollouts, the ``+projection`` hook included."""
-    suite = basin_map_run("p=demo+projection", "on", "3:3:6", "3")
-    (row0, row1) = suite.basin_map("p")
-    spreads = [
-        r.details["spread"] for r in suite.results("p") if r.check == "basin_determinism"
-    ]
-    assert [row0["spread"], row1["spread"]] == spreads
-    assert [row0["basin"], row1["basin"]] == suite.measures("p").final_basins
