@@ -80,6 +80,18 @@ class TruthWindow:
     record: TruthRecord
 
 
+def _keeping(
+    sink: Callable[[int, torch.Tensor], None], kept: list[torch.Tensor]
+) -> Callable[[int, torch.Tensor], None]:
+    """``sink`` that also keeps a CPU copy of each frame in ``kept`` (in the frame's dtype)."""
+
+    def keep(step: int, frame: torch.Tensor) -> None:
+        sink(step, frame)
+        kept.append(frame.detach().to("cpu", copy=True))
+
+    return keep
+
+
 class RolloutExecutor(Protocol):
     """Computes rollouts somewhere else (``physcheck.executor``: a Dask cluster):
     ``compute(suite, name, variants)`` returns each variant's record over the suite's
@@ -1049,13 +1061,25 @@ class Suite:
             ),
         }
         shape = tuple(truth.truth.shape)
+        variants = self.variants(name)
+        # the base frames, kept when perturbed rollouts follow them (``--physcheck-early-stop``)
+        kept: list[torch.Tensor] | None = (
+            [] if self.settings.early_stop and any(v.startswith("noise") for v in variants) else None
+        )
+        base_frames: torch.Tensor | None = None
         with prediction_writer(path, meta, sources=self.data.infos[0].sources) as writer:
-            for variant in self.variants(name):
+            for variant in variants:
                 dtype = DTYPES[
                     self.settings.reference_dtype if variant == "float64" else self.settings.dtype
                 ]
                 sink = writer.sink("" if variant == "base" else variant, shape, dtype)
-                self._run_variant(name, variant, sink)
+                follow = None
+                if variant == "base" and kept is not None:
+                    sink = _keeping(sink, kept)
+                elif variant.startswith("noise") and kept:
+                    base_frames = torch.stack(kept, dim=1) if base_frames is None else base_frames
+                    follow = self._follow(base_frames)
+                self._run_variant(name, variant, sink, follow=follow)
             if self.needs("equivariance") and self.equivariance_skip(name) is None:
                 base, moved, finals = self.equivariance_rollouts(name)
                 shorts = {"equivariance:identity": base}

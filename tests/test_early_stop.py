@@ -245,3 +245,26 @@ def test_the_basin_map_stops_early_without_changing_its_rows() -> None:
     assert rows(on) == rows(off)
     # the extra window's 2 perturbed rollouts x 2 trajectories: 11 of 12 steps copied
     assert off.model("nan").rows_stepped - on.model("nan").rows_stepped == 2 * 2 * 11
+
+
+def test_export_copies_rejoined_rollouts_into_the_same_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``physcheck export`` follows the base rollout as the checks do: the file's perturbed
+    rollouts are the same frames, with fewer steps computed."""
+    from physcheck.data.predictions import open_predictions
+
+    options = {**OPTIONS, "checks": "basin_determinism"}
+    files, rows = {}, {}
+    for early_stop in ("on", "off"):
+        settings = build_settings(
+            {"cache": False, "early_stop": early_stop},
+            {"models": ["nan=tests.zoo:nan_at_frame"], **options},
+        )
+        suite = Suite(settings)
+        files[early_stop] = open_predictions(suite.export("nan", tmp_path / f"{early_stop}.npz"))
+        rows[early_stop] = suite.model("nan").rows_stepped
+    on, off = files["on"], files["off"]
+    assert on.variants == off.variants and "noise2" in on.variants
+    for variant in ["", *on.variants]:
+        frames_on, frames_off = on.read(variant), off.read(variant)
+        assert bool(same_bits(frames_on[None], frames_off[None]).all()), variant  # NaNs too
+    assert rows["off"] - rows["on"] == 3 * 2 * 13
