@@ -70,12 +70,14 @@ def _worker_suite(settings: Settings, rootdir: str, name: str, trajectory: int) 
 
 def rollout_task(
     settings: Settings, rootdir: str, name: str, trajectory: int, variants: list[str]
-) -> dict[str, tuple[dict[str, torch.Tensor], dict[str, Any]]]:
+) -> tuple[dict[str, tuple[dict[str, torch.Tensor], dict[str, Any]]], dict[str, int]]:
     """On a worker: the records of a group of variants (``Suite.task_groups``) of one model
-    on one trajectory, as the cache stores them (tensors and JSON metadata, no pickle)."""
+    on one trajectory, as the cache stores them (tensors and JSON metadata, no pickle), and
+    the step at which each perturbed rollout rejoined the base one (``Suite.rejoined``)."""
     suite = _worker_suite(settings, rootdir, name, trajectory)
     records = suite.compute_group(name, variants)
-    return {v: records[v].to_cache() for v in variants}
+    rejoined = {v: step for (n, v), step in suite.rejoined.items() if n == name and v in variants}
+    return {v: records[v].to_cache() for v in variants}, rejoined
 
 
 def equivariance_task(
@@ -154,12 +156,20 @@ class DaskExecutor:
         what = f"{name}: {' | '.join('+'.join(g) for g in groups)} x {len(suite.trajectories)} trajectories"
         parts = self._submit(suite, rollout_task, tasks, what)
         by_variant: dict[str, list[DiagnosticRecord]] = {v: [] for v in variants}
-        for records in parts:
+        rejoined: dict[str, list[int]] = {v: [] for v in variants}
+        for records, steps in parts:
             for variant, (tensors, meta) in records.items():
                 if variant in by_variant:
                     by_variant[variant].append(DiagnosticRecord.from_cache(tensors, meta))
+            for variant, step in steps.items():
+                if variant in rejoined:
+                    rejoined[variant].append(step)
         for variant in variants:
             suite.rollout_counts[(name, variant)] += 1
+            # every trajectory's task copied it from some step on: the serial run would have
+            # from the last of those steps (all its trajectories rejoined by then)
+            if len(rejoined[variant]) == len(suite.trajectories):
+                suite.rejoined[(name, variant)] = max(rejoined[variant])
         return {v: DiagnosticRecord.concat(records) for v, records in by_variant.items()}
 
     def equivariance_rollouts(

@@ -138,3 +138,26 @@ def test_a_bad_executor_is_one_clear_error() -> None:
     address = scheduler_address(build_settings({}, {"executor": "dask://127.0.0.1:9"}).executor or "")
     with pytest.raises(ConfigError, match=r"no Dask scheduler answers at tcp://127.0.0.1:9"):
         DaskExecutor(address, timeout="1s")
+
+
+def test_perturbed_rollouts_stop_early_on_the_workers(cluster: Any) -> None:
+    """``nan_at_frame``'s perturbed rollouts rejoin the base one at step 1 on every worker
+    (one trajectory each): the serial results, and the serial run's rejoin steps."""
+    from physcheck.executor import executor_for
+
+    options = {**EXACT, "window": "20:1:14", "checks": "basin_determinism,finite"}
+    models = ["nan=tests.zoo:nan_at_frame"]
+    serial = Suite(build_settings({"cache": False}, {"models": models, **options}))
+    settings = build_settings(
+        {"cache": False}, {"models": models, "executor": dask_url(cluster), **options}
+    )
+    executor = executor_for(settings)
+    assert executor is not None
+    try:
+        remote = Suite(settings, executor=executor)
+        assert comparable(remote, "nan") == comparable(serial, "nan")
+        assert remote.rejoined == serial.rejoined == {("nan", "noise0"): 1, ("nan", "noise1"): 1}
+        assert remote.rollout_counts == serial.rollout_counts
+        assert remote.model("nan").rows_stepped == 0  # all on the workers
+    finally:
+        executor.close()
