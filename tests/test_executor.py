@@ -5,6 +5,7 @@ controller under the serial keys, and a bad or absent scheduler is one clear err
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Iterator
@@ -49,6 +50,20 @@ def dask_url(cluster: Any) -> str:
     return "dask://" + cluster.scheduler_address.removeprefix("tcp://")
 
 
+@contextlib.contextmanager
+def on_cluster(cluster: Any, file: dict[str, Any], cli: dict[str, Any]) -> Iterator[Suite]:
+    """A suite whose rollouts run on ``cluster`` (its executor closed afterwards)."""
+    from physcheck.executor import executor_for
+
+    settings = build_settings(file, {**cli, "executor": dask_url(cluster)})
+    executor = executor_for(settings)
+    assert executor is not None
+    try:
+        yield Suite(settings, executor=executor)
+    finally:
+        executor.close()
+
+
 def comparable(suite: Suite, name: str) -> str:
     results = [dataclasses.asdict(r) for r in suite.results(name)]
     numbers = dict(key_numbers(suite, name))
@@ -57,17 +72,9 @@ def comparable(suite: Suite, name: str) -> str:
 
 
 def test_two_dask_workers_give_the_serial_results(cluster: Any, tmp_path: Any) -> None:
-    from physcheck.executor import executor_for
-
     serial = Suite(build_settings({"cache": False}, {"models": MODELS, **EXACT}))
-    settings = build_settings(
-        {"cache_dir": str(tmp_path / "cache")},
-        {"models": MODELS, "executor": dask_url(cluster), **EXACT},
-    )
-    executor = executor_for(settings)
-    assert executor is not None
-    try:
-        remote = Suite(settings, executor=executor)
+    file = {"cache_dir": str(tmp_path / "cache")}
+    with on_cluster(cluster, file, {"models": MODELS, **EXACT}) as remote:
         demo, steps_here = remote.model("demo"), []
         step = demo.step
         demo.step = lambda history: steps_here.append(1) or step(history)  # type: ignore[method-assign]
@@ -83,24 +90,14 @@ def test_two_dask_workers_give_the_serial_results(cluster: Any, tmp_path: Any) -
             assert comparable(again, name) == comparable(serial, name)
         assert sum(n for (m, v), n in again.rollout_counts.items()) == 0
         assert again.cache_hits[("demo", "noise1")] == 1
-    finally:
-        executor.close()
 
 
 def test_batched_tasks_give_the_serial_verdicts(cluster: Any) -> None:
     """With batching, each task forwards its own rows: a batch-invariant model's numbers are
     the serial ones exactly, the demo's (a CPU convolution) to round-off, verdicts alike."""
-    from physcheck.executor import executor_for
-
     batched = {**OPTIONS, "batch": "on"}
     serial = Suite(build_settings({"cache": False}, {"models": MODELS, **batched}))
-    settings = build_settings(
-        {"cache": False}, {"models": MODELS, "executor": dask_url(cluster), **batched}
-    )
-    executor = executor_for(settings)
-    assert executor is not None
-    try:
-        remote = Suite(settings, executor=executor)
+    with on_cluster(cluster, {"cache": False}, {"models": MODELS, **batched}) as remote:
         for name in ("noisy", "p"):
             assert comparable(remote, name) == comparable(serial, name)
         pairs = list(zip(serial.results("demo"), remote.results("demo"), strict=True))
@@ -108,8 +105,6 @@ def test_batched_tasks_give_the_serial_verdicts(cluster: Any) -> None:
         for a, b in pairs:
             if a.value is not None and b.value is not None:
                 assert b.value == pytest.approx(a.value, rel=1e-4, abs=1e-6), a.message
-    finally:
-        executor.close()
 
 
 def test_dask_through_pytest_writes_the_serial_json(cluster: Any, pytester: pytest.Pytester) -> None:
@@ -143,21 +138,11 @@ def test_a_bad_executor_is_one_clear_error() -> None:
 def test_perturbed_rollouts_stop_early_on_the_workers(cluster: Any) -> None:
     """``nan_at_frame``'s perturbed rollouts rejoin the base one at step 1 on every worker
     (one trajectory each): the serial results, and the serial run's rejoin steps."""
-    from physcheck.executor import executor_for
-
     options = {**EXACT, "window": "20:1:14", "checks": "basin_determinism,finite"}
     models = ["nan=tests.zoo:nan_at_frame"]
     serial = Suite(build_settings({"cache": False}, {"models": models, **options}))
-    settings = build_settings(
-        {"cache": False}, {"models": models, "executor": dask_url(cluster), **options}
-    )
-    executor = executor_for(settings)
-    assert executor is not None
-    try:
-        remote = Suite(settings, executor=executor)
+    with on_cluster(cluster, {"cache": False}, {"models": models, **options}) as remote:
         assert comparable(remote, "nan") == comparable(serial, "nan")
         assert remote.rejoined == serial.rejoined == {("nan", "noise0"): 1, ("nan", "noise1"): 1}
         assert remote.rollout_counts == serial.rollout_counts
         assert remote.model("nan").rows_stepped == 0  # all on the workers
-    finally:
-        executor.close()
