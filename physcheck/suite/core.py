@@ -1,11 +1,7 @@
-"""The physics suite as a library object: data, models, rollouts, records, check results.
-
-``Suite(settings)`` runs the pipeline data -> rollout -> records -> checks lazily: every
-rollout (base precision, float64 twin, each perturbation) is computed at most once per suite
-however many checks or tests use it, and with the disk cache once across runs. Works without
-pytest; the plugin and ``physcheck run`` are thin shells over it, and what is shown of it
-(summary, JSON, snapshots, report) is built by ``physcheck.outputs``.
-"""
+"""``Suite``: a run's inputs (data, models, window, truth), its rollout variants (batched or
+one at a time, cached, or on an executor's workers), their records and the check results.
+How it is used: ``physcheck.suite``'s docstring; the equivariance rollouts, the basin map and
+export live in the modules of those names."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -32,7 +28,6 @@ from physcheck.config import DiagnosticSettings, ModelSpec, Settings, check_spec
 from physcheck.data.remote import is_remote
 from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
-from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.diagnostics.symmetry import SymmetryGroup
 from physcheck.engine import mark_nonfinite, noise_seed, relative_noise, rollout
 from physcheck.errors import (
@@ -52,44 +47,10 @@ from physcheck.records import (
     StreamedReference,
     TruthRecord,
 )
-
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
-
-
-def resolve_device(device: str, *, worker: int | None = None) -> torch.device:
-    """``auto`` -> CUDA where available. ``worker``: the index of a parallel worker (e.g.
-    pytest-xdist's ``gwN``); with several GPUs, ``cuda``/``auto`` give it ``cuda:N mod count``."""
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if (
-        device == "cuda"
-        and worker is not None
-        and torch.cuda.is_available()
-        and torch.cuda.device_count() > 1
-    ):
-        return torch.device(f"cuda:{worker % torch.cuda.device_count()}")
-    return torch.device(device)
-
-
-@dataclass
-class TruthWindow:
-    """History and truth of the configured trajectories for one history length."""
-
-    history: torch.Tensor  # [B, T, X, Y, Z, C]
-    truth: torch.Tensor  # [B, K, X, Y, Z, C]
-    record: TruthRecord
-
-
-def _keeping(
-    sink: Callable[[int, torch.Tensor], None], kept: list[torch.Tensor]
-) -> Callable[[int, torch.Tensor], None]:
-    """``sink`` that also keeps a CPU copy of each frame in ``kept`` (in the frame's dtype)."""
-
-    def keep(step: int, frame: torch.Tensor) -> None:
-        sink(step, frame)
-        kept.append(frame.detach().to("cpu", copy=True))
-
-    return keep
+from physcheck.suite.basin_map import basin_map_rows
+from physcheck.suite.equivariance import equivariance_record, symmetry_rollouts
+from physcheck.suite.export import export_rollouts
+from physcheck.suite.inputs import TORCH_DTYPES, TruthWindow, resolve_device
 
 
 class RolloutExecutor(Protocol):
@@ -502,7 +463,7 @@ class Suite:
         (``StreamedReference``), or with the base record's kept frames."""
         entry, model = self.model_entry(name), self.model(name)
         truth = self.truth(self.n_history(name))
-        diag, dtype = self.diagnostics, DTYPES[self.settings.dtype]
+        diag, dtype = self.diagnostics, TORCH_DTYPES[self.settings.dtype]
         rows = list(self.trajectories)
         n_traj = len(rows)
         # the engine keeps the model's last n_history frames; noise is drawn on exactly those
@@ -676,10 +637,10 @@ class Suite:
         model = self.model(name)
         truth = self.truth(self.n_history(name))
         diag = self.diagnostics
-        dtype = DTYPES[self.settings.dtype]
+        dtype = TORCH_DTYPES[self.settings.dtype]
         noise, seed = 0.0, None
         if variant == "float64":  # the twin, in the reference precision
-            dtype = DTYPES[self.settings.reference_dtype]
+            dtype = TORCH_DTYPES[self.settings.reference_dtype]
         elif variant.startswith("noise"):
             noise, seed = diag.noise_eps, noise_seed(diag.seed, int(variant[len("noise") :]))
         hooks = self._hooks(entry.projection)
@@ -785,197 +746,26 @@ class Suite:
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
         """``(short rollout of the input [B, K_e, ...], {transform: short rollout of the
         transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
-        rollout})``, rolled out or read from saved rollouts."""
+        rollout})``, rolled out (on the executor's workers where there is one) or read from
+        saved rollouts (``physcheck.suite.equivariance``)."""
         if self.executor is not None and self.saved(name) is None:
             return self.executor.equivariance_rollouts(self, name)
-        group = self.symmetries
-        n_short = min(self.diagnostics.equivariance_steps, self.window.n_steps)
-        saved = self.saved(name)
-        rotations = group.rotations if self.diagnostics.equivariance_orbit else ()
-        if saved is not None:
-
-            def read(variant: str, n_steps: int) -> torch.Tensor:
-                return saved.frames(variant, self.trajectories, n_steps).to(self.device)
-
-            return (
-                read("equivariance:identity", n_short),
-                {t.name: read(f"equivariance:{t.name}", n_short) for t in group.transforms},
-                {t.name: read(f"orbit:{t.name}", 1)[:, 0] for t in rotations},
-            )
-        model = self.model(name)
-        history = self.truth(self.n_history(name)).history
-        n_steps, n_traj = self.window.n_steps, history.shape[0]
-        hooks = self._hooks(self.model_entry(name).projection)
-
-        def roll(
-            inputs: list[torch.Tensor],
-            steps: int,
-            on_step: Callable[[int, torch.Tensor], None] | None = None,
-        ) -> torch.Tensor | None:
-            return rollout(
-                model,
-                torch.cat(inputs),
-                steps,
-                device=self.device,
-                dtype=DTYPES[self.settings.dtype],
-                seed=self.diagnostics.seed,
-                hooks=hooks,
-                start_frame=self.window.first,
-                trajectories=self.trajectories * len(inputs),
-                on_step=on_step,
-                keep_frames=on_step is None,
-                batch_size=self.settings.batch_rows,
-            ).frames
-
-        # with batching, the input and its transforms go as one batch (row block j: input j),
-        # as do the rotated inputs' full rollouts; else one rollout each
-        batched = self.batching
-        inputs = [history] + [group.apply(t, history) for t in group.transforms]
-        self._say(
-            f"equivariance of {name}: {len(inputs)} rollouts of {n_short} steps"
-            + (" (one batch)" if batched else "")
-        )
-        short = [roll(inputs, n_short)] if batched else [roll([x], n_short) for x in inputs]
-        frames = torch.cat([f for f in short if f is not None])
-        blocks = torch.split(frames, n_traj)
-        base = blocks[0]
-        moved = {t.name: block for t, block in zip(group.transforms, blocks[1:], strict=True)}
-        finals: dict[str, torch.Tensor] = {}
-        turned = [(t.name, group.apply(t, history)) for t in rotations]
-        if turned:
-            self._say(
-                f"equivariance of {name}: the basins of the input turned by "
-                f"{', '.join(n for n, _ in turned)}"
-            )
-        for part in [turned] if batched else [[x] for x in turned]:
-            if not part:
-                continue
-            last: dict[str, torch.Tensor] = {}
-
-            def keep_last(
-                step: int, frame: torch.Tensor, last: dict[str, torch.Tensor] = last
-            ) -> None:
-                if step == n_steps:
-                    last["frame"] = frame.clone()
-
-            roll([x for _, x in part], n_steps, keep_last)
-            for (key, _), block in zip(part, torch.split(last["frame"], n_traj), strict=True):
-                finals[key] = block
-        return base, moved, finals
+        return symmetry_rollouts(self, name)
 
     def equivariance(self, name: str) -> EquivarianceRecord:
-        """The equivariance gaps of a model (computed once): one short rollout from the input
-        and one from each transformed input, and full rollouts of the rotated inputs for the
-        basin orbit."""
-        if name in self._equivariance:
-            return self._equivariance[name]
-        truth = self.truth(self.n_history(name))
-        diag, group = self.diagnostics, self.symmetries
-        base, moved_by, finals = self.equivariance_rollouts(name)
-        n_short = base.shape[1]
-        gaps = []
-        for transform in group.transforms:
-            moved = moved_by[transform.name]
-            expected = group.apply(transform, base)
-            target = group.apply(transform, truth.truth[:, :n_short]).to(moved.dtype)
-            variance = target.var(dim=(-4, -3, -2), unbiased=False)  # [B, K_e, C]
-            squared = (moved - expected).square().mean(dim=(-4, -3, -2))
-            gaps.append(torch.sqrt(squared / variance).to("cpu", torch.float64))
-        record = EquivarianceRecord(
-            transforms=[t.name for t in group.transforms],
-            gap=torch.stack(gaps),
-            forward_passes=(len(group.transforms) + 1) * n_short,
-        )
-        if diag.equivariance_orbit and group.rotations:
-            base_basins = self.measures(name).final_basins
-            record.base_basins = base_basins
-            for transform in group.rotations:
-                final = finals[transform.name]
-                turned = group.apply(transform, truth.truth[:, -1]).to(final.dtype)
-                amplification = final.var(dim=(-4, -3, -2), unbiased=False) / turned.var(
-                    dim=(-4, -3, -2), unbiased=False
-                )
-                labels = basin_names(
-                    basin_label(
-                        amplification, layout=self.layout, tau=self.settings.thresholds.basin_tau
-                    ),
-                    layout=self.layout,
-                )
-                record.orbit[transform.name] = list(labels)
-                record.expected[transform.name] = [group.basin(transform, b) for b in base_basins]
-                record.forward_passes += self.window.n_steps
-        self._equivariance[name] = record
-        return record
+        """The equivariance gaps of a model, computed once (``physcheck.suite.equivariance``)."""
+        if name not in self._equivariance:
+            self._equivariance[name] = equivariance_record(self, name)
+        return self._equivariance[name]
 
     # -- the basin map ---------------------------------------------------------------------------
     def basin_map(self, name: str) -> list[dict[str, object]]:
-        """For each configured start frame (``starts``) and trajectory: the final basin of a
-        rollout from that window, the onset of its variance blow-up, the basins and the spread
-        (max VRMSE against the unperturbed rollout at K) of the perturbed rollouts. Windows
-        that do not fit the trajectories are left out with a note."""
-        if name in self._basin_maps:
-            return self._basin_maps[name]
-        rows: list[dict[str, object]] = []
-        if self.saved(name) is not None:
-            reason = "saved rollouts cover one window; the basin map rolls the model out from others"
-            rows = [{"start": start, "skipped": reason} for start in self.settings.starts or ()]
-            self._basin_maps[name] = rows
-            return rows
-        model = self.model(name)
-        n_history = self.n_history(name)
-        diag = self.diagnostics
-        for start in self.settings.starts or ():
-            window = Window(start, self.window.n_steps)
-            try:
-                window.check(n_history, self.data.n_time)
-            except DataError as exc:
-                rows.append({"start": start, "skipped": str(exc)})
-                continue
-            pairs = [self.data.read_window(t, window, n_history) for t in self.trajectories]
-            history = torch.stack([h for h, _ in pairs]).to(self.device)
-            truth = torch.stack([k for _, k in pairs]).to(self.device)
-            truth_record = TruthRecord.compute(truth, self.layout, diag, history=history)
-
-            self._say(f"basin map of {name}: window starting at frame {start}")
-            truth_window = TruthWindow(history, truth, truth_record)
-            hooks = self._hooks(self.model_entry(name).projection)
-            base = self._window_rollout(model, window, truth_window, 0.0, None, None, hooks)
-            perturbed = [
-                self._window_rollout(
-                    model,
-                    window,
-                    truth_window,
-                    diag.noise_eps,
-                    noise_seed(diag.seed, i),
-                    base.frames,
-                    hooks,
-                )
-                for i in range(diag.n_perturbations)
-            ]
-            thresholds, spectral = self.settings.thresholds, self.spectral_range(name)
-            m = Measures(base, truth_record, self.layout, thresholds, spectral)
-            others = [
-                Measures(r, truth_record, self.layout, thresholds, spectral) for r in perturbed
-            ]
-            for i, t in enumerate(self.trajectories):
-                blow = m.blow_up(i)
-                spreads = [
-                    float(r.vs_reference_vrmse[i, -1])
-                    for r in perturbed
-                    if r.vs_reference_vrmse is not None
-                ]
-                rows.append(
-                    {
-                        "start": start,
-                        "trajectory": t,
-                        "basin": m.final_basins[i],
-                        "onset": blow.onset if blow.happened else None,
-                        "perturbed_basins": [o.final_basins[i] for o in others],
-                        "spread": max(spreads) if spreads else None,
-                    }
-                )
-        self._basin_maps[name] = rows
-        return rows
+        """For each configured start frame (``starts``) and trajectory: the final basin, the
+        blow-up onset, the perturbed basins and the spread, computed once
+        (``physcheck.suite.basin_map``)."""
+        if name not in self._basin_maps:
+            self._basin_maps[name] = basin_map_rows(self, name)
+        return self._basin_maps[name]
 
     def _record_builder(
         self,
@@ -996,100 +786,11 @@ class Suite:
             keep_frames=keep_frames,
         )
 
-    def _window_rollout(
-        self,
-        model: Surrogate,
-        window: Window,
-        truth: TruthWindow,
-        noise: float,
-        noise_seed: int | None,
-        reference: torch.Tensor | None,
-        hooks: list[Callable[[torch.Tensor], torch.Tensor]],
-    ) -> DiagnosticRecord:
-        """One rollout of another window, streamed into its record (not cached); a perturbed
-        one (``reference``: the unperturbed rollout's kept frames) stops early as the main
-        window's do (``--physcheck-early-stop``)."""
-        diag = self.diagnostics
-        builder = self._record_builder(
-            truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
-        )
-        follow = self._follow(reference) if reference is not None else None
-        result = rollout(
-            model,
-            truth.history,
-            window.n_steps,
-            device=self.device,
-            dtype=DTYPES[self.settings.dtype],
-            seed=diag.seed,
-            hooks=hooks,
-            noise=noise,
-            noise_seed=noise_seed,
-            on_step=builder,
-            keep_frames=False,
-            start_frame=window.first,
-            trajectories=self.trajectories,
-            batch_size=self.settings.batch_rows,
-            follow=follow,
-        )
-        return builder.finish(result.first_nonfinite_step)
-
     # -- export ----------------------------------------------------------------------------------
     def export(self, name: str, path: str | Path) -> Path:
-        """Write the rollouts of a model that the selected checks need (the base rollout; the
-        float64 twin, the perturbed rollouts and the rollouts of transformed inputs where
-        asked for) to a prediction file (``physcheck.data.predictions``; format by suffix),
-        with the window, trajectories, history, channels, noise and seed they cover. Gating
-        the file with ``--physcheck-predictions NAME=PATH`` and the same settings gives the
-        numbers and verdicts of gating the model in-process."""
-        if self.saved(name) is not None:
-            raise ConfigError(f"model {name!r} is saved rollouts already; there is nothing to export")
-        from physcheck.data.predictions import prediction_writer
-
-        diag = self.diagnostics
-        n_history = self.n_history(name)
-        truth = self.truth(n_history)
-        meta = {
-            "start_frame": self.window.first,
-            "trajectories": list(self.trajectories),
-            "n_history": n_history,
-            "field_names": list(self.data.field_names),
-            "noise_eps": diag.noise_eps,
-            "seed": diag.seed,
-            "precision_skip": self.precision_skip(name) if self.needs("float64") else None,
-            "equivariance_skip": (
-                self.equivariance_skip(name) if self.needs("equivariance") else None
-            ),
-        }
-        shape = tuple(truth.truth.shape)
-        variants = self.variants(name)
-        # the base frames, kept when perturbed rollouts follow them (``--physcheck-early-stop``)
-        kept: list[torch.Tensor] | None = (
-            [] if self.settings.early_stop and any(v.startswith("noise") for v in variants) else None
-        )
-        base_frames: torch.Tensor | None = None
-        with prediction_writer(path, meta, sources=self.data.infos[0].sources) as writer:
-            for variant in variants:
-                dtype = DTYPES[
-                    self.settings.reference_dtype if variant == "float64" else self.settings.dtype
-                ]
-                sink = writer.sink("" if variant == "base" else variant, shape, dtype)
-                follow = None
-                if variant == "base" and kept is not None:
-                    sink = _keeping(sink, kept)
-                elif variant.startswith("noise") and kept:
-                    base_frames = torch.stack(kept, dim=1) if base_frames is None else base_frames
-                    follow = self._follow(base_frames)
-                self._run_variant(name, variant, sink, follow=follow)
-            if self.needs("equivariance") and self.equivariance_skip(name) is None:
-                base, moved, finals = self.equivariance_rollouts(name)
-                shorts = {"equivariance:identity": base}
-                shorts.update({f"equivariance:{t}": f for t, f in moved.items()})
-                shorts.update({f"orbit:{t}": f[:, None] for t, f in finals.items()})
-                for variant, frames in shorts.items():
-                    sink = writer.sink(variant, tuple(frames.shape), frames.dtype)
-                    for step in range(1, frames.shape[1] + 1):
-                        sink(step, frames[:, step - 1])
-        return Path(path)
+        """Write the rollouts of a model that the selected checks need to a prediction file
+        (``physcheck.suite.export``)."""
+        return export_rollouts(self, name, path)
 
     # -- checks ----------------------------------------------------------------------------------
     def truth_record(self, name: str) -> TruthRecord:

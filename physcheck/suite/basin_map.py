@@ -1,0 +1,130 @@
+"""The basin map: rollouts (and perturbed ones) of a model from extra start frames
+(``--physcheck-starts``), with their basins, blow-up onsets and spreads.
+
+Layouts: histories ``[B, T, X, Y, Z, C]``; truth windows ``[B, K, X, Y, Z, C]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import torch
+
+from physcheck.checks.measures import Measures
+from physcheck.data.windows import Window
+from physcheck.engine import noise_seed, rollout
+from physcheck.errors import DataError
+from physcheck.models import Surrogate
+from physcheck.records import DiagnosticRecord, TruthRecord
+from physcheck.suite.inputs import TORCH_DTYPES, TruthWindow
+
+if TYPE_CHECKING:
+    from physcheck.suite.core import Suite
+
+
+def basin_map_rows(suite: Suite, name: str) -> list[dict[str, object]]:
+    """For each configured start frame (``starts``) and trajectory: the final basin of a
+    rollout from that window, the onset of its variance blow-up, the basins and the spread
+    (max VRMSE against the unperturbed rollout at K) of the perturbed rollouts. Windows
+    that do not fit the trajectories are left out with a note."""
+    rows: list[dict[str, object]] = []
+    if suite.saved(name) is not None:
+        reason = "saved rollouts cover one window; the basin map rolls the model out from others"
+        rows = [{"start": start, "skipped": reason} for start in suite.settings.starts or ()]
+        return rows
+    model = suite.model(name)
+    n_history = suite.n_history(name)
+    diag = suite.diagnostics
+    for start in suite.settings.starts or ():
+        window = Window(start, suite.window.n_steps)
+        try:
+            window.check(n_history, suite.data.n_time)
+        except DataError as exc:
+            rows.append({"start": start, "skipped": str(exc)})
+            continue
+        pairs = [suite.data.read_window(t, window, n_history) for t in suite.trajectories]
+        history = torch.stack([h for h, _ in pairs]).to(suite.device)
+        truth = torch.stack([k for _, k in pairs]).to(suite.device)
+        truth_record = TruthRecord.compute(truth, suite.layout, diag, history=history)
+
+        suite._say(f"basin map of {name}: window starting at frame {start}")
+        truth_window = TruthWindow(history, truth, truth_record)
+        hooks = suite._hooks(suite.model_entry(name).projection)
+        base = window_rollout(suite, model, window, truth_window, 0.0, None, None, hooks)
+        perturbed = [
+            window_rollout(suite,
+                model,
+                window,
+                truth_window,
+                diag.noise_eps,
+                noise_seed(diag.seed, i),
+                base.frames,
+                hooks,
+            )
+            for i in range(diag.n_perturbations)
+        ]
+        thresholds, spectral = suite.settings.thresholds, suite.spectral_range(name)
+        m = Measures(base, truth_record, suite.layout, thresholds, spectral)
+        others = [
+            Measures(r, truth_record, suite.layout, thresholds, spectral) for r in perturbed
+        ]
+        for i, t in enumerate(suite.trajectories):
+            blow = m.blow_up(i)
+            spreads = [
+                float(r.vs_reference_vrmse[i, -1])
+                for r in perturbed
+                if r.vs_reference_vrmse is not None
+            ]
+            rows.append(
+                {
+                    "start": start,
+                    "trajectory": t,
+                    "basin": m.final_basins[i],
+                    "onset": blow.onset if blow.happened else None,
+                    "perturbed_basins": [o.final_basins[i] for o in others],
+                    "spread": max(spreads) if spreads else None,
+                }
+            )
+    return rows
+
+
+def window_rollout(
+    suite: Suite,
+    model: Surrogate,
+    window: Window,
+    truth: TruthWindow,
+    noise: float,
+    noise_seed: int | None,
+    reference: torch.Tensor | None,
+    hooks: list[Callable[[torch.Tensor], torch.Tensor]],
+) -> DiagnosticRecord:
+    """One rollout of another window, streamed into its record (not cached); a perturbed
+    one (``reference``: the unperturbed rollout's kept frames) stops early as the main
+    window's do (``--physcheck-early-stop``)."""
+    diag = suite.diagnostics
+    builder = suite._record_builder(
+        truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
+    )
+    follow = suite._follow(reference) if reference is not None else None
+    result = rollout(
+        model,
+        truth.history,
+        window.n_steps,
+        device=suite.device,
+        dtype=TORCH_DTYPES[suite.settings.dtype],
+        seed=diag.seed,
+        hooks=hooks,
+        noise=noise,
+        noise_seed=noise_seed,
+        on_step=builder,
+        keep_frames=False,
+        start_frame=window.first,
+        trajectories=suite.trajectories,
+        batch_size=suite.settings.batch_rows,
+        follow=follow,
+    )
+    return builder.finish(result.first_nonfinite_step)
+
+
+__all__ = ["basin_map_rows", "window_rollout"]
