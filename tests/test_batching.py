@@ -167,3 +167,27 @@ def test_an_out_of_memory_step_is_retried_in_smaller_chunks() -> None:
     assert max(model.batches) <= 2
     with pytest.raises(torch.OutOfMemoryError):
         rollout(RunsOutOfMemory(limit=0), history, 1)
+
+
+def test_the_basin_map_batched_equals_one_at_a_time() -> None:
+    """The basin map's extra windows roll the base and perturbed rollouts out as one batch
+    too: the same rows as one rollout at a time."""
+    options = {
+        "trajectories": "0-1",
+        "perturbations": "2",
+        "window": "20:3:8",
+        "checks": "finite",
+        "starts": "22,24",
+    }
+    models = ["demo=demo", "nan=tests.zoo:nan_at_frame", "exact=tests.zoo:exact"]
+    serial, batched = run(models, batch=False, **options), run(models, **options)
+    demo, sizes = batched.model("demo"), []
+    step = demo.step
+    demo.step = lambda history: sizes.append(history.shape[0]) or step(history)  # type: ignore[method-assign]
+    for name in ("demo", "nan", "exact"):
+        rows = batched.basin_map(name)
+        assert json.dumps(to_json_data(rows)) == json.dumps(to_json_data(serial.basin_map(name)))
+        assert [r["start"] for r in rows] == [22, 22, 24, 24]
+    assert set(sizes) == {3 * 2}  # base + 2 perturbed rollouts x 2 trajectories, per step
+    # the extra windows' rollouts are not the run's: they are not counted as its batches
+    assert all(group == ("base",) for _, group in batched.batches)

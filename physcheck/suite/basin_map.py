@@ -50,20 +50,28 @@ def basin_map_rows(suite: Suite, name: str) -> list[dict[str, object]]:
 
         suite._say(f"basin map of {name}: window starting at frame {start}")
         truth_window = TruthWindow(history, truth, truth_record)
-        hooks = suite._hooks(suite.model_entry(name).projection)
-        base = window_rollout(suite, model, window, truth_window, 0.0, None, None, hooks)
-        perturbed = [
-            window_rollout(suite,
-                model,
-                window,
-                truth_window,
-                diag.noise_eps,
-                noise_seed(diag.seed, i),
-                base.frames,
-                hooks,
+        noises = [f"noise{i}" for i in range(diag.n_perturbations)]
+        if suite.batching:  # the base and perturbed rollouts as one batch, as in the run
+            records = suite._compute_batch(
+                name, ["base", *noises], window=window, truth=truth_window
             )
-            for i in range(diag.n_perturbations)
-        ]
+            base, perturbed = records["base"], [records[v] for v in noises]
+        else:
+            hooks = suite._hooks(suite.model_entry(name).projection)
+            base = window_rollout(suite, model, window, truth_window, 0.0, None, None, hooks)
+            perturbed = [
+                window_rollout(
+                    suite,
+                    model,
+                    window,
+                    truth_window,
+                    diag.noise_eps,
+                    noise_seed(diag.seed, i),
+                    base.frames,
+                    hooks,
+                )
+                for i in range(diag.n_perturbations)
+            ]
         thresholds, spectral = suite.settings.thresholds, suite.spectral_range(name)
         m = Measures(base, truth_record, suite.layout, thresholds, spectral)
         others = [

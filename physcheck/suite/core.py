@@ -454,15 +454,25 @@ class Suite:
         )
         return builder.finish(self._run_variant(name, variant, builder, follow=follow))
 
-    def _compute_batch(self, name: str, variants: list[str]) -> dict[str, DiagnosticRecord]:
+    def _compute_batch(
+        self,
+        name: str,
+        variants: list[str],
+        *,
+        window: Window | None = None,
+        truth: TruthWindow | None = None,
+    ) -> dict[str, DiagnosticRecord]:
         """The base rollout (when among ``variants``) and perturbed ones as one rollout of
         ``len(variants) x B`` rows: row block j holds variant j's inputs, perturbed exactly as
         its own rollout would be (``relative_noise`` draws per trajectory), so each block's
         frames and records equal the one-at-a-time ones wherever the model's step is
         batch-invariant (tested). The perturbed blocks compare with the base block at each step
-        (``StreamedReference``), or with the base record's kept frames."""
+        (``StreamedReference``), or with the base record's kept frames. ``window``/``truth``:
+        another window than the run's (the basin map's; nothing counted or kept)."""
         entry, model = self.model_entry(name), self.model(name)
-        truth = self.truth(self.n_history(name))
+        main = window is None
+        window = window or self.window
+        truth = truth or self.truth(self.n_history(name))
         diag, dtype = self.diagnostics, TORCH_DTYPES[self.settings.dtype]
         rows = list(self.trajectories)
         n_traj = len(rows)
@@ -481,12 +491,12 @@ class Suite:
             v: self._record_builder(
                 truth,
                 None if v == "base" else reference,
-                keep_frames=v == "base" and self._keeps_frames(name),
+                keep_frames=main and v == "base" and self._keeps_frames(name),
             )
             for v in variants
         }
         hooks = self._hooks(entry.projection)
-        n_steps = self.window.n_steps
+        n_steps = window.n_steps
         leaders, follow = self._followers(variants, n_traj, reference)
         label = " + ".join(variants)
         self._say(
@@ -516,20 +526,20 @@ class Suite:
             hooks=hooks,
             on_step=on_step,
             keep_frames=False,
-            start_frame=self.window.first,
+            start_frame=window.first,
             trajectories=rows * len(variants),
             batch_size=self.settings.batch_rows,
             leaders=leaders,
             follow=follow,
         )
-        self.batches.append((name, tuple(variants)))
-        perturbed = [v for v in variants if v != "base"]
-        self._note_rejoined(name, perturbed, result.rejoined_at)
         first_bad = result.first_nonfinite_step.view(len(variants), n_traj)
-        out = {}
-        for j, v in enumerate(variants):
-            self.rollout_counts[(name, v)] += 1
-            out[v] = builders[v].finish(first_bad[j])
+        out = {v: builders[v].finish(first_bad[j]) for j, v in enumerate(variants)}
+        if main:
+            self.batches.append((name, tuple(variants)))
+            perturbed = [v for v in variants if v != "base"]
+            self._note_rejoined(name, perturbed, result.rejoined_at)
+            for v in variants:
+                self.rollout_counts[(name, v)] += 1
         self._say(f"rolled out {name} ({label}) in {time.perf_counter() - started:.1f} s")
         return out
 
