@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import torch
 
-from physcheck.diagnostics._fourier import derivative_wavenumbers
+from physcheck.diagnostics._fourier import derivative_table, parseval_weights
 from physcheck.diagnostics._shared import channel_sums
 from physcheck.diagnostics._tensor import Spacing, as_tensor, spacing_triple
 from physcheck.diagnostics.spectra import _spectrum_plan
@@ -85,7 +85,7 @@ def _fourier_tables(
 ) -> tuple[tuple[torch.Tensor, ...], tuple[torch.Tensor, ...], torch.Tensor]:
     """Spectral ``k_j``, central ``sin(k_j dx_j) / dx_j`` (broadcastable to ``[X, Y, Z//2+1]``)
     and the Parseval weight of each rfft z-plane (1 for z = 0 and Nyquist, else 2) / S^2."""
-    spectral = derivative_wavenumbers(shape, spacing, device=device, dtype=dtype)
+    spectral = derivative_table(shape, spacing, device, dtype)
     central = []
     for axis, (n, dx) in enumerate(zip(shape, spacing, strict=True)):
         half = axis == 2
@@ -96,13 +96,7 @@ def _fourier_tables(
         view = [1, 1, 1]
         view[axis] = s.numel()
         central.append(s.to(dtype).reshape(view))
-    nz = shape[2]
-    weight = torch.full((nz // 2 + 1,), 2.0, dtype=torch.float64, device=device)
-    weight[0] = 1.0
-    if nz % 2 == 0:
-        weight[-1] = 1.0
-    weight = (weight / float(math.prod(shape)) ** 2).to(dtype)
-    return spectral, tuple(central), weight
+    return spectral, tuple(central), parseval_weights(shape, device, dtype)
 
 
 def _parseval_mean_square(d_hat: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
