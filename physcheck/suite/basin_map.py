@@ -6,18 +6,16 @@ Layouts: histories ``[B, T, X, Y, Z, C]``; truth windows ``[B, K, X, Y, Z, C]``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
 
 from physcheck.checks.measures import Measures
 from physcheck.data.windows import Window
-from physcheck.engine import noise_seed, rollout
+from physcheck.engine import noise_seed
 from physcheck.errors import DataError
-from physcheck.models import Surrogate
 from physcheck.records import DiagnosticRecord, TruthRecord
-from physcheck.suite.inputs import TORCH_DTYPES, TruthWindow
+from physcheck.suite.inputs import TruthWindow
 
 if TYPE_CHECKING:
     from physcheck.suite.core import Suite
@@ -33,7 +31,6 @@ def basin_map_rows(suite: Suite, name: str) -> list[dict[str, object]]:
         reason = "saved rollouts cover one window; the basin map rolls the model out from others"
         rows = [{"start": start, "skipped": reason} for start in suite.settings.starts or ()]
         return rows
-    model = suite.model(name)
     n_history = suite.n_history(name)
     diag = suite.diagnostics
     for start in suite.settings.starts or ():
@@ -57,18 +54,10 @@ def basin_map_rows(suite: Suite, name: str) -> list[dict[str, object]]:
             )
             base, perturbed = records["base"], [records[v] for v in noises]
         else:
-            hooks = suite._hooks(suite.model_entry(name).projection)
-            base = window_rollout(suite, model, window, truth_window, 0.0, None, None, hooks)
+            base = window_rollout(suite, name, window, truth_window)
             perturbed = [
                 window_rollout(
-                    suite,
-                    model,
-                    window,
-                    truth_window,
-                    diag.noise_eps,
-                    noise_seed(diag.seed, i),
-                    base.frames,
-                    hooks,
+                    suite, name, window, truth_window, noise_index=i, reference=base.frames
                 )
                 for i in range(diag.n_perturbations)
             ]
@@ -99,38 +88,30 @@ def basin_map_rows(suite: Suite, name: str) -> list[dict[str, object]]:
 
 def window_rollout(
     suite: Suite,
-    model: Surrogate,
+    name: str,
     window: Window,
     truth: TruthWindow,
-    noise: float,
-    noise_seed: int | None,
-    reference: torch.Tensor | None,
-    hooks: list[Callable[[torch.Tensor], torch.Tensor]],
+    *,
+    noise_index: int | None = None,
+    reference: torch.Tensor | None = None,
 ) -> DiagnosticRecord:
-    """One rollout of another window, streamed into its record (not cached); a perturbed
-    one (``reference``: the unperturbed rollout's kept frames) stops early as the main
-    window's do (``--physcheck-early-stop``)."""
+    """One rollout of model ``name`` from another window, streamed into its record (not
+    cached): the unperturbed one, or (``noise_index``) the perturbed one of that index, which
+    compares with the unperturbed rollout's kept frames ``reference`` and stops early as the
+    main window's do (``--physcheck-early-stop``)."""
     diag = suite.diagnostics
     builder = suite._record_builder(
         truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
     )
-    follow = suite._follow(reference) if reference is not None else None
-    result = rollout(
-        model,
+    result = suite.roll_out(
+        name,
         truth.history,
         window.n_steps,
-        device=suite.device,
-        dtype=TORCH_DTYPES[suite.settings.dtype],
-        seed=diag.seed,
-        hooks=hooks,
-        noise=noise,
-        noise_seed=noise_seed,
+        first=window.first,
+        noise=0.0 if noise_index is None else diag.noise_eps,
+        noise_seed=None if noise_index is None else noise_seed(diag.seed, noise_index),
         on_step=builder,
-        keep_frames=False,
-        start_frame=window.first,
-        trajectories=suite.trajectories,
-        batch_size=suite.settings.batch_rows,
-        follow=follow,
+        follow=suite._follow(reference) if reference is not None else None,
     )
     return builder.finish(result.first_nonfinite_step)
 

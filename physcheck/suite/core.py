@@ -29,7 +29,7 @@ from physcheck.data.remote import is_remote
 from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
 from physcheck.diagnostics.symmetry import SymmetryGroup
-from physcheck.engine import mark_nonfinite, noise_seed, relative_noise, rollout
+from physcheck.engine import RolloutResult, mark_nonfinite, noise_seed, relative_noise, rollout
 from physcheck.errors import (
     ConfigError,
     DataError,
@@ -469,7 +469,7 @@ class Suite:
         batch-invariant (tested). The perturbed blocks compare with the base block at each step
         (``StreamedReference``), or with the base record's kept frames. ``window``/``truth``:
         another window than the run's (the basin map's; nothing counted or kept)."""
-        entry, model = self.model_entry(name), self.model(name)
+        model = self.model(name)
         main = window is None
         window = window or self.window
         truth = truth or self.truth(self.n_history(name))
@@ -495,7 +495,6 @@ class Suite:
             )
             for v in variants
         }
-        hooks = self._hooks(entry.projection)
         n_steps = window.n_steps
         leaders, follow = self._followers(variants, n_traj, reference)
         label = " + ".join(variants)
@@ -516,19 +515,14 @@ class Suite:
                 elapsed = time.perf_counter() - started
                 self._say(f"  {name} ({label}): step {step}/{n_steps}, {elapsed:.1f} s")
 
-        result = rollout(
-            model,
+        result = self.roll_out(
+            name,
             torch.cat(blocks),
             n_steps,
-            device=self.device,
+            first=window.first,
+            rows=rows * len(variants),
             dtype=dtype,
-            seed=diag.seed,
-            hooks=hooks,
             on_step=on_step,
-            keep_frames=False,
-            start_frame=window.first,
-            trajectories=rows * len(variants),
-            batch_size=self.settings.batch_rows,
             leaders=leaders,
             follow=follow,
         )
@@ -618,6 +612,46 @@ class Suite:
             groups.append(["float64"])
         return groups
 
+    def roll_out(
+        self,
+        name: str,
+        history: torch.Tensor,
+        n_steps: int,
+        *,
+        first: int | None = None,
+        rows: list[int] | None = None,
+        dtype: torch.dtype | None = None,
+        noise: float = 0.0,
+        noise_seed: int | None = None,
+        on_step: Callable[[int, torch.Tensor], None] | None = None,
+        keep_frames: bool = False,
+        leaders: list[int | None] | None = None,
+        follow: Callable[[int], torch.Tensor] | None = None,
+    ) -> RolloutResult:
+        """``engine.rollout`` of model ``name`` from ``history [B, T, X, Y, Z, C]``, as every
+        rollout of a run goes: on the run's device, seeded with its seed, with the model's
+        per-step hooks (``+projection``), at most ``batch_rows`` rows per forward pass, from
+        frame ``first`` (default: the window's first) of dataset trajectories ``rows`` (default:
+        the run's), in ``dtype`` (default: the run's). The other keywords are the engine's."""
+        return rollout(
+            self.model(name),
+            history,
+            n_steps,
+            device=self.device,
+            dtype=dtype or TORCH_DTYPES[self.settings.dtype],
+            seed=self.diagnostics.seed,
+            hooks=self._hooks(self.model_entry(name).projection),
+            noise=noise,
+            noise_seed=noise_seed,
+            on_step=on_step,
+            keep_frames=keep_frames,
+            start_frame=self.window.first if first is None else first,
+            trajectories=self.trajectories if rows is None else rows,
+            batch_size=self.settings.batch_rows,
+            leaders=leaders,
+            follow=follow,
+        )
+
     def _hooks(self, projection: bool) -> list[Callable[[torch.Tensor], torch.Tensor]]:
         """Per-step hooks of a model's rollouts (the div B projection of ``+projection``)."""
         if not projection:
@@ -643,8 +677,6 @@ class Suite:
         saved = self.saved(name)
         if saved is not None:
             return self._read_variant(name, saved, variant, on_frame)
-        entry = self.model_entry(name)
-        model = self.model(name)
         truth = self.truth(self.n_history(name))
         diag = self.diagnostics
         dtype = TORCH_DTYPES[self.settings.dtype]
@@ -653,7 +685,6 @@ class Suite:
             dtype = TORCH_DTYPES[self.settings.reference_dtype]
         elif variant.startswith("noise"):
             noise, seed = diag.noise_eps, noise_seed(diag.seed, int(variant[len("noise") :]))
-        hooks = self._hooks(entry.projection)
         started = time.perf_counter()
         n_steps = self.window.n_steps
         shape = f"{truth.history.shape[0]} trajectories x {n_steps} steps"
@@ -666,21 +697,14 @@ class Suite:
                 elapsed = time.perf_counter() - started
                 self._say(f"  {name} ({variant}): step {step}/{n_steps}, {elapsed:.1f} s")
 
-        result = rollout(
-            model,
+        result = self.roll_out(
+            name,
             truth.history,
-            self.window.n_steps,
-            device=self.device,
+            n_steps,
             dtype=dtype,
-            seed=diag.seed,
-            hooks=hooks,
             noise=noise,
             noise_seed=seed,
             on_step=on_step if self.progress is not None else on_frame,
-            keep_frames=False,
-            start_frame=self.window.first,
-            trajectories=self.trajectories,
-            batch_size=self.settings.batch_rows,
             follow=follow,
         )
         self._note_rejoined(name, [variant], result.rejoined_at)

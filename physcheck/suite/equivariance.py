@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from physcheck.diagnostics.basin import basin_label, basin_names
-from physcheck.engine import rollout
 from physcheck.records import EquivarianceRecord
-from physcheck.suite.inputs import TORCH_DTYPES
 
 if TYPE_CHECKING:
     from physcheck.suite.core import Suite
@@ -41,29 +39,21 @@ def symmetry_rollouts(
             {t.name: read(f"equivariance:{t.name}", n_short) for t in group.transforms},
             {t.name: read(f"orbit:{t.name}", 1)[:, 0] for t in rotations},
         )
-    model = suite.model(name)
     history = suite.truth(suite.n_history(name)).history
     n_steps, n_traj = suite.window.n_steps, history.shape[0]
-    hooks = suite._hooks(suite.model_entry(name).projection)
 
     def roll(
         inputs: list[torch.Tensor],
         steps: int,
         on_step: Callable[[int, torch.Tensor], None] | None = None,
     ) -> torch.Tensor | None:
-        return rollout(
-            model,
+        return suite.roll_out(
+            name,
             torch.cat(inputs),
             steps,
-            device=suite.device,
-            dtype=TORCH_DTYPES[suite.settings.dtype],
-            seed=suite.diagnostics.seed,
-            hooks=hooks,
-            start_frame=suite.window.first,
-            trajectories=suite.trajectories * len(inputs),
+            rows=suite.trajectories * len(inputs),
             on_step=on_step,
             keep_frames=on_step is None,
-            batch_size=suite.settings.batch_rows,
         ).frames
 
     # with batching, the input and its transforms go as one batch (row block j: input j),
