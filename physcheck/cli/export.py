@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from physcheck.cli.run import DEFAULT_MODELS
+from physcheck.cli.run import with_default_models
 
 USAGE = "usage: physcheck export DIR [--physcheck-model NAME=SPEC ...] [--physcheck-* options]"
 
@@ -28,10 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[0].startswith("-"):
         print(f"physcheck export: the first argument is the output folder\n{USAGE}", file=sys.stderr)
         return 2
-    target, rest = args[0], args[1:]
-    if not any(a == "--physcheck-model" or a.startswith("--physcheck-model=") for a in rest):
-        for model in DEFAULT_MODELS:
-            rest += ["--physcheck-model", model]
+    target, rest = args[0], with_default_models(args[1:])
     code = int(
         pytest.main(
             [

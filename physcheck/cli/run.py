@@ -15,6 +15,17 @@ from collections.abc import Sequence
 DEFAULT_MODELS = ("demo=demo", "reference=reference")
 
 
+def with_default_models(args: Sequence[str]) -> list[str]:
+    """``args`` with ``DEFAULT_MODELS`` added unless a model or saved rollouts are given
+    (``--physcheck-model``, ``--physcheck-predictions``)."""
+    given = ("--physcheck-model", "--physcheck-predictions")
+    out = list(args)
+    if not any(a.split("=", 1)[0] in given for a in out):
+        for model in DEFAULT_MODELS:
+            out += ["--physcheck-model", model]
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import pytest
 
@@ -23,9 +34,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = [a for a in args if a != "--physcheck-with-snapshots"]
     elif "--snapshot-update" not in args:
         args.append("--physcheck-no-snapshot")
-    if not any(
-        a.split("=", 1)[0] in ("--physcheck-model", "--physcheck-predictions") for a in args
-    ):
-        for model in DEFAULT_MODELS:
-            args += ["--physcheck-model", model]
-    return int(pytest.main(["--physcheck-only", "-p", "no:cacheprovider", *args]))
+    return int(
+        pytest.main(["--physcheck-only", "-p", "no:cacheprovider", *with_default_models(args)])
+    )
