@@ -27,6 +27,7 @@ from typing import Any
 import torch
 
 from physcheck.config import Settings
+from physcheck.config.settings import parse_executor
 from physcheck.errors import ConfigError, OptionalDependencyError
 from physcheck.records import DiagnosticRecord
 from physcheck.suite import Suite
@@ -39,12 +40,12 @@ _WORKER_MODELS: dict[tuple[str, str], Any] = {}
 
 
 def scheduler_address(url: str) -> str:
-    """``dask://HOST:PORT`` -> ``tcp://HOST:PORT``; ``ConfigError`` saying how to write it."""
-    if not url.startswith(SCHEME) or not url[len(SCHEME) :].strip():
-        raise ConfigError(
-            f"bad executor {url!r}: use dask://HOST:PORT (the address of a Dask scheduler)"
-        )
-    return "tcp://" + url[len(SCHEME) :].strip()
+    """``dask://HOST:PORT`` -> ``tcp://HOST:PORT``; ``ConfigError`` saying how to write it
+    (the executor setting's own check, ``parse_executor``)."""
+    text = parse_executor(url)
+    if text is None:
+        raise ConfigError("no executor given: use dask://HOST:PORT (a Dask scheduler's address)")
+    return "tcp://" + text[len(SCHEME) :].strip()
 
 
 def _worker_suite(settings: Settings, rootdir: str, name: str, trajectory: int) -> Suite:
