@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from physcheck.config.checks import check_names
-from physcheck.config.specs import SAVED_HELP, SAVED_PREFIX, ModelSpec, parse_model
+from physcheck.config.specs import SAVED_HELP, SAVED_PREFIX, ModelSpec, index_ranges, parse_model
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.data.windows import Window, parse_window
 from physcheck.errors import ConfigError, DataError
@@ -185,20 +185,12 @@ def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
             raise _type_error("trajectories", "'all', '0,2,5', '0-3' or a list", raw)
         if text in ("", "all"):
             return None
-        values = []
-        for part in text.split(","):
-            lo, sep, hi = part.partition("-")
-            try:
-                first, last = int(lo), int(hi) if sep else int(lo)
-            except ValueError:
-                raise ConfigError(
-                    f"bad trajectories {text!r}: use 'all', '0,2,5' or '0-3'"
-                ) from None
-            if last < first:
-                raise ConfigError(
-                    f"bad trajectories {text!r}: the range {part.strip()} is empty (write LOW-HIGH)"
-                )
-            values.extend(range(first, last + 1))
+        try:
+            values = index_ranges(text, ",")
+        except ValueError as exc:
+            raise ConfigError(
+                f"bad trajectories {text!r}: {exc}; use 'all', '0,2,5' or '0-3'"
+            ) from None
     if not values:
         raise ConfigError("setting 'trajectories' selects no trajectory; use 'all', '0,2,5' or '0-3'")
     if any(t < 0 for t in values):

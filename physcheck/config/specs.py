@@ -95,15 +95,20 @@ class SavedSpec:
     variants: dict[str, str] = field(default_factory=dict)
 
 
-def _index_list(text: str) -> tuple[int, ...]:
-    """``0-3`` (inclusive), ``0:2:5`` or a mix: ``0-2:7``."""
-    out: list[int] = []
-    for part in text.split(":"):
+def index_ranges(text: str, separator: str) -> list[int]:
+    """The indices of ``text``: single indices and inclusive ``LOW-HIGH`` ranges joined by
+    ``separator`` (``0,2,5``, ``0-3``, ``0-2:7``); ``ValueError`` naming the bad part."""
+    values: list[int] = []
+    for part in text.split(separator):
         low, dash, high = part.partition("-")
-        if not low.strip().isdigit() or (dash and not high.strip().isdigit()):
-            raise ModelSpecError(f"bad trajectory list {text!r}: use 0-3 or 0:2:5")
-        out += list(range(int(low), int(high) + 1)) if dash else [int(low)]
-    return tuple(out)
+        try:
+            first, last = int(low), int(high) if dash else int(low)
+        except ValueError:
+            raise ValueError(f"{part.strip()!r} is neither an index nor a LOW-HIGH range") from None
+        if last < first:
+            raise ValueError(f"the range {part.strip()} is empty (write LOW-HIGH)")
+        values.extend(range(first, last + 1))
+    return values
 
 
 def parse_saved(spec: str) -> SavedSpec:
@@ -126,7 +131,12 @@ def parse_saved(spec: str) -> SavedSpec:
             else:
                 history = int(value)
         elif key == "trajectories":
-            trajectories = _index_list(value)
+            try:
+                trajectories = tuple(index_ranges(value, ":"))
+            except ValueError as exc:
+                raise ModelSpecError(
+                    f"bad trajectory list {value!r} ({exc}): use 0-3 or 0:2:5"
+                ) from None
         elif key == "float64" or re.fullmatch(r"noise\d+", key) or key.startswith(
             ("equivariance:", "orbit:")
         ):
