@@ -33,13 +33,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from physcheck.data.checksums import CACHE_ENV, user_cache_root
 from physcheck.errors import DataError
 from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe
 
 REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = Path(__file__).resolve().parent / "manifests"
 DATASET_ENV = "PHYSCHECK_DATASET"
-CACHE_ENV = "PHYSCHECK_CACHE"
 DEFAULT = "default"
 #: fingerprint tolerance, relative to the channel's rms (round-off grown by chaos is ~1e-9)
 FINGERPRINT_RTOL = 1e-5
@@ -71,11 +71,7 @@ def recipe(name: str) -> DatasetRecipe:
 
 def cache_root() -> Path:
     """``$PHYSCHECK_CACHE``, else platformdirs' per-user cache directory for physcheck."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("physcheck", appauthor=False))
+    return user_cache_root()
 
 
 def dataset_dir(name: str | None = None) -> Path:

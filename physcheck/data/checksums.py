@@ -1,0 +1,88 @@
+"""Checksums of data files, computed once per file and remembered by path, size and mtime.
+
+``file_sha256(path)`` reads a local file once and stores its SHA-256 in the per-user cache
+(``<cache>/checksums/``, keyed by the absolute path, the size and the modification time in
+nanoseconds), so a later run, or a ``physcheck data verify``, does not read it again until the
+file changes. Nothing here imports torch.
+
+``user_cache_root()`` is physcheck's per-user cache (``$PHYSCHECK_CACHE``, else platformdirs'
+user cache directory); ``mark_cache_dir(path)`` puts a ``CACHEDIR.TAG`` in a cache directory so
+that backup tools skip it (https://bford.info/cachedir/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+CACHE_ENV = "PHYSCHECK_CACHE"
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by physcheck.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+_CHUNK = 8 << 20
+
+
+def user_cache_root() -> Path:
+    """``$PHYSCHECK_CACHE``, else platformdirs' per-user cache directory for physcheck."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("physcheck", appauthor=False))
+
+
+def mark_cache_dir(directory: Path) -> None:
+    """Create ``directory`` with a ``CACHEDIR.TAG`` in it (best effort: a cache that cannot be
+    marked still works)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tag = directory / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(CACHEDIR_TAG)
+    except OSError:
+        pass
+
+
+def _memo_path(path: Path, size: int, mtime_ns: int) -> Path:
+    key = hashlib.sha256(f"{path}\0{size}\0{mtime_ns}".encode()).hexdigest()[:32]
+    return user_cache_root() / "checksums" / f"{key}.json"
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 (hex) of the bytes of a local file, read in 8 MiB chunks, not remembered."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 (hex) of a local file's bytes, read once and remembered by (absolute path,
+    size, mtime): a file that changes is read again. ``OSError`` if it cannot be read."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    memo = _memo_path(path, stat.st_size, stat.st_mtime_ns)
+    try:
+        recorded = json.loads(memo.read_text())
+        if isinstance(recorded, dict) and isinstance(recorded.get("sha256"), str):
+            return str(recorded["sha256"])
+    except (OSError, ValueError):
+        pass
+    value = sha256_of(path)
+    try:
+        mark_cache_dir(memo.parent.parent)
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"path": str(path), "size": stat.st_size, "sha256": value}))
+        tmp.replace(memo)
+    except OSError:  # a cache that cannot be written is only slower
+        pass
+    return value
+
+
+__all__ = ["CACHEDIR_TAG", "CACHE_ENV", "file_sha256", "mark_cache_dir", "sha256_of", "user_cache_root"]
