@@ -101,14 +101,57 @@ def _module_init() -> Any:
     return torch.nn.Module.__init__
 
 
+def search_roots(root: Any = None) -> list[str]:
+    """Where a ``package.module:attr`` spec's module is looked for besides ``sys.path``: the
+    rootdir (``root``) and the current directory, as pytest's ``pythonpath = .`` would."""
+    import os
+
+    roots = [os.path.abspath(str(root))] if root is not None else []
+    here = os.getcwd()
+    return roots + ([here] if here not in roots else [])
+
+
+def import_spec_module(module_name: str, spec: str, root: Any = None) -> Any:
+    """Import ``module_name`` from ``sys.path``, else from the rootdir and the current
+    directory (added to ``sys.path`` only when the module is found there). A failure names
+    where it looked; an error raised inside the module (a syntax error, a failing import of
+    its own) names the module's file and line."""
+    import sys
+
+    top = module_name.split(".")[0]
+    extra = [r for r in search_roots(root) if r not in sys.path]
+    for attempt in ([], *([r] for r in extra)):
+        sys.path[:0] = attempt
+        try:
+            return importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or exc.name.split(".")[0] != top:
+                raise ModelSpecError(
+                    f"model spec {spec!r}: importing {module_name!r} failed: {exc}"
+                ) from None
+        except Exception as exc:  # the module itself is broken
+            where = ""
+            if isinstance(exc, SyntaxError) and exc.filename:
+                where = f" ({exc.filename}, line {exc.lineno})"
+            raise ModelSpecError(
+                f"model spec {spec!r}: importing {module_name!r} raised "
+                f"{type(exc).__name__}: {exc}{where}"
+            ) from None
+        finally:
+            if module_name not in sys.modules:  # not found there: leave sys.path as it was
+                for path in attempt:
+                    sys.path.remove(path)
+    looked = ", ".join(search_roots(root))
+    raise ModelSpecError(
+        f"model spec {spec!r}: cannot import {module_name!r}: no module of that name on sys.path, "
+        f"in the rootdir or in the current directory ({looked}); install your package (pip install -e .), run from "
+        "its folder, or add its folder to PYTHONPATH"
+    )
+
+
 def _load_attribute(spec: str, options: dict[str, Any]) -> Surrogate:
     module_name, _, attr = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ModelSpecError(
-            f"model spec {spec!r}: cannot import {module_name!r} ({exc})"
-        ) from None
+    module = import_spec_module(module_name, spec, options.get("root"))
     try:
         obj: Any = module
         for part in attr.split("."):

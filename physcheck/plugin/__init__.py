@@ -28,7 +28,8 @@ from physcheck.plugin.fixtures import (
 )
 from physcheck.plugin.options import MARKERS, SETTINGS_KEY, add_options, settings_of
 from physcheck.plugin.rootdir import pytest_load_initial_conftests
-from physcheck.plugin.runtime import check_device, check_outputs, cuda_missing_reason, set_threads
+from physcheck.plugin.runtime import check_device, check_outputs, cuda_missing_reason
+from physcheck.plugin.selection import take_physics_selection
 from physcheck.plugin.snapshots import physcheck_snapshot
 from physcheck.plugin.xdist import group_models_on_workers
 
@@ -48,11 +49,11 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(f"physcheck: {exc}") from None
     config.stash[SETTINGS_KEY] = settings
+    selection = take_physics_selection(config)
     if settings.models:
         group_models_on_workers(config, [m.name for m in settings.models])
-        set_threads(config, settings)
     if settings.models or settings.only:
-        config.pluginmanager.register(PhyscheckPlugin(config, settings), PLUGIN_NAME)
+        config.pluginmanager.register(PhyscheckPlugin(config, settings, selection), PLUGIN_NAME)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -14,7 +14,8 @@ import physcheck
 from physcheck.config import Settings
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
-from physcheck.plugin.runtime import output_path
+from physcheck.plugin.runtime import output_path, rollout_threads
+from physcheck.plugin.selection import SUITE_NODE, PhysicsSelection
 from physcheck.plugin.xdist import is_worker, model_of, worker_index
 
 if TYPE_CHECKING:
@@ -26,9 +27,15 @@ PLUGIN_NAME = "physcheck-suite"
 class PhyscheckPlugin:
     """Registered when models are configured (or with ``--physcheck-only``)."""
 
-    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        settings: Settings,
+        selection: PhysicsSelection | None = None,
+    ) -> None:
         self.config = config
         self.settings = settings
+        self.selection = selection or PhysicsSelection(joins=True)
         self._suite: Suite | None = None
         self._executor: Any = None
         self.results: dict[str, dict[str, Any]] = {}
@@ -88,13 +95,16 @@ class PhyscheckPlugin:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        if not self.settings.models:
+        if not (self.settings.models and self.selection.joins):
             return
         try:
             # surface bad specs and data before any test runs; a data set built on first use
             # shows its progress bar on the terminal, not in pytest's capture
             capture = config.pluginmanager.get_plugin("capturemanager")
-            with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            with (
+                capture.global_and_fixture_disabled() if capture is not None else nullcontext(),
+                rollout_threads(config, self.settings),
+            ):
                 for entry in self.settings.models:
                     self.suite.validate(entry.name)
                 if self.settings.export_dir:
@@ -110,7 +120,20 @@ class PhyscheckPlugin:
         config.hook.pytest_collectreport(
             report=pytest.CollectReport(collector.nodeid, "passed", None, list(collected))
         )
-        items.extend(item for item in collected if isinstance(item, pytest.Item))
+        items.extend(
+            item
+            for item in collected
+            if isinstance(item, pytest.Item) and self.selection.wants(item.nodeid)
+        )
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, Any, None]:
+        """physcheck's items roll out under the run's thread cap, given back afterwards."""
+        if not item.nodeid.startswith(f"{SUITE_NODE}::"):
+            yield
+            return
+        with rollout_threads(self.config, self.settings):
+            yield
 
     def _export(self) -> None:
         """``--physcheck-export DIR``: each model's rollouts to ``DIR/NAME.FORMAT``; no checks."""

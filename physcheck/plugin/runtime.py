@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,28 @@ def cuda_missing_reason() -> str | None:
     return f"no CUDA device is available to torch {torch.__version__}"
 
 
+def selects_gpu_gate(markexpr: str) -> bool:
+    """Whether ``-m markexpr``, read by pytest's own matcher, selects the physics items only
+    when they carry the ``gpu`` marker (``gpu``, ``gpu and physics``; not ``not (gpu)`` nor
+    ``gpu or physics``)."""
+    if not markexpr.strip():
+        return False
+    from _pytest.mark.expression import Expression
+
+    try:
+        expression = Expression.compile(markexpr)
+    except Exception:  # pytest reports a malformed expression itself
+        return False
+
+    def selects(marks: set[str]) -> bool:
+        def matcher(name: str, /, **_: object) -> bool:
+            return name in marks
+
+        return bool(expression.evaluate(matcher))  # type: ignore[arg-type, unused-ignore]
+
+    return selects({"gpu", "physics"}) and not selects({"physics"})
+
+
 def check_device(config: pytest.Config, settings: Settings) -> None:
     """``--physcheck-device cuda`` without CUDA, or ``-m gpu`` selecting a physcheck gate on a
     machine without one, is a usage error: a gate must fail, not pass without running."""
@@ -28,7 +52,7 @@ def check_device(config: pytest.Config, settings: Settings) -> None:
         return
     asked_cuda = settings.device.startswith("cuda")
     markexpr = str(getattr(config.option, "markexpr", "") or "")
-    gate = "gpu" in markexpr.replace("not gpu", "")
+    gate = selects_gpu_gate(markexpr)
     if not (asked_cuda or gate):
         return
     reason = cuda_missing_reason()
@@ -87,21 +111,38 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def thread_count(config: pytest.Config, settings: Settings) -> int:
-    """``--physcheck-threads``, else the available cores divided among the xdist workers."""
+def thread_count(config: pytest.Config, settings: Settings) -> int | None:
+    """torch's CPU threads for physcheck's rollouts: ``--physcheck-threads``; else ``None``
+    (leave torch as it is) when the user set ``OMP_NUM_THREADS``; else the available cores
+    divided among the xdist workers."""
     if settings.threads is not None:
         return settings.threads
+    if os.environ.get("OMP_NUM_THREADS", "").strip():
+        return None
     workerinput = getattr(config, "workerinput", None)
     workers = int(workerinput.get("workercount", 1)) if isinstance(workerinput, dict) else 1
     return max(1, available_cores() // max(workers, 1))
 
 
-def set_threads(config: pytest.Config, settings: Settings) -> None:
-    """Cap torch's CPU threads for this process (torch's default oversubscribes a shared or
-    xdist-split machine)."""
+@contextmanager
+def rollout_threads(config: pytest.Config, settings: Settings) -> Iterator[None]:
+    """Cap torch's CPU threads while physcheck rolls out (torch's default oversubscribes a
+    shared or xdist-split machine), and give the user's setting back afterwards, so a user's
+    own tests keep their ``OMP_NUM_THREADS`` or ``torch.set_num_threads``."""
+    wanted = thread_count(config, settings)
+    if wanted is None:
+        yield
+        return
     import torch
 
-    torch.set_num_threads(thread_count(config, settings))
+    before = torch.get_num_threads()
+    if before != wanted:
+        torch.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 __all__ = [
@@ -109,6 +150,7 @@ __all__ = [
     "check_device",
     "check_outputs",
     "cuda_missing_reason",
-    "set_threads",
+    "rollout_threads",
+    "selects_gpu_gate",
     "thread_count",
 ]

@@ -12,7 +12,7 @@ import yaml
 from physcheck.datasets import dataset_dir
 from physcheck.sim.recipes import SMOKE
 
-SHIPPED_TEST_SPLIT = dataset_dir() / "data" / "test"
+SHIPPED_TEST_SPLIT = dataset_dir("smoke") / "data" / "test"
 
 
 def assert_well_format(path: Path) -> None:
