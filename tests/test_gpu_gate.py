@@ -48,16 +48,12 @@ def run_script(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complet
     )
 
 
-@pytest.fixture(scope="module")
-def pinned_walrus(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """A git repository with one commit holding the stand-in as ``walrus.models.IsotropicModel``:
+def pinned_source(repo: Path, files: dict[str, str]) -> tuple[str, str]:
+    """A git repository with one commit holding ``files`` as a package named ``walrus``:
     (file URL, full commit hash)."""
-    repo = tmp_path_factory.mktemp("walrus-source")
-    models = repo / "walrus" / "models"
-    models.mkdir(parents=True)
-    (repo / "walrus" / "__init__.py").write_text('"""Stand-in for Polymathic\'s walrus."""\n')
-    standin = (ROOT / "tests" / "models" / "walrus_standin.py").read_text()
-    (models / "__init__.py").write_text(standin + "\n\nIsotropicModel = IsotropicModelStandIn\n")
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
     (repo / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n'
         '[project]\nname = "walrus"\nversion = "0.0.0"\n\n'
@@ -65,8 +61,37 @@ def pinned_walrus(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     )
     git(repo, "init", "-q")
     git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "stand-in walrus")
+    git(repo, "commit", "-q", "-m", "walrus")
     return repo.as_uri(), git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="module")
+def pinned_walrus(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """The stand-in as ``walrus.models.IsotropicModel`` at a pinned local commit."""
+    standin = (ROOT / "tests" / "models" / "walrus_standin.py").read_text()
+    return pinned_source(
+        tmp_path_factory.mktemp("walrus-source"),
+        {
+            "walrus/__init__.py": '"""Stand-in for Polymathic\'s walrus."""\n',
+            "walrus/models/__init__.py": standin + "\n\nIsotropicModel = IsotropicModelStandIn\n",
+        },
+    )
+
+
+def install(url: str, commit: str, target: Path) -> subprocess.CompletedProcess[str]:
+    """The script's install step, offline, into ``target`` (the environment is left alone)."""
+    pytest.importorskip("setuptools", reason="building the stand-in walrus needs setuptools")
+    pip_args = ["--no-deps", "--no-build-isolation", "--no-index", "--target", str(target)]
+    return run_script(
+        "install-walrus",
+        *pip_args,
+        cwd=target,
+        env={
+            "PHYSCHECK_WALRUS_REPO": url,
+            "PHYSCHECK_WALRUS_REF": commit,
+            "PYTHONPATH": os.pathsep.join([str(target), str(ROOT)]),
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,25 +118,26 @@ def installed_walrus(
     pinned_walrus: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """The stand-in installed by the script from its pinned commit, offline, into its own dir."""
-    pytest.importorskip("setuptools", reason="building the stand-in walrus needs setuptools")
     target = tmp_path_factory.mktemp("walrus-installed")
     url, commit = pinned_walrus
-    pip_args = ["--no-deps", "--no-build-isolation", "--no-index", "--target", str(target)]
-    result = run_script(
-        "install-walrus",
-        *pip_args,
-        cwd=target,
-        env={
-            "PHYSCHECK_WALRUS_REPO": url,
-            "PHYSCHECK_WALRUS_REF": commit,
-            "PYTHONPATH": os.pathsep.join([str(target), str(ROOT)]),
-        },
-    )
+    result = install(url, commit, target)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"from {url} at {commit}" in result.stdout
     assert "Polymathic's walrus is importable" in result.stdout
     assert (target / "walrus" / "models" / "__init__.py").is_file()
     return target
+
+
+def test_install_stops_when_the_pinned_walrus_is_the_redis_library(tmp_path: Path) -> None:
+    url, commit = pinned_source(
+        tmp_path / "source", {"walrus/__init__.py": "class Database:\n    pass\n"}
+    )
+    (tmp_path / "target").mkdir()
+    result = install(url, commit, tmp_path / "target")
+    assert (tmp_path / "target" / "walrus" / "__init__.py").is_file()  # pip did install it
+    assert result.returncode == 1
+    assert "physcheck gate: the installed `walrus`" in result.stderr
+    assert "Redis library from PyPI" in result.stderr
 
 
 def first_number(node: Any, path: str = "") -> str | None:
