@@ -59,25 +59,75 @@ def test_timed_benchmarks_keep_their_json_as_an_artifact() -> None:
     assert uploads and uploads[0]["with"]["path"] == "benchmarks.json"
 
 
-def test_gpu_workflow_gates_with_pytest_m_gpu_and_uploads_artifacts() -> None:
+def test_gpu_workflow_gates_through_the_gate_script_and_uploads_artifacts() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "gpu-gate.yml").read_text())
     job = workflow["jobs"]["gate"]
     assert "self-hosted" in job["runs-on"]
-    run = "\n".join(step.get("run", "") for step in job["steps"])
-    assert (
-        "python -m pytest -m gpu -p physcheck" in run
-        and "--physcheck-json" in run
-        and "--physcheck-report" in run
-    )
-    uploads = [
-        step
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs[1:] == [
+        "bash .github/gpu-gate.sh install-walrus",
+        "bash .github/gpu-gate.sh gate",
+    ]
+    script = (ROOT / ".github" / "gpu-gate.sh").read_text()
+    for text in (
+        "python -m pytest",
+        '-m "${PHYSCHECK_GATE_MARKER:-gpu}" -p physcheck',
+        "--physcheck-json",
+        "--physcheck-report",
+        "--snapshot-update",
+        "git+${repo}@${ref}",
+    ):
+        assert text in script
+    uploads = {
+        step["with"]["name"]: step
         for step in job["steps"]
         if str(step.get("uses", "")).startswith("actions/upload-artifact")
-    ]
-    assert uploads and uploads[0]["if"] == "always()"
-    assert "__snapshots__" in uploads[0]["with"]["path"]
+    }
+    assert uploads["physcheck-gate"]["if"] == "always()"
+    assert uploads["physcheck-gate"]["with"]["path"] == "out/"
+    new = uploads["physcheck-new-snapshots"]
+    assert "steps.gate.outputs.first_run == 'true'" in new["if"]
+    assert new["with"]["path"] == "out/new-snapshots/"
+    gate = next(step for step in job["steps"] if step.get("id") == "gate")
+    assert gate["run"] == "bash .github/gpu-gate.sh gate"
+
+
+def test_gpu_workflow_pins_walrus_by_inputs_with_variable_fallbacks() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "gpu-gate.yml").read_text())
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]  # YAML 1.1 reads `on` as True
+    assert {"model_spec", "walrus_repo", "walrus_ref"} <= set(inputs)
+    env = workflow["jobs"]["gate"]["env"]
+    assert env["PHYSCHECK_WALRUS_REPO"] == "${{ inputs.walrus_repo || vars.PHYSCHECK_WALRUS_REPO }}"
+    assert env["PHYSCHECK_WALRUS_REF"] == "${{ inputs.walrus_ref || vars.PHYSCHECK_WALRUS_REF }}"
+    assert env["PHYSCHECK_MODEL_SPEC"] == "${{ inputs.model_spec || vars.PHYSCHECK_MODEL_SPEC }}"
+    header = (ROOT / ".github" / "workflows" / "gpu-gate.yml").read_text().split("name:")[0]
+    assert "PHYSCHECK_WALRUS_REPO" in header and "PHYSCHECK_WALRUS_REF" in header
+
+
+def test_gpu_workflow_runs_on_changes_to_the_configured_snapshots_and_config() -> None:
+    from physcheck.config import build_settings
+    from physcheck.config.files import read_file_settings
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "gpu-gate.yml").read_text())
+    paths = workflow[True]["push"]["paths"]
+    snapshot_dir = build_settings(read_file_settings(ROOT), {}).snapshot_dir
+    assert f"{snapshot_dir}/**" in paths
+    assert (ROOT / snapshot_dir).is_dir()
+    assert {"pyproject.toml", "physcheck.toml", ".github/gpu-gate.sh"} <= set(paths)
 
 
 def test_readme_shows_the_ci_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "python -m pytest -q" in readme and "physcheck run" in readme
+
+
+def test_readme_documents_the_gpu_gate_wiring() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## CI: a CPU job and a GPU gate")[1].split("\n## ")[0]
+    for text in (
+        "PHYSCHECK_WALRUS_REPO",
+        "PHYSCHECK_WALRUS_REF",
+        "physcheck-new-snapshots",
+        "tests/__snapshots__/physcheck",
+    ):
+        assert text in section
