@@ -414,7 +414,8 @@ def _file_lines(
         lines.append(f"{key}: dataset_name {got['dataset_name']}, manifest says {dataset_name}")
     expected = want.get("n_trajectories")
     if expected is not None and got["n_trajectories"] != expected:
-        line = f"{key}: {got['n_trajectories']} trajectories, manifest says {expected}"
+        count = got["n_trajectories"]
+        line = f"{key}: {count} trajector{'y' if count == 1 else 'ies'}, manifest says {expected}"
         known = next(
             (d for d in documented if d.get("n_trajectories") == got["n_trajectories"]), None
         )
@@ -458,6 +459,7 @@ def verification(
     result = Verification()
     wanted: dict[str, dict[str, Any]] = dict(manifest["files"])
     unchecked: dict[str, int] = {}
+    in_scope = 0
     for key in sorted(wanted):
         parts = PurePosixPath(key).parts
         split = parts[1] if len(parts) == 3 and parts[0] == "data" else ""
@@ -466,6 +468,7 @@ def verification(
         if copy.only is None and split not in copy.split_scope:
             unchecked[split] = unchecked.get(split, 0) + 1
             continue
+        in_scope += 1
         if key not in copy.files:
             result.differences.append(f"{key}: missing")
             continue
@@ -488,7 +491,7 @@ def verification(
     for key in sorted(copy.files):
         if key not in wanted:
             result.differences.append(f"{key}: not in the manifest")
-    if copy.only is None and not result.checked and unchecked and not copy.files:
+    if copy.only is None and not in_scope and unchecked and not copy.files:
         result.differences.append(
             f"no split of the manifest ({', '.join(sorted(unchecked))}) is present"
         )
