@@ -99,6 +99,47 @@ def manifest(name: str) -> dict[str, Any] | None:
     return dict(json.loads(path.read_text()))
 
 
+# -- structural manifests (``physcheck data verify``) ---------------------------------------------
+def recipe_manifest(name: str) -> dict[str, Any]:
+    """The structural dataset manifest of set ``name`` (:mod:`physcheck.data.manifest`), derived
+    from its recipe: one file per point and split, trajectories per split, frames, grid, fields,
+    frame interval and (Ma, Ms); no byte checksums (a rebuild may differ in the last float32
+    bit, see the module docstring). Shipped as ``physcheck/manifests/datasets/<name>.json``."""
+    from physcheck.data.manifest import FORMAT
+
+    r = recipe(name)
+    files: dict[str, Any] = {}
+    for split, count in r.trajectories:
+        for point in r.points:
+            files[f"data/{split}/{r.file_name(point)}"] = {
+                "n_trajectories": count,
+                "n_time": r.n_frames,
+                "shape": [r.n] * 3,
+                "dt": point.frame_interval,
+                "fields": {
+                    group: [f for g, f, _ in _FIELDS if g == group]
+                    for group in ("t0_fields", "t1_fields", "t2_fields")
+                },
+                "dtype": "float32",
+                "parameters": {"Ma": point.Ma, "Ms": point.Ms},
+            }
+    return {
+        "format": FORMAT,
+        "name": name,
+        "dataset_name": name,
+        "description": r.description,
+        "source": f"derived from physcheck's recipe of the {name} set (physcheck/sim/recipes.py)",
+        "notes": [
+            "structural: a rebuild may differ from the maintainers' build in the last float32 "
+            "bit, so no byte checksums; `physcheck fixtures verify` compares fingerprints, and "
+            "`physcheck data manifest` records the checksums of one's own copy",
+            *r.notes,
+        ],
+        "stats_yaml": {},
+        "files": files,
+    }
+
+
 # -- fingerprints --------------------------------------------------------------------------------
 def fingerprint(path: Path) -> dict[str, Any]:
     """``{"sha256": ..., "mean": [[...]], "rms": [[...]]}`` of one Well file: the SHA-256 of its
@@ -311,6 +352,7 @@ __all__ = [
     "default_name",
     "fingerprint",
     "manifest",
+    "recipe_manifest",
     "split_files",
     "verify",
     "write_stats",

@@ -36,6 +36,8 @@ def test_the_wheel_carries_the_demo_weights_manifests_schema_and_license(wheel: 
         "physcheck/models/weights/demo.json",
         "physcheck/manifests/default.json",
         "physcheck/manifests/smoke.json",
+        "physcheck/manifests/datasets/mhd64.json",
+        "physcheck/manifests/datasets/smoke.json",
         "physcheck/schemas/results-v1.json",
         "physcheck/py.typed",
     ):

@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "physcheck.cli.datasets:main",
         "build, verify or locate the MHD data sets (smoke, default, mhd64-like)",
     ),
+    "data": (
+        "physcheck.cli.data:main",
+        "verify a Well dataset copy against a manifest, or record its manifest",
+    ),
     "train-demo": (
         "physcheck.cli.train_demo:main",
         "train the demo surrogate on the default dataset",

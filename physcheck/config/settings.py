@@ -323,6 +323,15 @@ SETTINGS: tuple[Setting, ...] = (
         "SPLIT",
     ),
     Setting(
+        "manifest",
+        lambda raw: _optional_text("manifest", raw),
+        None,
+        "refuse data that do not match this dataset manifest (a JSON file from `physcheck data "
+        "manifest`, a shipped name such as mhd64 or smoke, or auto: the data's dataset_name)",
+        "--physcheck-manifest",
+        "PATH_OR_NAME",
+    ),
+    Setting(
         "window",
         parse_window_setting,
         "early",
@@ -577,6 +586,7 @@ class Settings:
     models: tuple[ModelSpec, ...] = ()
     data: str | None = None
     split: str = "test"
+    manifest: str | None = None
     window: Window = field(default_factory=lambda: parse_window("early"))
     trajectories: tuple[int, ...] | None = None
     device: str = "auto"
@@ -679,6 +689,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         models=models,
         data=values["data"],
         split=values["split"],
+        manifest=values["manifest"],
         window=values["window"],
         trajectories=values["trajectories"],
         device=values["device"],

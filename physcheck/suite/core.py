@@ -50,7 +50,7 @@ from physcheck.records import (
 from physcheck.suite.basin_map import basin_map_rows
 from physcheck.suite.equivariance import equivariance_record, symmetry_rollouts
 from physcheck.suite.export import export_rollouts
-from physcheck.suite.inputs import TORCH_DTYPES, TruthWindow, resolve_device
+from physcheck.suite.inputs import TORCH_DTYPES, TruthWindow, require_manifest, resolve_device
 
 
 class RolloutExecutor(Protocol):
@@ -113,18 +113,24 @@ class Suite:
     # -- inputs ----------------------------------------------------------------------------------
     @cached_property
     def data(self) -> WellData:
+        source = self._data_source()
+        if self.settings.manifest:  # refuse data that differ from the manifest before any use
+            require_manifest(
+                source, self.settings.manifest, split=self.settings.split, rootdir=self.rootdir
+            )
+        return open_dataset(source, split=self.settings.split)
+
+    def _data_source(self) -> str | Path:
+        """The data setting as a URL or an absolute path (the default set, built on first use,
+        when none is given)."""
         if self.settings.data and is_remote(self.settings.data):
-            return open_dataset(self.settings.data, split=self.settings.split)
+            return self.settings.data
         if self.settings.data:
             path = Path(self.settings.data)
-            return open_dataset(
-                path if path.is_absolute() else self.rootdir / path, split=self.settings.split
-            )
+            return path if path.is_absolute() else self.rootdir / path
         from physcheck.datasets import default_dataset
 
-        return open_dataset(
-            default_dataset(splits=(self.settings.split,)), split=self.settings.split
-        )
+        return default_dataset(splits=(self.settings.split,))
 
     @cached_property
     def layout(self) -> FieldLayout:
@@ -450,7 +456,9 @@ class Suite:
             truth, reference, keep_frames=variant == "base" and self._keeps_frames(name)
         )
         follow = (
-            self._follow(reference) if reference is not None and variant.startswith("noise") else None
+            self._follow(reference)
+            if reference is not None and variant.startswith("noise")
+            else None
         )
         return builder.finish(self._run_variant(name, variant, builder, follow=follow))
 
@@ -724,7 +732,9 @@ class Suite:
         n_steps = self.window.n_steps
         self._say(f"reading {name} ({variant}) from {saved.weight_files[0].name}")
         frames = saved.frames(variant, self.trajectories, n_steps).to(self.device)
-        first_bad = torch.full((frames.shape[0],), n_steps + 1, dtype=torch.int64, device=self.device)
+        first_bad = torch.full(
+            (frames.shape[0],), n_steps + 1, dtype=torch.int64, device=self.device
+        )
         for step in range(1, n_steps + 1):
             frame = frames[:, step - 1]
             first_bad, _ = mark_nonfinite(first_bad, frame, step)

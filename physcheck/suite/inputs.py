@@ -1,12 +1,16 @@
 """What a suite's rollouts start from: the torch dtype of each precision setting, the
-device a run (or a parallel worker) uses, and a window's history and truth."""
+device a run (or a parallel worker) uses, a window's history and truth, and the check of the
+data against the ``manifest`` setting."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
+from physcheck.data.remote import is_remote
+from physcheck.errors import DataError
 from physcheck.records import TruthRecord
 
 #: the torch dtype of each ``dtype`` / ``reference_dtype`` setting
@@ -37,4 +41,24 @@ class TruthWindow:
     record: TruthRecord
 
 
-__all__ = ["TORCH_DTYPES", "TruthWindow", "resolve_device"]
+def require_manifest(source: str | Path, manifest: str, *, split: str, rootdir: Path) -> None:
+    """Raise :class:`DataError` naming every difference between the data at ``source`` (its
+    ``split`` when it is a dataset dir) and ``manifest``: a shipped name, ``auto`` (the data's
+    ``dataset_name``) or a JSON file (relative to ``rootdir``, like the data setting)."""
+    from physcheck.data.manifest import manifest_for, verify_manifest
+
+    chosen = manifest
+    if (manifest.endswith(".json") or "/" in manifest) and not is_remote(manifest):
+        path = Path(manifest)
+        chosen = str(path if path.is_absolute() else rootdir / path)
+    body = manifest_for(source, chosen, [split])
+    differences = verify_manifest(source, body, splits=[split])
+    if differences:
+        raise DataError(
+            f"the data at {source} do not match the manifest {manifest} "
+            f"({len(differences)} difference{'s' if len(differences) != 1 else ''}):\n  "
+            + "\n  ".join(differences)
+        )
+
+
+__all__ = ["TORCH_DTYPES", "TruthWindow", "require_manifest", "resolve_device"]
