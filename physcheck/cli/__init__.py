@@ -15,7 +15,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "run": (
         "physcheck.cli.run:main",
-        "run the physics suite (default: demo and reference on the shipped data)",
+        "run the physics suite (the configured models; else the demo on the default data)",
     ),
     "export": (
         "physcheck.cli.export:main",

@@ -1,28 +1,31 @@
 """``physcheck run``: the physics suite alone, through pytest.
 
-``physcheck run`` checks the demo surrogate and the reference oracle on the shipped
-dataset (CPU is fine); any pytest or ``--physcheck-*`` option can follow, e.g.
-``physcheck run --physcheck-model mine=walrus:cfg.yaml:ckpt.pt --physcheck-window paper``.
-Given models (or saved rollouts, ``--physcheck-predictions``) replace the defaults. Snapshot tests are left out (a main job run from any
-folder has no committed snapshots to compare with); ``--physcheck-with-snapshots`` keeps them,
-and ``--snapshot-update`` writes them.
+``physcheck run`` checks the configured models (``[tool.physcheck] models`` and
+``predictions``, or ``--physcheck-model`` / ``--physcheck-predictions``); where none is
+configured anywhere it checks the demo surrogate on the default data set (CPU is fine).
+``physcheck run --calibrate`` adds the reference-solver oracle to those defaults: the full
+calibration run (every check must pass on the oracle; about half an hour on two cores).
+Any pytest or ``--physcheck-*`` option can follow. Snapshot tests are left out (a main job
+run from any folder has no committed snapshots to compare with);
+``--physcheck-with-snapshots`` keeps them, and ``--snapshot-update`` writes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-DEFAULT_MODELS = ("demo=demo", "reference=reference")
+#: checked where no model is configured anywhere
+DEFAULT_MODELS = ("demo=demo",)
+#: ``--calibrate`` adds the oracle, which must pass every check it takes
+CALIBRATION_MODELS = ("reference=reference",)
 
 
-def with_default_models(args: Sequence[str]) -> list[str]:
-    """``args`` with ``DEFAULT_MODELS`` added unless a model or saved rollouts are given
-    (``--physcheck-model``, ``--physcheck-predictions``)."""
-    given = ("--physcheck-model", "--physcheck-predictions")
+def with_default_models(args: Sequence[str], *, calibrate: bool = False) -> list[str]:
+    """``args`` with the default models given as fallbacks: the plugin checks them only when
+    neither the command line nor the settings file configures a model or saved rollouts."""
     out = list(args)
-    if not any(a.split("=", 1)[0] in given for a in out):
-        for model in DEFAULT_MODELS:
-            out += ["--physcheck-model", model]
+    for model in DEFAULT_MODELS + (CALIBRATION_MODELS if calibrate else ()):
+        out += ["--physcheck-fallback-model", model]
     return out
 
 
@@ -30,10 +33,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     import pytest
 
     args = list(argv or [])
+    calibrate = "--calibrate" in args
+    args = [a for a in args if a != "--calibrate"]
     if "--physcheck-with-snapshots" in args:
         args = [a for a in args if a != "--physcheck-with-snapshots"]
     elif "--snapshot-update" not in args:
         args.append("--physcheck-no-snapshot")
     return int(
-        pytest.main(["--physcheck-only", "-p", "no:cacheprovider", *with_default_models(args)])
+        pytest.main(
+            [
+                "--physcheck-only",
+                "-p",
+                "no:cacheprovider",
+                *with_default_models(args, calibrate=calibrate),
+            ]
+        )
     )

@@ -295,6 +295,17 @@ SETTINGS: tuple[Setting, ...] = (
         "append",
     ),
     Setting(
+        "fallback_models",
+        parse_models,
+        (),
+        "a model to check only when none is configured anywhere (repeatable; physcheck run "
+        "gives its defaults this way)",
+        "--physcheck-fallback-model",
+        "NAME=SPEC",
+        "append",
+        file=False,
+    ),
+    Setting(
         "predictions",
         parse_predictions,
         (),
@@ -644,6 +655,26 @@ def _given(value: Any) -> bool:
     return value not in (None, [], (), False)
 
 
+def _run_models(
+    models: tuple[ModelSpec, ...],
+    predictions: tuple[ModelSpec, ...],
+    fallback: tuple[ModelSpec, ...],
+    *,
+    models_from_file: bool,
+) -> tuple[ModelSpec, ...]:
+    """The models a run checks: the configured models and saved rollouts, where saved rollouts
+    named like a model of the settings file replace it (export a configured model, then gate
+    the file under the same name); the fallback models only when neither is configured."""
+    if models_from_file:
+        replaced = {p.name for p in predictions}
+        models = tuple(m for m in models if m.name not in replaced)
+    run = tuple(models) + tuple(predictions)
+    names = [m.name for m in run]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"model names must be unique across models and predictions, got {names}")
+    return run or tuple(fallback)
+
+
 def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> Settings:
     """Merge file settings (``[tool.physcheck]``) with command-line values (keyed like the file;
     ``None``, empty or false = not given) into ``Settings``; the command line wins.
@@ -681,10 +712,12 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         noise_eps=values["noise"],
         seed=values["seed"],
     )
-    models = tuple(values["models"]) + tuple(values["predictions"])
-    names = [m.name for m in models]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"model names must be unique across models and predictions, got {names}")
+    models = _run_models(
+        values["models"],
+        values["predictions"],
+        values["fallback_models"],
+        models_from_file=not _given(cli.get("models")),
+    )
     return Settings(
         models=models,
         data=values["data"],

@@ -1,5 +1,5 @@
-"""``physcheck run``: the main job's defaults (demo and oracle, no snapshot tests) and how the
-user's options replace them."""
+"""``physcheck run``: the main job's defaults (the demo where no model is configured, the oracle
+with ``--calibrate``, no snapshot tests) and how the user's options replace them."""
 
 from __future__ import annotations
 
@@ -15,18 +15,29 @@ def passed_to_pytest(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     return calls
 
 
-def test_the_main_job_checks_demo_and_oracle_without_snapshots(
+def fallbacks(args: list[str]) -> list[str]:
+    return [args[i + 1] for i, a in enumerate(args) if a == "--physcheck-fallback-model"]
+
+
+def test_the_main_job_falls_back_to_the_demo_without_snapshots(
     passed_to_pytest: list[list[str]],
 ) -> None:
     assert run_command.main([]) == 0
     (args,) = passed_to_pytest
     assert args[:3] == ["--physcheck-only", "-p", "no:cacheprovider"]
     assert "--physcheck-no-snapshot" in args
-    models = [args[i + 1] for i, a in enumerate(args) if a == "--physcheck-model"]
-    assert models == ["demo=demo", "reference=reference"]
+    assert "--physcheck-model" not in args  # a configured model is never overridden
+    assert fallbacks(args) == ["demo=demo"]
 
 
-def test_given_models_and_snapshot_options_replace_the_defaults(
+def test_calibrate_adds_the_oracle_to_the_defaults(passed_to_pytest: list[list[str]]) -> None:
+    run_command.main(["--calibrate"])
+    (args,) = passed_to_pytest
+    assert "--calibrate" not in args
+    assert fallbacks(args) == ["demo=demo", "reference=reference"]
+
+
+def test_given_models_and_snapshot_options_are_passed_on(
     passed_to_pytest: list[list[str]],
 ) -> None:
     run_command.main(["--physcheck-model", "mine=pkg.mod:make", "--physcheck-with-snapshots"])
