@@ -20,4 +20,32 @@ def fmt(value: Any, *, missing: str = "n/a", digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
-__all__ = ["fmt"]
+
+
+
+#: query parameters whose values are secrets (signed URLs, tokens)
+_SECRET_QUERY = ("token", "sig", "signature", "key", "password", "secret", "credential", "x-amz-")
+
+
+def redact_url(text: str) -> str:
+    """``text`` with any credentials of a URL removed: ``user:password@`` dropped and the
+    values of secret-looking query parameters (``token``, ``sig``, ``X-Amz-*``...) replaced by
+    ``***``. Plain paths come back unchanged."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    if "://" not in text:
+        return text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode(
+            [(k, "***" if k.lower().startswith(_SECRET_QUERY) else v) for k, v in pairs],
+            safe="*",
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+__all__ = ["fmt", "redact_url"]

@@ -18,6 +18,7 @@ from physcheck.config.specs import SAVED_HELP, SAVED_PREFIX, ModelSpec, index_ra
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.data.windows import Window, parse_window
 from physcheck.errors import ConfigError, DataError
+from physcheck.formatting import redact_url
 
 #: base precisions a rollout can run in
 DTYPES = ("float32", "float64", "bfloat16")
@@ -629,7 +630,7 @@ class Settings:
         """The settings as plain JSON-able data (written into the results file)."""
         return {
             "models": {m.name: m.text for m in self.models},
-            "data": self.data,
+            "data": redact_url(self.data) if self.data else None,
             "split": self.split,
             "window": self.window.label,
             "trajectories": list(self.trajectories) if self.trajectories is not None else "all",

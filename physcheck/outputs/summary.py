@@ -86,7 +86,7 @@ def summary_lines(
         k = key_numbers.get(model)
         device = (k or {}).get("device") or settings.get("device")
         lines.append(
-            f"model {model} ({spec}) on {settings.get('data') or 'the default dataset'} [{settings.get('split')}], window {settings.get('window')}, device {device}"
+            f"model {model} ({spec}) on {settings.get('data') or 'not recorded'} [{settings.get('split')}], window {settings.get('window')}, device {device}"
         )
         if model in crashed:
             lines.append(f"  CRASHED: {crashed[model]}")

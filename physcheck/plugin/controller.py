@@ -42,6 +42,9 @@ class PhyscheckPlugin:
         self.key_numbers_by_model: dict[str, Any] = {}
         self.series_by_model: dict[str, Any] = {}
         self.series_sent: set[str] = set()
+        #: each model's provenance block (``physcheck.outputs.provenance``), sent once per process
+        self.provenance_by_model: dict[str, dict[str, Any]] = {}
+        self.provenance_sent: set[str] = set()
         self.report_message: str | None = None
         self.crashed: dict[str, str] = {}
         self.snapshot_lines: list[str] = []
@@ -85,6 +88,31 @@ class PhyscheckPlugin:
 
         self.series_sent.add(model)
         return series(self.suite, model)
+
+    def provenance_once(self, model: str) -> dict[str, Any] | None:
+        """The model's provenance the first time it is asked for in this process (and on each
+        xdist worker); else ``None``."""
+        if model in self.provenance_sent:
+            return None
+        from physcheck.outputs.provenance import provenance
+
+        self.provenance_sent.add(model)
+        return provenance(self.suite, model)
+
+    def settings_summary(self) -> dict[str, Any]:
+        """The settings as written into the outputs, with the data named even when it was not
+        given (the physcheck set the run built and read)."""
+        settings = self.settings.summary()
+        provenance = self.provenance()
+        if settings["data"] is None and provenance is not None:
+            settings["data"] = f"physcheck set {provenance['data']['recipe']!r}"
+        return settings
+
+    def provenance(self) -> dict[str, Any] | None:
+        """The run's provenance, merged over its models."""
+        from physcheck.outputs.provenance import merge
+
+        return merge([self.provenance_by_model[m] for m in sorted(self.provenance_by_model)])
 
     # -- collection ------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -178,6 +206,8 @@ class PhyscheckPlugin:
             if payload.get("series") is not None:
                 model, series = payload["series"]
                 self.series_by_model[model] = series
+            if payload.get("provenance") is not None:
+                self.provenance_by_model[value["model"]] = payload["provenance"]
         for name, value in report.user_properties:
             if name == "physcheck_snapshot" and not str(value).startswith("  "):
                 self.snapshot_lines.append(str(value))
@@ -197,7 +227,7 @@ class PhyscheckPlugin:
         """The results document of the run (``physcheck.outputs.results``)."""
         from physcheck.outputs.results import results_document
 
-        settings = self.settings.summary()
+        settings = self.settings_summary()
         used = sorted(
             {str(k["device"]) for k in self.key_numbers_by_model.values() if "device" in k}
         )
@@ -215,9 +245,14 @@ class PhyscheckPlugin:
             }
         if self.crashed:
             document["crashed"] = dict(sorted(self.crashed.items()))
+        provenance = self.provenance()
+        if provenance is not None:
+            document["provenance"] = provenance
         return document
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._junit_provenance()
         if self._executor is not None:
             self._executor.close()
             self._executor = None
@@ -239,6 +274,21 @@ class PhyscheckPlugin:
                 str(target), self.settings.report_dir.rstrip("/"), 1
             )
 
+    def _junit_provenance(self) -> None:
+        """The run's provenance as JUnit XML global properties (``--junitxml``), written before
+        pytest's own session-finish writes the file."""
+        try:
+            from _pytest.junitxml import xml_key
+        except ImportError:  # pragma: no cover - a pytest without it
+            return
+        xml = self.config.stash.get(xml_key, None)
+        if xml is None or is_worker(self.config):
+            return
+        from physcheck.outputs.provenance import junit_properties
+
+        for name, value in junit_properties(self.provenance()):
+            xml.add_global_property(name, value)
+
     def pytest_terminal_summary(
         self, terminalreporter: Any, exitstatus: int, config: pytest.Config
     ) -> None:
@@ -250,9 +300,13 @@ class PhyscheckPlugin:
         for line in summary_lines(
             self.results.values(),
             self.key_numbers_by_model,
-            self.settings.summary(),
+            self.settings_summary(),
             crashed=self.crashed,
         ):
+            terminalreporter.write_line(line)
+        from physcheck.outputs.provenance import summary_lines as provenance_lines
+
+        for line in provenance_lines(self.provenance()):
             terminalreporter.write_line(line)
         for line in self.snapshot_lines:
             terminalreporter.write_line(f"snapshot: {line}")

@@ -28,6 +28,8 @@ class PhyscheckPlugin(Protocol):
 
     def series_once(self, model: str) -> dict[str, Any] | None: ...
 
+    def provenance_once(self, model: str) -> dict[str, Any] | None: ...
+
 
 class PhysicsCheckFailed(AssertionError):
     """A physics check failed; ``result`` holds the measured value and message."""
@@ -78,6 +80,7 @@ class CheckItem(pytest.Item):
         series = self.plugin.series_once(self.model)
         if series is not None:
             self.physcheck_payload["series"] = [self.model, series]
+        self.physcheck_payload["provenance"] = self.plugin.provenance_once(self.model)
         self.user_properties += [
             ("physcheck_check", result.check),
             ("physcheck_model", result.model),

@@ -20,6 +20,7 @@ import numpy as np
 
 from physcheck.checks.result import test_id
 from physcheck.config import check_names, check_spec
+from physcheck.outputs.provenance import summary_lines as provenance_lines
 from physcheck.report.availability import INSTALL_HINT, matplotlib_missing_reason
 from physcheck.report.html import Figure, Section, render_page, results_table, summary_table
 
@@ -262,11 +263,15 @@ def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
     numbers = document.get("models") or {}
     devices = sorted({str(k.get("device")) for k in numbers.values() if k.get("device")})
     settings_line = (
-        f"models {settings.get('models')}; data {settings.get('data') or 'the default dataset'} "
+        f"models {settings.get('models')}; data {settings.get('data') or 'not recorded'} "
         f"[{settings.get('split')}]; window {settings.get('window')}; trajectories "
         f"{settings.get('trajectories')}; device {', '.join(devices) or settings.get('device')}"
     )
-    notes = [*_parameters_notes(numbers, settings), *notes]
+    notes = [
+        *_parameters_notes(numbers, settings),
+        *provenance_lines(document.get("provenance")),
+        *notes,
+    ]
     page = render_page(
         title="physcheck report",
         settings_line=settings_line,

@@ -119,3 +119,39 @@ def test_a_missing_remote_path_is_one_clear_error(served: tuple[str, Path]) -> N
         open_dataset(f"{url}/data/test/nothing.hdf5")
     with pytest.raises(DataError, match=r"no \.hdf5 files"):
         open_dataset(f"{url}/nowhere")
+
+
+def test_credentials_in_a_data_url_never_reach_an_output(
+    served: tuple[str, Path], pytester: pytest.Pytester
+) -> None:
+    url, _ = served
+    secret_url = url.replace("http://", "http://reader:hunter2@")
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--physcheck-model",
+        "demo=demo",
+        "--physcheck-data",
+        secret_url,
+        "--physcheck-window",
+        "3:3:2",
+        "--physcheck-trajectories",
+        "0",
+        "--physcheck-checks",
+        "finite",
+        "--physcheck-no-snapshot",
+        "--physcheck-no-cache",
+        "--physcheck-json",
+        "out.json",
+        "--junitxml",
+        "out.xml",
+    )
+    assert result.ret == 0, result.stdout.str()
+    outputs = {
+        "terminal": result.stdout.str() + result.stderr.str(),
+        "json": (pytester.path / "out.json").read_text(),
+        "junit": (pytester.path / "out.xml").read_text(),
+    }
+    assert "127.0.0.1" in outputs["json"]  # the source is named ...
+    for name, text in outputs.items():
+        assert "hunter2" not in text, name  # ... without its password
