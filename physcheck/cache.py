@@ -23,6 +23,8 @@ from typing import Any
 import torch
 from filelock import FileLock
 
+from physcheck.cachedir import mark_cache_dir
+
 #: bump when the layout of an entry changes (older entries then miss)
 FORMAT = 2
 
@@ -51,6 +53,7 @@ class RecordCache:
         return self.directory / f"{key}.safetensors"
 
     def lock(self, key: str) -> FileLock:
+        mark_cache_dir(self.directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.directory / f"{key}.lock"))
 
@@ -84,6 +87,7 @@ class RecordCache:
     def put(self, key: str, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]) -> None:
         from safetensors.torch import save_file
 
+        mark_cache_dir(self.directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self._path(key)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from physcheck.data.checksums import CACHE_ENV, user_cache_root
+from physcheck.cachedir import CACHE_ENV, mark_cache_dir, user_cache_root
 from physcheck.errors import DataError
 from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe
 
@@ -263,6 +263,8 @@ def build(
 
     r = recipe(name)
     root = Path(root) if root is not None else dataset_dir(name)
+    if root.resolve().is_relative_to(cache_root().resolve()):
+        mark_cache_dir(cache_root())
     unknown = [s for s in splits if s not in dict(r.trajectories)]
     if unknown:
         raise DataError(

@@ -48,4 +48,12 @@ def redact_url(text: str) -> str:
             safe="*",
         )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-__all__ = ["fmt", "redact_url"]
+def step_line(name: str, label: str, step: int, n_steps: int, elapsed: float) -> str:
+    """A rollout's progress: ``  NAME (LABEL): step k/K, R steps/s, ETA T s`` (indented, so
+    that a terminal can rewrite it in place)."""
+    rate = step / elapsed if elapsed > 0 else math.inf
+    eta = (n_steps - step) / rate if rate > 0 else math.inf
+    return f"  {name} ({label}): step {step}/{n_steps}, {rate:.2g} steps/s, ETA {eta:.0f} s"
+
+
+__all__ = ["fmt", "redact_url", "step_line"]

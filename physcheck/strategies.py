@@ -15,7 +15,13 @@ import math
 
 import numpy as np
 import torch
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - exercised by a plain install
+    raise ImportError(
+        "physcheck.strategies needs Hypothesis: pip install 'physcheck[hypothesis]'"
+    ) from None
 
 from physcheck.diagnostics.projection import solenoidal_projection
 

@@ -45,7 +45,14 @@ def test_the_wheel_carries_the_demo_weights_manifests_schema_and_license(wheel: 
     assert any(n.endswith("LICENSE") for n in names)
     assert not any(n.startswith(("tests/", "fixtures/")) for n in names)
     metadata = next(n for n in names if n.endswith("METADATA"))
-    assert "Classifier: Framework :: Pytest" in zipfile.ZipFile(wheel).read(metadata).decode()
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Classifier: Framework :: Pytest" in text
+    assert "Classifier: Programming Language :: Python :: 3.10" in text
+    # runtime needs neither the benchmark plugin nor Hypothesis (extras), tomli only before 3.11
+    requires = [line for line in text.splitlines() if line.startswith("Requires-Dist:")]
+    runtime = [r for r in requires if "extra ==" not in r]
+    assert not any("pytest-benchmark" in r or "hypothesis" in r for r in runtime), runtime
+    assert any(r.startswith("Requires-Dist: tomli") and "python_version" in r for r in runtime)
 
 
 def test_physcheck_run_from_an_empty_folder_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
@@ -67,7 +74,7 @@ def test_physcheck_run_from_an_empty_folder_in_a_fresh_venv(wheel: Path, tmp_pat
     )
     assert str(venv) in where.stdout, f"the venv imports physcheck from {where.stdout}"
     run = subprocess.run(
-        [str(venv / "bin" / "physcheck"), "run", "--physcheck-checks", "finite,vrmse,skill", "--physcheck-json", "results.json", "-q"],
+        [str(venv / "bin" / "physcheck"), "run", "--calibrate", "--physcheck-checks", "finite,vrmse,skill", "--physcheck-json", "results.json", "-q"],
         cwd=empty, env=env, capture_output=True, text=True, timeout=1200,
     )
     output = run.stdout + run.stderr
@@ -77,3 +84,6 @@ def test_physcheck_run_from_an_empty_folder_in_a_fresh_venv(wheel: Path, tmp_pat
     assert {r["model"] for r in results["results"]} == {"demo", "reference"}
     assert all(r["passed"] for r in results["results"] if r["model"] == "reference")
     assert not (empty / "fixtures").exists()
+    # caches are tagged, so that backup tools skip them
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (empty / ".physcheck-cache" / "CACHEDIR.TAG").is_file()

@@ -5,9 +5,7 @@
 nanoseconds), so a later run, or a ``physcheck data verify``, does not read it again until the
 file changes. Nothing here imports torch.
 
-``user_cache_root()`` is physcheck's per-user cache (``$PHYSCHECK_CACHE``, else platformdirs'
-user cache directory); ``mark_cache_dir(path)`` puts a ``CACHEDIR.TAG`` in a cache directory so
-that backup tools skip it (https://bford.info/cachedir/).
+The cache directory's place and tag come from ``physcheck.cachedir``.
 """
 
 from __future__ import annotations
@@ -17,34 +15,9 @@ import json
 import os
 from pathlib import Path
 
-CACHE_ENV = "PHYSCHECK_CACHE"
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by physcheck.\n"
-    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-)
+from physcheck.cachedir import mark_cache_dir, user_cache_root
+
 _CHUNK = 8 << 20
-
-
-def user_cache_root() -> Path:
-    """``$PHYSCHECK_CACHE``, else platformdirs' per-user cache directory for physcheck."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("physcheck", appauthor=False))
-
-
-def mark_cache_dir(directory: Path) -> None:
-    """Create ``directory`` with a ``CACHEDIR.TAG`` in it (best effort: a cache that cannot be
-    marked still works)."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tag = directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(CACHEDIR_TAG)
-    except OSError:
-        pass
 
 
 def _memo_path(path: Path, size: int, mtime_ns: int) -> Path:
@@ -85,4 +58,4 @@ def file_sha256(path: str | Path) -> str:
     return value
 
 
-__all__ = ["CACHEDIR_TAG", "CACHE_ENV", "file_sha256", "mark_cache_dir", "sha256_of", "user_cache_root"]
+__all__ = ["file_sha256", "sha256_of"]

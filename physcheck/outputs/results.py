@@ -68,9 +68,11 @@ def validate_results(document: Mapping[str, Any]) -> None:
 
 
 def _has_validator() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("jsonschema") is not None
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def write_results(path: str | Path, document: Mapping[str, Any]) -> Path:

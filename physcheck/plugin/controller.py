@@ -14,6 +14,7 @@ import physcheck
 from physcheck.config import Settings
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
+from physcheck.plugin.progress import ProgressPrinter
 from physcheck.plugin.runtime import output_path, rollout_threads
 from physcheck.plugin.selection import SUITE_NODE, PhysicsSelection
 from physcheck.plugin.xdist import is_worker, model_of, worker_index
@@ -36,6 +37,7 @@ class PhyscheckPlugin:
         self.config = config
         self.settings = settings
         self.selection = selection or PhysicsSelection(joins=True)
+        self._printer = ProgressPrinter(config)
         self._suite: Suite | None = None
         self._executor: Any = None
         self.results: dict[str, dict[str, Any]] = {}
@@ -69,10 +71,8 @@ class PhyscheckPlugin:
         return self._suite
 
     def _progress(self, line: str) -> None:
-        """Rollout progress on the terminal (a long run is not silent); quiet under -qq."""
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None and self.config.get_verbosity() >= -1:
-            reporter.write_line(f"physcheck: {line}")
+        """Rollout progress on the terminal, past pytest's capture (``physcheck.plugin.progress``)."""
+        self._printer(line)
 
     def key_numbers(self, model: str) -> dict[str, Any]:
         from physcheck.outputs.payloads import key_numbers

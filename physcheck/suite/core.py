@@ -38,6 +38,7 @@ from physcheck.errors import (
     PhyscheckError,
 )
 from physcheck.fields import MHD_FIELDS, FieldLayout
+from physcheck.formatting import step_line
 from physcheck.models import Surrogate, load, model_hash, supports_precision
 from physcheck.models.saved import SavedRollouts
 from physcheck.records import (
@@ -521,7 +522,7 @@ class Suite:
                 builders[v](step, part)
             if self.progress is not None and step % every == 0 and step < n_steps:
                 elapsed = time.perf_counter() - started
-                self._say(f"  {name} ({label}): step {step}/{n_steps}, {elapsed:.1f} s")
+                self._say(step_line(name, label, step, n_steps, elapsed))
 
         result = self.roll_out(
             name,
@@ -703,7 +704,7 @@ class Suite:
             on_frame(step, frame)
             if step % every == 0 and step < n_steps:
                 elapsed = time.perf_counter() - started
-                self._say(f"  {name} ({variant}): step {step}/{n_steps}, {elapsed:.1f} s")
+                self._say(step_line(name, variant, step, n_steps, elapsed))
 
         result = self.roll_out(
             name,

@@ -106,3 +106,22 @@ def test_the_default_set_is_named_not_left_empty(pytester: pytest.Pytester) -> N
     assert document["settings"]["data"] == "physcheck set 'smoke'"
     assert document["provenance"]["data"]["recipe"] == "smoke"
     result.stdout.fnmatch_lines(["*on physcheck set 'smoke'*", "data: physcheck set 'smoke'*"])
+
+
+def test_the_json_is_written_without_the_schema_validator(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # as on a plain install
+    result = pytester.runpytest(*FAST, "--physcheck-json", "run.json")
+    assert result.ret == 0, result.stdout.str()
+    assert json.loads((pytester.path / "run.json").read_text())["results"]
+
+
+def test_the_rollout_cache_is_tagged_for_backup_tools(pytester: pytest.Pytester) -> None:
+    args = [a for a in FAST if a != "--physcheck-no-cache"]
+    result = pytester.runpytest(*args)
+    assert result.ret == 0, result.stdout.str()
+    tag = pytester.path / ".physcheck-cache" / "CACHEDIR.TAG"
+    assert tag.read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
