@@ -79,6 +79,7 @@ def test_physcheck_run_from_an_empty_folder_in_a_fresh_venv(wheel: Path, tmp_pat
     )
     output = run.stdout + run.stderr
     assert "building the smoke data set" in output
+    assert "PytestAssertRewriteWarning" not in output
     assert run.returncode in (0, 1), output[-3000:]  # 1: the demo fails a check, as a gate should
     results = json.loads((empty / "results.json").read_text())
     assert {r["model"] for r in results["results"]} == {"demo", "reference"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from physcheck.cli.run import with_default_models
+from physcheck.cli.run import NO_REWRITE_WARNING, with_default_models
 
 USAGE = "usage: physcheck export DIR [--physcheck-model NAME=SPEC ...] [--physcheck-* options]"
 
@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--physcheck-no-snapshot",
                 "-p",
                 "no:cacheprovider",
+                *NO_REWRITE_WARNING,
                 "--physcheck-export",
                 target,
                 *rest,

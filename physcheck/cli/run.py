@@ -14,6 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+#: ``physcheck`` is imported before pytest starts, so pytest cannot rewrite its asserts (it has
+#: none that a user's test relies on); without this filter an installed wheel warns about it
+NO_REWRITE_WARNING = [
+    "-W",
+    "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning",
+]
 #: checked where no model is configured anywhere
 DEFAULT_MODELS = ("demo=demo",)
 #: ``--calibrate`` adds the oracle, which must pass every check it takes
@@ -45,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--physcheck-only",
                 "-p",
                 "no:cacheprovider",
+                *NO_REWRITE_WARNING,
                 *with_default_models(args, calibrate=calibrate),
             ]
         )

@@ -178,7 +178,7 @@ def summary_lines(block: dict[str, Any] | None) -> list[str]:
     if not block:
         return []
     data = block["data"]
-    source = data["given"] or f"physcheck set {data['recipe']!r} (built on first use)"
+    source = data["given"] or f"physcheck set {data['recipe']!r}"
     grid = "x".join(str(n) for n in data["grid"])
     trajectories = ", ".join(
         f"{t['index']}" + (f" (Ma {t['Ma']:g}, Ms {t['Ms']:g})" if "Ma" in t and "Ms" in t else "")

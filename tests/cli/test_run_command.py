@@ -25,6 +25,7 @@ def test_the_main_job_falls_back_to_the_demo_without_snapshots(
     assert run_command.main([]) == 0
     (args,) = passed_to_pytest
     assert args[:3] == ["--physcheck-only", "-p", "no:cacheprovider"]
+    assert args[3:5] == run_command.NO_REWRITE_WARNING
     assert "--physcheck-no-snapshot" in args
     assert "--physcheck-model" not in args  # a configured model is never overridden
     assert fallbacks(args) == ["demo=demo"]
