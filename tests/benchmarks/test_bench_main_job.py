@@ -18,8 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from physcheck.datasets import default_dataset, default_name
 
 
