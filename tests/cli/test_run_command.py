@@ -49,3 +49,59 @@ def test_given_models_and_snapshot_options_are_passed_on(
         "mine=pkg.mod:make"
     ]
     assert "--physcheck-no-snapshot" not in update and "--snapshot-update" in update
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+
+
+def test_importing_the_projects_conftests_changes_no_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import runpy
+
+    for name in [k for k in os.environ if k.startswith("PHYSCHECK_")]:
+        monkeypatch.delenv(name)  # as in a user's shell
+    before = dict(os.environ)
+    runpy.run_path(str(REPO / "conftest.py"))
+    runpy.run_path(str(REPO / "tests" / "conftest.py"))
+    assert dict(os.environ) == before
+
+
+def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    env.update(OMP_NUM_THREADS="1")
+    provenance = []
+    for where in (REPO, tmp_path):
+        out = tmp_path / f"{len(provenance)}.json"
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "physcheck",
+                "run",
+                "--physcheck-window",
+                "3:3:2",
+                "--physcheck-checks",
+                "finite",
+                "--physcheck-json",
+                str(out),
+                "-q",
+            ],
+            cwd=where,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        document = json.loads(out.read_text())
+        assert document["settings"]["models"] == {"demo": "demo"}
+        provenance.append(document["provenance"]["data"])
+    assert provenance[0] == provenance[1]
+    assert all(f["sha256"] for f in provenance[0]["files"])
