@@ -586,6 +586,15 @@ SETTINGS: tuple[Setting, ...] = (
         cli="enable",
         file=False,
     ),
+    Setting(
+        "allow_skips",
+        lambda raw: _boolean("allow_skips", raw),
+        False,
+        "accept a gate whose every selected check skipped (by default such a run fails: it "
+        "judged nothing)",
+        "--physcheck-allow-skips",
+        cli="enable",
+    ),
 )
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 FILE_KEYS = tuple(s.key for s in SETTINGS if s.file)
@@ -619,6 +628,7 @@ class Settings:
     threads: int | None = None
     starts: tuple[int, ...] | None = None
     only: bool = False
+    allow_skips: bool = False
     export_dir: str | None = None
     export_format: str = "hdf5"
     batch_variants: bool | None = None
@@ -713,6 +723,13 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         noise_eps=values["noise"],
         seed=values["seed"],
     )
+    checks = values["checks"] if values["checks"] is not None else check_names()
+    if "basin_determinism" in checks and values["perturbations"] > 0 and values["noise"] == 0:
+        raise ConfigError(
+            "noise 0 makes basin_determinism vacuous (every perturbed rollout would be the "
+            "unperturbed one): give a relative noise > 0 (--physcheck-noise 1e-6, the default), "
+            "or leave the check out (--physcheck-checks without basin_determinism)"
+        )
     models = _run_models(
         values["models"],
         values["predictions"],
@@ -727,7 +744,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         window=values["window"],
         trajectories=values["trajectories"],
         device=values["device"],
-        checks=values["checks"] if values["checks"] is not None else check_names(),
+        checks=checks,
         thresholds=values["thresholds"],
         diagnostics=diagnostics,
         json_path=values["json"],
@@ -744,6 +761,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         threads=values["threads"],
         starts=values["starts"],
         only=values["only"],
+        allow_skips=values["allow_skips"],
         export_dir=values["export"],
         batch_variants=values["batch"],
         executor=values["executor"],

@@ -258,6 +258,8 @@ class PhyscheckPlugin:
             self._executor = None
         if is_worker(self.config) or not (self.results or self.crashed):
             return
+        if self.judged_nothing() and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         document = self.document()
         json_path = self.settings.json_path
         if json_path:
@@ -273,6 +275,17 @@ class PhyscheckPlugin:
             self.report_message = message.replace(
                 str(target), self.settings.report_dir.rstrip("/"), 1
             )
+
+    def judged_nothing(self) -> bool:
+        """Every physics result of the run skipped (and none crashed), and skips are not
+        accepted (``--physcheck-allow-skips``): a gate that judged nothing must not pass."""
+        results = list(self.results.values())
+        return (
+            bool(results)
+            and not self.crashed
+            and not self.settings.allow_skips
+            and all(r.get("skipped") for r in results)
+        )
 
     def _junit_provenance(self) -> None:
         """The run's provenance as JUnit XML global properties (``--junitxml``), written before
@@ -297,6 +310,14 @@ class PhyscheckPlugin:
         from physcheck.outputs.summary import summary_lines
 
         terminalreporter.section("physcheck summary")
+        if self.judged_nothing():
+            terminalreporter.write_line(
+                f"physcheck: every selected check skipped ({len(self.results)} items): the gate "
+                "judged nothing, so the run fails (exit status 1); --physcheck-allow-skips "
+                "accepts it",
+                red=True,
+                bold=True,
+            )
         for line in summary_lines(
             self.results.values(),
             self.key_numbers_by_model,

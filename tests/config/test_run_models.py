@@ -33,3 +33,10 @@ def test_saved_rollouts_replace_a_configured_model_of_the_same_name() -> None:
 def test_two_models_of_one_name_on_the_command_line_are_refused() -> None:
     with pytest.raises(ConfigError, match="model names must be unique"):
         build_settings({}, {"models": ["a=demo"], "predictions": ["a=out/a.npz"]})
+
+
+def test_zero_noise_with_basin_determinism_is_a_usage_error() -> None:
+    with pytest.raises(ConfigError, match="noise 0 makes basin_determinism vacuous"):
+        build_settings({}, {"noise": "0"})
+    assert build_settings({}, {"noise": "0", "checks": "finite"}).diagnostics.noise_eps == 0
+    assert build_settings({"perturbations": 0}, {"noise": "0"}).diagnostics.n_perturbations == 0
