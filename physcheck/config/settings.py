@@ -587,6 +587,15 @@ SETTINGS: tuple[Setting, ...] = (
         file=False,
     ),
     Setting(
+        "debug",
+        lambda raw: _boolean("debug", raw),
+        False,
+        "show Python tracebacks of physcheck's errors instead of one line",
+        "--physcheck-debug",
+        cli="enable",
+        file=False,
+    ),
+    Setting(
         "allow_skips",
         lambda raw: _boolean("allow_skips", raw),
         False,
@@ -629,6 +638,7 @@ class Settings:
     starts: tuple[int, ...] | None = None
     only: bool = False
     allow_skips: bool = False
+    debug: bool = False
     export_dir: str | None = None
     export_format: str = "hdf5"
     batch_variants: bool | None = None
@@ -762,6 +772,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         starts=values["starts"],
         only=values["only"],
         allow_skips=values["allow_skips"],
+        debug=values["debug"],
         export_dir=values["export"],
         batch_variants=values["batch"],
         executor=values["executor"],

@@ -144,6 +144,13 @@ class PhyscheckPlugin:
             collected = collector.collect()
         except (PhyscheckError, FileNotFoundError, ImportError) as exc:
             raise pytest.UsageError(f"physcheck: {exc}") from None
+        except (Exception, SystemExit) as exc:  # a fault nobody named: one line, unless debugging
+            if self.settings.debug:
+                raise
+            raise pytest.UsageError(
+                f"physcheck: {type(exc).__name__} while preparing the suite: {exc} "
+                "(--physcheck-debug shows the traceback)"
+            ) from None
         # report the suite like any collected node, so counts, -q output and xdist see it
         config.hook.pytest_collectreport(
             report=pytest.CollectReport(collector.nodeid, "passed", None, list(collected))

@@ -43,10 +43,13 @@ class SnapshotMismatch(AssertionError):
     """The suite's numbers moved beyond tolerance from the snapshot (or it is missing)."""
 
 
-def concise_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+def concise_failure(
+    excinfo: pytest.ExceptionInfo[BaseException], debug: bool = False
+) -> str | None:
     """One readable line for an error physcheck raises on purpose (a model that raised, bad
-    data found late), instead of pytest's internals; ``None`` for anything else (a bug)."""
-    if isinstance(excinfo.value, PhyscheckError):
+    data found late), instead of pytest's internals; ``None`` for anything else (a bug) and
+    under ``--physcheck-debug`` (the traceback)."""
+    if isinstance(excinfo.value, PhyscheckError) and not debug:
         return f"physcheck: {excinfo.value}"
     return None
 
@@ -97,7 +100,8 @@ class CheckItem(pytest.Item):
         if isinstance(excinfo.value, PhysicsCheckFailed):
             r = excinfo.value.result
             return f"{r.message}\n  check {r.check}: value {r.value}, threshold {r.threshold}"
-        return concise_failure(excinfo) or str(super().repr_failure(excinfo, style=style))
+        debug = self.plugin.settings.debug
+        return concise_failure(excinfo, debug) or str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return "physcheck", None, self.name
@@ -140,7 +144,8 @@ class SnapshotItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, SnapshotMismatch):
             return str(excinfo.value)
-        return concise_failure(excinfo) or str(super().repr_failure(excinfo, style=style))
+        debug = self.plugin.settings.debug
+        return concise_failure(excinfo, debug) or str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
         return "physcheck", None, self.name

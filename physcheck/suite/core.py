@@ -242,7 +242,7 @@ class Suite:
             )
         except PhyscheckError as exc:
             raise ModelSpecError(f"model {name!r}: {exc}") from None
-        except Exception as exc:  # the model's own code
+        except (Exception, SystemExit) as exc:  # the model's own code (sys.exit included)
             raise ModelRunError.wrap(name, exc) from exc
         assert out.frames is not None
         if not out.frames.is_floating_point():
@@ -906,7 +906,7 @@ class Suite:
             except PhyscheckError as exc:
                 self._failures[name] = exc
                 raise
-            except Exception as exc:  # the model's own code, or a check on its output
+            except (Exception, SystemExit) as exc:  # the model's code, or a check on its output
                 wrapped = ModelRunError.wrap(name, exc)
                 wrapped.__cause__ = exc
                 self._failures[name] = wrapped

@@ -46,3 +46,63 @@ def test_zero_noise_with_basin_determinism_stops_the_session(pytester: pytest.Py
         "0",
     )
     assert_usage_error(result, "noise 0 makes basin_determinism vacuous")
+
+
+EXITING_MODEL = """
+import sys
+
+
+class Exits:
+    n_history = 1
+    stateful = True  # counts its calls
+
+    def __init__(self):
+        self.calls = 0
+
+    def step(self, history):
+        self.calls += 1
+        if self.calls > 2:  # past the probe step: in the middle of the rollout
+            sys.exit(0)
+        return history[:, -1].clone()
+"""
+
+BROKEN_PROPERTY = """
+class Broken:
+    @property
+    def n_history(self):
+        raise RuntimeError("weights not found on this node")
+"""
+
+
+def test_a_model_that_exits_the_process_fails_its_items_with_one_line(
+    pytester: pytest.Pytester,
+) -> None:
+    from tests.reliability.test_catalogue import model_module
+
+    module = model_module(pytester, "exiting_model", EXITING_MODEL)
+    result = run(
+        pytester, "--physcheck-model", f"bye={module}:Exits", "--physcheck-checks", "finite"
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*physcheck: model 'bye' failed: SystemExit: 0 (at *exiting_model.py:*"]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_an_unexpected_fault_while_preparing_is_one_line_and_debug_shows_it(
+    pytester: pytest.Pytester,
+) -> None:
+    from tests.reliability.test_catalogue import model_module
+
+    module = model_module(pytester, "broken_model", BROKEN_PROPERTY)
+    args = ["--physcheck-model", f"broken={module}:Broken", "--physcheck-checks", "finite"]
+    assert_usage_error(
+        run(pytester, *args), "RuntimeError", "weights not found on this node", "--physcheck-debug"
+    )
+    debug = run(pytester, *args, "--physcheck-debug")
+    assert debug.ret not in (pytest.ExitCode.OK, pytest.ExitCode.USAGE_ERROR)
+    assert "Traceback" in debug.stdout.str() + debug.stderr.str() or "raise RuntimeError" in (
+        debug.stdout.str() + debug.stderr.str()
+    )
