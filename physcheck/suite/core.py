@@ -391,8 +391,12 @@ class Suite:
         keys = {v: self._key(name, v, n_history) for v in group} if cached else {}
         with contextlib.ExitStack() as locks:
             if self.cache is not None and keys:
-                for key in sorted(set(keys.values())):
-                    locks.enter_context(self.cache.lock(key))
+                try:
+                    for key in sorted(set(keys.values())):
+                        locks.enter_context(self.cache.lock(key))
+                except OSError as exc:
+                    self._drop_cache(exc)
+                    keys = {}
             missing = []
             for v in group:
                 found = self._cached(keys[v]) if keys else None
@@ -403,10 +407,28 @@ class Suite:
                     self.cache_hits[(name, v)] += 1
             if missing:
                 for v, record in self._compute_variants(name, missing).items():
-                    if self.cache is not None and keys:
-                        self.cache.put(keys[v], *record.to_cache())
                     self._records[(name, v)] = record
+                    if self.cache is not None and keys:
+                        try:
+                            self.cache.put(keys[v], *record.to_cache())
+                        except Exception as exc:  # a full or read-only disk: only slower
+                            self._drop_cache(exc)
         return self._records[memo]
+
+    def _drop_cache(self, exc: BaseException) -> None:
+        """Go on without the disk cache, after one warning: it is an optimisation, and a cache
+        that cannot be written (a read-only or full disk) must not fail the models."""
+        if self.cache is None:
+            return
+        reason = getattr(exc, "strerror", None) or f"{type(exc).__name__}: {exc}"
+        warnings.warn(
+            f"physcheck: the rollout cache {self.cache.directory} cannot be used ({reason}); "
+            "the run goes on without it (--physcheck-no-cache to say so, or point "
+            "cache_dir at a writable place)",
+            CacheWarning,
+            stacklevel=2,
+        )
+        self.cache = None
 
     def batch_group(self, name: str, variant: str) -> list[str]:
         """The variants computed together with ``variant``: with batching on (on CUDA by default),

@@ -106,3 +106,24 @@ def test_an_unexpected_fault_while_preparing_is_one_line_and_debug_shows_it(
     assert "Traceback" in debug.stdout.str() + debug.stderr.str() or "raise RuntimeError" in (
         debug.stdout.str() + debug.stderr.str()
     )
+
+
+def test_a_cache_that_cannot_be_written_warns_once_and_the_run_goes_on(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "blocker").write_text("a file where the cache's folder would go\n")
+    pytester.makepyprojecttoml('[tool.physcheck]\ncache_dir = "blocker/cache"\n')
+    args = [a for a in ("-W", "always::physcheck.cache.CacheWarning")]
+    result = run(
+        pytester,
+        *args,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-checks",
+        "finite,vrmse",
+    )
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.OK
+    out = result.stdout.str()
+    assert out.count("the rollout cache") == 1, out
+    assert "the run goes on without it" in out
