@@ -13,14 +13,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from physcheck.cli.run import NO_REWRITE_WARNING, with_default_models
+from physcheck.cli.run import NO_REWRITE_WARNING, run_pytest, with_default_models
 
 USAGE = "usage: physcheck export DIR [--physcheck-model NAME=SPEC ...] [--physcheck-* options]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import pytest
-
     args = list(argv or [])
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
@@ -29,19 +27,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"physcheck export: the first argument is the output folder\n{USAGE}", file=sys.stderr)
         return 2
     target, rest = args[0], with_default_models(args[1:])
-    code = int(
-        pytest.main(
-            [
-                "--physcheck-only",
-                "--physcheck-no-snapshot",
-                "-p",
-                "no:cacheprovider",
-                *NO_REWRITE_WARNING,
-                "--physcheck-export",
-                target,
-                *rest,
-            ]
-        )
+    code = run_pytest(
+        [
+            "--physcheck-only",
+            "--physcheck-no-snapshot",
+            "-p",
+            "no:cacheprovider",
+            *NO_REWRITE_WARNING,
+            "--physcheck-export",
+            target,
+            *rest,
+        ]
     )
     # an export collects no test: pytest's "no tests collected" is success here
-    return 0 if code == int(pytest.ExitCode.NO_TESTS_COLLECTED) else code
+    return 0 if code == NO_TESTS_COLLECTED else code
+
+
+#: pytest's exit status when no test was collected
+NO_TESTS_COLLECTED = 5

@@ -35,9 +35,36 @@ def with_default_models(args: Sequence[str], *, calibrate: bool = False) -> list
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    import pytest
+#: where the pytest session of ``physcheck run`` writes its exit status once it has finished
+MARKER_ENV = "PHYSCHECK_SESSION_MARKER"
 
+
+def run_pytest(args: Sequence[str]) -> int:
+    """Run ``pytest args`` in a child process and return its status. A session that ended
+    without finishing (a model's native code called ``exit(0)``, a segfault, an OOM kill) left
+    no marker behind: that is reported and fails (status 1 when the process said 0), so a
+    crashed gate is never green."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="physcheck-run-") as folder:
+        marker = os.path.join(folder, "session-finished")
+        env = {**os.environ, MARKER_ENV: marker}
+        code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+        if os.path.exists(marker):
+            return code
+    how = f"exit status {code}" if code >= 0 else f"signal {-code}"
+    print(
+        f"physcheck: the pytest session ended before it finished ({how}): a model or a native "
+        "library ended the process; no verdict and no results were written",
+        file=sys.stderr,
+    )
+    return code if code > 0 else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     args = list(argv or [])
     calibrate = "--calibrate" in args
     args = [a for a in args if a != "--calibrate"]
@@ -45,14 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = [a for a in args if a != "--physcheck-with-snapshots"]
     elif "--snapshot-update" not in args:
         args.append("--physcheck-no-snapshot")
-    return int(
-        pytest.main(
-            [
-                "--physcheck-only",
-                "-p",
-                "no:cacheprovider",
-                *NO_REWRITE_WARNING,
-                *with_default_models(args, calibrate=calibrate),
-            ]
-        )
+    return run_pytest(
+        [
+            "--physcheck-only",
+            "-p",
+            "no:cacheprovider",
+            *NO_REWRITE_WARNING,
+            *with_default_models(args, calibrate=calibrate),
+        ]
     )

@@ -56,6 +56,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(PhyscheckPlugin(config, settings, selection), PLUGIN_NAME)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under ``physcheck run``: say that the session finished (its parent reports a session
+    that ended without this, e.g. a model that exited the process, as a failure)."""
+    import os
+
+    marker = os.environ.get("PHYSCHECK_SESSION_MARKER")
+    if marker and not hasattr(session.config, "workerinput"):
+        try:
+            with open(marker, "w") as handle:
+                handle.write(f"{int(exitstatus)}\n")
+        except OSError:
+            pass
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """``gpu``-marked tests skip, with the reason, where torch sees no CUDA device."""
     if item.get_closest_marker("gpu") is not None:
@@ -81,4 +96,5 @@ __all__ = [
     "pytest_generate_tests",
     "pytest_load_initial_conftests",
     "pytest_runtest_setup",
+    "pytest_sessionfinish",
 ]

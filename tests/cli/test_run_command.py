@@ -11,7 +11,7 @@ import physcheck.cli.run as run_command
 @pytest.fixture
 def passed_to_pytest(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     calls: list[list[str]] = []
-    monkeypatch.setattr(pytest, "main", lambda args: calls.append(list(args)) or 0)
+    monkeypatch.setattr(run_command, "run_pytest", lambda args: calls.append(list(args)) or 0)
     return calls
 
 
@@ -105,3 +105,84 @@ def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_pa
         provenance.append(document["provenance"]["data"])
     assert provenance[0] == provenance[1]
     assert all(f["sha256"] for f in provenance[0]["files"])
+
+
+HARD_EXIT_MODEL = """
+import os
+
+
+class HardExit:
+    n_history = 1
+    stateful = True
+
+    def __init__(self):
+        self.calls = 0
+
+    def step(self, history):
+        self.calls += 1
+        if self.calls > 2:  # mid-rollout, as native code that calls exit(0) would
+            os._exit(0)
+        return history[:, -1].clone()
+"""
+
+
+def test_a_session_that_ends_abruptly_with_status_0_fails_the_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "hard_exit.py").write_text(HARD_EXIT_MODEL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "physcheck",
+            "run",
+            "--physcheck-model",
+            "x=hard_exit:HardExit",
+            "--physcheck-window",
+            "3:1:4",
+            "--physcheck-checks",
+            "finite",
+            "--physcheck-json",
+            "out.json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the pytest session ended before it finished (exit status 0)" in done.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_finished_session_keeps_its_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "physcheck",
+            "run",
+            "--physcheck-model",
+            "p=persistence",
+            "--physcheck-window",
+            "3:1:4",
+            "--physcheck-checks",
+            "finite,dynamics",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr  # persistence fails dynamics
+    assert "ended before it finished" not in done.stderr

@@ -225,4 +225,7 @@ def test_export_and_gate_through_the_command_line(pytester: pytest.Pytester) -> 
     a, b = (json.loads((pytester.path / f).read_text()) for f in ("a.json", "b.json"))
     assert a["settings"]["models"] == {"p": "persistence"}
     a["settings"]["models"] = b["settings"]["models"] = None
+    # the provenance names the model (its spec, hash, weight or prediction files), the rest is equal
+    assert b["provenance"]["models"]["p"]["weights"][0]["name"] == "p.hdf5"
+    a["provenance"]["models"] = b["provenance"]["models"] = None
     assert a == b
