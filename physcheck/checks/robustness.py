@@ -104,9 +104,9 @@ def precision(ctx: CheckContext) -> list[CheckResult]:
         )
         if not (math.isfinite(b32.final) or math.isfinite(b64.final)):
             magnitude = 0.0  # both went non-finite: alike (``finite`` reports it)
-        elif b32.final > 0 and b64.final > 0:
+        elif all(math.isfinite(f) and f > 0 for f in (b32.final, b64.final)):
             magnitude = abs(math.log10(b32.final / b64.final))
-        else:
+        else:  # one precision went non-finite (or to zero variance) and the other did not
             magnitude = math.inf
         problems: list[tuple[int, str]] = []
         if b32.happened != b64.happened:

@@ -127,3 +127,41 @@ def test_a_cache_that_cannot_be_written_warns_once_and_the_run_goes_on(
     out = result.stdout.str()
     assert out.count("the rollout cache") == 1, out
     assert "the run goes on without it" in out
+
+
+FLOAT64_ONLY_BLOW_UP = """
+import torch
+
+
+class Float64Blows:
+    n_history = 1
+
+    def to(self, device=None, dtype=None):
+        return self
+
+    def step(self, history):
+        last = history[:, -1].clone()
+        if history.dtype == torch.float64:  # only the twin: overflows to inf within a few steps
+            last[..., 1:4] = last[..., 1:4] * 1e200
+        return last
+"""
+
+
+def test_a_float64_only_blow_up_fails_precision_and_passes_finite(
+    pytester: pytest.Pytester,
+) -> None:
+    from tests.reliability.test_catalogue import model_module
+
+    module = model_module(pytester, "float64_blows", FLOAT64_ONLY_BLOW_UP)
+    result = run(
+        pytester,
+        "--physcheck-model",
+        f"m={module}:Float64Blows",
+        "--physcheck-checks",
+        "finite,precision",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["traj 0, step 1: only float64 blows up (float64 blows up from step 1*", "*finite*1*0*0*"]
+    )
+    assert "math domain error" not in result.stdout.str()
