@@ -55,31 +55,53 @@ def option_values(config: pytest.Config) -> set[str]:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    """Recompute the rootdir, config file and conftest cut-off when a physcheck option's value
-    was taken for a test path."""
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    """Recompute the rootdir, config file, ``addopts`` and conftest cut-off when a physcheck
+    option's value was taken for a test path."""
     config = early_config
     raw = [str(a) for a in config.invocation_params.args]
     swallowed = option_values(config) & set(raw)
     if not swallowed:
         return
     ns = config.known_args_namespace
-    args = [a for a in getattr(ns, "file_or_dir", []) or [] if a not in swallowed]
-    setup = _determine_setup(config, args)
+    paths = [a for a in getattr(ns, "file_or_dir", []) or [] if a not in swallowed]
+    setup = _determine_setup(config, paths)
     if setup is None:
         return
     rootpath, inipath, inicfg = setup
     if rootpath == config.rootpath and inipath == config.inipath:
         return
     old_cut = {str(config.rootpath), str(config.inipath.parent) if config.inipath else None}
+    confcutdir = getattr(ns, "confcutdir", None)
+    wrong_addopts = list(config.getini("addopts"))
     # pytest keeps these privately; Config.rootpath / inipath / getini read them
     config._rootpath = rootpath
     config._inipath = inipath
     config._inicfg = inicfg
+    config._inicache.clear()
     config._parser.extra_info["rootdir"] = str(rootpath)
     config._parser.extra_info["inifile"] = str(inipath)
-    if getattr(ns, "confcutdir", None) in old_cut:
+    _replace_addopts(config, args, wrong_addopts)
+    ns = config.known_args_namespace
+    if confcutdir in old_cut or confcutdir is None:
         ns.confcutdir = str(inipath.parent if inipath is not None else rootpath)
+    else:
+        ns.confcutdir = confcutdir
+
+
+def _replace_addopts(config: pytest.Config, args: list[str], wrong: list[str]) -> None:
+    """Take the ``addopts`` of the config file pytest found by mistake (the data's project: a
+    ``--co`` there would turn a failing gate green) off the front of ``args``, put the right
+    file's in their place, and parse the early options again."""
+    import copy
+
+    if wrong and args[: len(wrong)] == wrong:
+        del args[: len(wrong)]
+    right = list(config.getini("addopts"))
+    args[:0] = right
+    config.known_args_namespace = config._parser.parse_known_args(
+        args, namespace=copy.copy(config.option)
+    )
 
 
 __all__ = ["pytest_load_initial_conftests"]

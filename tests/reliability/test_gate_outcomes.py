@@ -3,9 +3,13 @@ skips are accepted, and a setting that makes a check vacuous is a usage error.""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 import tests.zoo  # noqa: F401
+from physcheck.datasets import dataset_dir
 from tests.reliability.test_catalogue import assert_usage_error, run
 
 
@@ -165,3 +169,36 @@ def test_a_float64_only_blow_up_fails_precision_and_passes_finite(
         ["traj 0, step 1: only float64 blows up (float64 blows up from step 1*", "*finite*1*0*0*"]
     )
     assert "math domain error" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    "addopts",
+    ["--co", "-m 'not benchmark and not slow' --strict-markers"],
+    ids=["collect-only", "unknown-markers"],
+)
+def test_a_data_dir_inside_another_project_never_brings_its_addopts(
+    pytester: pytest.Pytester, tmp_path: Path, addopts: str
+) -> None:
+    other = tmp_path / "other-project"
+    data = other / "fixtures" / "MHD"
+    shutil.copytree(dataset_dir(), data, ignore=shutil.ignore_patterns("train", "valid", "*.lock"))
+    (other / "pyproject.toml").write_text(f'[tool.pytest.ini_options]\naddopts = "{addopts}"\n')
+    pytester.makepyprojecttoml("[tool.physcheck]\nchecks = ['finite', 'dynamics']\n")
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--physcheck-only",
+        "--physcheck-no-snapshot",
+        "--physcheck-model",
+        "hold=persistence",
+        "--physcheck-data",
+        str(data),
+        "--physcheck-window",
+        "3:1:4",
+        "--physcheck-trajectories",
+        "0",
+    )
+    # persistence never changes: dynamics fails, and the gate says so
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.lines[-20:]
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([f"rootdir: {pytester.path}*"])
