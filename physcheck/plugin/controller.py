@@ -50,6 +50,8 @@ class PhyscheckPlugin:
         self.report_message: str | None = None
         self.crashed: dict[str, str] = {}
         self.snapshot_lines: list[str] = []
+        #: outputs that could not be written (said in the summary; the run fails)
+        self.output_errors: list[str] = []
 
     @property
     def suite(self) -> Suite:
@@ -272,7 +274,17 @@ class PhyscheckPlugin:
         if json_path:
             from physcheck.outputs.results import write_results
 
-            write_results(output_path(self.config, json_path), document)
+            target = output_path(self.config, json_path)
+            try:
+                write_results(target, document)
+            except OSError as exc:  # a full or vanished disk at the very end: one line, a failure
+                self.output_errors.append(
+                    f"physcheck: the results were not written to {json_path} "
+                    f"({exc.strerror or exc}); free space there or give another "
+                    "--physcheck-json path, and run again"
+                )
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.settings.report_dir:
             from physcheck.report.build import write_report_safely
 
@@ -340,6 +352,8 @@ class PhyscheckPlugin:
             terminalreporter.write_line(f"snapshot: {line}")
         if self.report_message:
             terminalreporter.write_line(self.report_message)
+        for line in self.output_errors:
+            terminalreporter.write_line(line, red=True, bold=True)
 
 
 __all__ = ["PLUGIN_NAME", "PhyscheckPlugin"]

@@ -202,3 +202,31 @@ def test_a_data_dir_inside_another_project_never_brings_its_addopts(
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.lines[-20:]
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines([f"rootdir: {pytester.path}*"])
+
+
+def test_results_that_cannot_be_written_at_the_end_are_one_line_and_a_failure(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import physcheck.outputs.results as results
+
+    def full_disk(path: object, document: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(results, "write_results", full_disk)
+    result = run(
+        pytester,
+        "--physcheck-model",
+        "exact=tests.zoo:exact",
+        "--physcheck-checks",
+        "finite",
+        "--physcheck-json",
+        "out/results.json",
+    )
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        ["physcheck: the results were not written to out/results.json (No space left on device)*"]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
