@@ -110,10 +110,11 @@ def _inspect(path: DataFile) -> FileInfo:
             sources: list[tuple[str, str, int | None]] = []
             for order, group in enumerate(("t0_fields", "t1_fields", "t2_fields")):
                 for name in f[group].attrs["field_names"]:
-                    name = str(name)
+                    name = str(name.decode() if isinstance(name, bytes) else name)
                     dset = f[group][name]
                     if not dset.attrs.get("time_varying", True):
                         continue
+                    _check_field(path, f"{group}/{name}", dset, order, shape)
                     if order == 0:
                         names.append(name)
                         sources.append((group, name, None))
@@ -158,8 +159,46 @@ def _inspect(path: DataFile) -> FileInfo:
                 times=times,
                 coords=coords,
             )
-        except (KeyError, OSError, IndexError) as exc:
-            raise DataError(f"{path}: incomplete Well file ({exc}); re-create it") from None
+        except (
+            KeyError,
+            OSError,
+            IndexError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RuntimeError,
+        ) as exc:
+            # a missing or mistyped object, a broken soft or external link, an unreadable attribute
+            raise DataError(
+                f"{path}: not a complete Well file ({type(exc).__name__}: {exc}); re-create it "
+                "or check it against its manifest (physcheck data verify)"
+            ) from None
+
+
+def _check_field(
+    path: DataFile, where: str, dset: Any, order: int, spatial: tuple[int, ...]
+) -> None:
+    """A time-varying field of tensor order ``order`` is a floating-point dataset
+    ``[B, T, *spatial, (D,) * order]`` (D = the number of spatial dimensions); anything else
+    is a ``DataError`` naming it."""
+    if not isinstance(dset, h5py.Dataset):
+        raise DataError(f"{path}: {where} is a {type(dset).__name__}, not a dataset of values")
+    if dset.dtype.kind != "f":
+        raise DataError(f"{path}: {where} holds {dset.dtype} values, not floating-point numbers")
+    n_dims = len(spatial)
+    expected = 2 + n_dims + order
+    components = tuple(dset.shape[2 + n_dims :])
+    if (
+        dset.ndim != expected
+        or tuple(dset.shape[2 : 2 + n_dims]) != spatial
+        or components != (n_dims,) * order
+    ):
+        layout = "[B, T, " + ", ".join(str(n) for n in spatial) + ", " * bool(order)
+        layout += ", ".join([str(n_dims)] * order) + "]"
+        raise DataError(
+            f"{path}: {where} has shape {list(dset.shape)}; a field of tensor order {order} on "
+            f"this grid is {layout}"
+        )
 
 
 def stack_channels(
