@@ -57,11 +57,14 @@ class SavedRollouts:
                 f"{what} do not record their trajectories; give them: "
                 f"NAME={spec.path},trajectories=0-3 (the dataset index of each row)"
             )
-        self.start_frame = int(start)
-        self.trajectories = tuple(int(t) for t in trajectories)
-        self.n_history = int(history)
-        self.noise_eps = meta.get("noise_eps")
-        self.seed = meta.get("seed")
+        self.start_frame = _whole(what, "start_frame", start, low=0)
+        if isinstance(trajectories, (str, bytes)) or not hasattr(trajectories, "__iter__"):
+            trajectories = [trajectories]
+        self.trajectories = tuple(_whole(what, "trajectories", t, low=0) for t in trajectories)
+        self.n_history = _whole(what, "n_history", history, low=1)
+        self.noise_eps = _optional_number(what, "noise_eps", meta.get("noise_eps"))
+        seed = meta.get("seed")
+        self.seed = None if seed is None else _whole(what, "seed", seed, low=0)
         self._check_files()
 
     @property
@@ -176,3 +179,35 @@ def load_saved(spec: str, *, data: Any = None, root: Path | None = None) -> Save
 
 
 __all__ = ["SavedRollouts", "load_saved"]
+
+
+def _whole(what: str, key: str, raw: Any, *, low: int) -> int:
+    """``raw`` as a whole number >= ``low``, or a ``ModelSpecError`` naming the file, the key
+    and the value (a file's metadata is input like any other)."""
+    try:
+        value = float(raw)
+        ok = value.is_integer() and value >= low
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise ModelSpecError(
+            f"{what}: metadata {key} = {raw!r} is not a whole number >= {low}; fix the file's "
+            f"physcheck_{key} or give it in the spec (NAME=PATH,{_SPEC_KEYS.get(key, key)}=...)"
+        )
+    return int(value)
+
+
+def _optional_number(what: str, key: str, raw: Any) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not value == value or value < 0:  # NaN or negative
+        raise ModelSpecError(f"{what}: metadata {key} = {raw!r} is not a number >= 0")
+    return value
+
+
+#: the spec's name of each metadata key
+_SPEC_KEYS = {"start_frame": "start", "n_history": "history", "trajectories": "trajectories"}

@@ -230,3 +230,20 @@ def test_results_that_cannot_be_written_at_the_end_are_one_line_and_a_failure(
         ["physcheck: the results were not written to out/results.json (No space left on device)*"]
     )
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("start_frame", "three"), ("trajectories", [0.5]), ("n_history", -1), ("seed", "x")],
+)
+def test_bad_prediction_metadata_is_a_usage_error_naming_the_file(
+    pytester: pytest.Pytester, key: str, value: object
+) -> None:
+    import numpy as np
+
+    meta: dict[str, object] = {"start_frame": 3, "trajectories": [0], "n_history": 1}
+    meta[key] = value
+    frames = np.zeros((1, 6, 16, 16, 16, 7), dtype=np.float32)
+    np.savez(pytester.path / "p.npz", frames=frames, **{k: np.asarray(v) for k, v in meta.items()})
+    result = run(pytester, "--physcheck-predictions", "p=p.npz", "--physcheck-checks", "finite")
+    assert_usage_error(result, "p.npz", key)
