@@ -156,7 +156,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "model(T history) = T(model(history)) for the dataset's rotations, reflections and "
             "translations, at step 1 and over a short rollout; a split basin orbit is named.",
             "fig-equivariance",
-            needs=("equivariance",),
+            needs=("equivariance", "perturbed"),
         ),
     )
 }
