@@ -236,8 +236,10 @@ def test_the_cost_is_reported(suite: Suite) -> None:
 
 def test_the_unforced_solver_is_equivariant_and_the_forced_oracle_is_skipped() -> None:
     """The solver without forcing commutes with every symmetry to round-off (measured 9e-16 of
-    max |x| after 0.2 time units); the forced oracle integrates the data's forcing realization,
-    which a transformed input does not carry, so its check is skipped with that reason."""
+    max |x| after 0.2 time units), the reflections under both rules: B polar (guide field
+    kept) and B pseudo-vector (guide field reversed) are each exact symmetries of isothermal
+    MHD. The forced oracle integrates the data's forcing realization, which a transformed
+    input does not carry, so its check is skipped with that reason."""
     from physcheck.data import open_dataset
     from physcheck.datasets import dataset_dir
     from physcheck.sim import advance_well
@@ -248,6 +250,9 @@ def test_the_unforced_solver_is_equivariant_and_the_forced_oracle_is_skipped() -
     config = SMOKE.config(SMOKE.points[0])
     group = SymmetryGroup()
     moved = advance_well(state, 0.2, config)
+    assert {t.rule for t in group.transforms if t.determinant < 0} == {"polar", "pseudo"}
+    guide = float(state[..., 1].mean())
+    assert abs(guide) > 0.1  # a guide field along x, which the pseudo rule reverses
     for t in group.transforms:
         gap = advance_well(group.apply(t, state), 0.2, config) - group.apply(t, moved)
         assert gap.abs().max().item() < 1e-12 * state.abs().max().item(), t.name
