@@ -72,13 +72,14 @@ def test_the_oracle_batched_equals_the_oracle_one_at_a_time() -> None:
 
 
 def test_equivariance_batched_equals_one_at_a_time() -> None:
-    """The input and its eight transforms as one batch, the rotated inputs' full rollouts as
-    another: the same gaps and orbit as nine plus three separate rollouts."""
+    """The input and its ten transforms (eight judged, two reported) as one batch, the rotated
+    inputs' full rollouts as another: the same gaps and orbit as eleven plus three separate
+    rollouts."""
     options = {"trajectories": "0-1", "checks": "equivariance", "window": "3:3:12"}
     serial, batched = run(["demo=demo"], batch=False, **options), run(["demo=demo"], **options)
     assert comparable(batched, "demo") == comparable(serial, "demo")
     record = batched.equivariance("demo")
-    assert record.orbit and record.gap.shape[:2] == (8, 2)
+    assert record.orbit and record.gap.shape[:2] == (10, 2)
 
 
 def test_the_batch_holds_base_and_perturbed_rows() -> None:

@@ -39,6 +39,8 @@ class CheckContext:
     spectral: SpectralRange | None = None
     equivariance: EquivarianceRecord | None = None
     equivariance_skip: str | None = None
+    #: ``exact`` for a model that declares ``equivariant = True``, else ``approximate``
+    equivariance_tier: str = "approximate"
 
     @property
     def n_steps(self) -> int:

@@ -153,10 +153,12 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "equivariance",
             f"{_BUILTIN}.symmetry:equivariance",
-            "model(T history) = T(model(history)) for the dataset's rotations, reflections and "
-            "translations, at step 1 and over a short rollout; a split basin orbit is named.",
+            "model(T history) = T(model(history)) for the dataset's rotations, reflections (B "
+            "polar: the guide field kept) and translations at step 1, within the model's tier "
+            "(exact or approximate); a split basin orbit fails where the basin is deterministic "
+            "under noise.",
             "fig-equivariance",
-            needs=("equivariance",),
+            needs=("equivariance", "perturbed"),
         ),
     )
 }

@@ -56,8 +56,14 @@ class Thresholds:
     precision_onset_steps: int = 5
     precision_growth_factor: float = 2.0
     precision_magnitude_log10: float = 1.0
-    # equivariance: step-1 gap |model(T h) - T model(h)| over the truth's step-1 change
+    # equivariance, two tiers: ``exact`` (a model that declares ``equivariant = True``): the
+    # step-1 gap VRMSE(model(T h), T model(h)) over the truth's step-1 change at most
+    # equivariance_tolerance; ``approximate`` (every other model): the step-1 gap over the
+    # model's own step-1 error VRMSE(model(h), truth) at most equivariance_approximate
+    # (calibrated on small conv nets trained on the smoke set: with symmetry augmentation the
+    # ratio is 0.46-0.49, without 0.50-0.52; tests/calibrate_equivariance.py)
     equivariance_tolerance: float = 1e-3
+    equivariance_approximate: float = 0.5
     # energy: the Alfven ratio E_b'/E_K and <|B|> within a factor; mass within a fraction
     energy_factor: float = 10.0
     mass_tolerance: float = 0.01

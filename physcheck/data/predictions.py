@@ -48,6 +48,7 @@ META_KEYS = (
     "seed",
     "precision_skip",
     "equivariance_skip",
+    "equivariant",
 )
 #: where a channel lives in a Well file: (group, dataset, component or None)
 Source = tuple[str, str, int | None]

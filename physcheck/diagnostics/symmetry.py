@@ -7,8 +7,25 @@ points, ``f'(r) = f(g^-1 r)``, and transforming each field by its kind:
 
 - scalars (density) are moved only;
 - vectors (velocity) are moved and rotated, ``v' = R v``;
-- pseudo-vectors (the magnetic field) pick up the determinant under reflections,
-  ``B' = det(R) R B``, so that ``curl v`` and ``B`` transform alike.
+- pseudo-vectors (the magnetic field) follow the transform's ``rule``: ``"pseudo"``,
+  ``B' = det(R) R B`` (``curl v`` and ``B`` transform alike), or ``"polar"``, ``B' = R B``
+  (the pseudo-vector rule composed with ``B -> -B``). The two differ only for reflections.
+
+Both rules are exact symmetries of ideal (and resistive, viscous) isothermal MHD. Under a
+reflection ``x_i -> -x_i`` (``R = diag(..., -1, ...)``), with ``rho`` a scalar and ``v`` a
+polar vector, the continuity and pressure terms are invariant and ``(v . grad) v`` transforms
+as a polar vector. With ``B`` a pseudo-vector, ``J = curl B`` is then a polar vector,
+``J x B`` (polar x pseudo) a polar vector, like ``d_t v``, and ``curl(v x B)`` (curl of a
+pseudo x polar = polar) a pseudo-vector, like ``d_t B``: the equations are invariant. The map
+``B -> -B`` is a symmetry on its own: the induction equation ``d_t B = curl(v x B) + eta lap B``
+is linear in ``B`` and the Lorentz force ``(curl B) x B`` (and the magnetic pressure) is
+quadratic in ``B``. Composing the two gives the polar rule. With the guide field along x, a
+reflection y -> -y or z -> -z under the pseudo rule maps ``B_x`` to ``-B_x``: it reverses the
+guide field (``<B_x>`` 0.714 -> -0.714 on MHD_64), a state no MHD_64 trajectory visits, so a
+model trained on MHD_64 is extrapolating there. Under the polar rule the guide field is kept.
+Each ``Transform`` therefore carries ``keeps_distribution``: whether it maps the data's states
+onto states of the same distribution (the guide field's sign kept). The equivariance check
+judges those and reports the others.
 
 A model is equivariant when ``model(T history) = T(model(history))``. What counts as a vector
 or pseudo-vector comes from ``SymmetryGroup`` (the dataset's description), so another
@@ -26,17 +43,37 @@ from physcheck.errors import LayoutError
 from physcheck.fields import MHD_LAYOUT, FieldLayout
 
 _AXES = ("x", "y", "z")
+#: how a transform may map pseudo-vector fields (see the module docstring)
+RULES = ("pseudo", "polar")
 
 
 @dataclass(frozen=True)
 class Transform:
     """One symmetry: ``matrix`` (3x3 integer orthogonal, acting on vector components x, y,
     z) applied about the box's origin, then a periodic ``shift`` in cells per axis.
-    ``name`` is how reports refer to it (``rot90_x``, ``reflect_y``, ``shift_x3``)."""
+    ``name`` is how reports refer to it (``rot90_x``, ``reflect_y_polar``, ``shift_x3``).
+    ``rule``: how pseudo-vector fields transform, ``"pseudo"`` (``det(R) R B``) or
+    ``"polar"`` (``R B``); the same for proper rotations. ``keeps_distribution``: whether the
+    transform maps the data's states onto states of the same distribution (for MHD with a
+    guide field: the guide field's sign is kept); only those are judged."""
 
     name: str
     matrix: tuple[tuple[int, int, int], ...]
     shift: tuple[int, int, int] = (0, 0, 0)
+    rule: str = "pseudo"
+    keeps_distribution: bool = True
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise LayoutError(
+                f"unknown pseudo-vector rule {self.rule!r}; known: {', '.join(RULES)}"
+            )
+
+    @property
+    def pseudovector_sign(self) -> int:
+        """The factor pseudo-vector fields pick up besides the rotation: ``det(R)`` under the
+        pseudo rule, 1 under the polar rule."""
+        return self.determinant if self.rule == "pseudo" else 1
 
     @property
     def determinant(self) -> int:
@@ -48,7 +85,13 @@ class Transform:
         inv = m.T  # orthogonal
         back = -(inv @ torch.tensor(self.shift, dtype=torch.int64))
         shift = [int(v) for v in back.tolist()]
-        return Transform(f"inverse({self.name})", _matrix(inv), (shift[0], shift[1], shift[2]))
+        return Transform(
+            f"inverse({self.name})",
+            _matrix(inv),
+            (shift[0], shift[1], shift[2]),
+            self.rule,
+            self.keeps_distribution,
+        )
 
 
 def _move(state: torch.Tensor, transform: Transform) -> torch.Tensor:
@@ -92,12 +135,26 @@ class SymmetryGroup:
                 self, "transforms", tuple(default_transforms(self.layout.guide_axis, self.shifts))
             )
 
+    @property
+    def judged(self) -> tuple[Transform, ...]:
+        """The transforms that keep the data's distribution (the equivariance check judges
+        these)."""
+        return tuple(t for t in self.transforms if t.keeps_distribution)
+
+    @property
+    def reported(self) -> tuple[Transform, ...]:
+        """The transforms that change the data's distribution (reversed guide field): exact
+        symmetries of the equations, measured and reported, not judged."""
+        return tuple(t for t in self.transforms if not t.keeps_distribution)
+
     def apply(self, transform: Transform, state: torch.Tensor) -> torch.Tensor:
         """``T(state)`` for ``state [..., X, Y, Z, C]`` (a new tensor)."""
         out = _move(state, transform)
         rot = torch.tensor(transform.matrix, dtype=state.dtype, device=state.device)
-        det = transform.determinant
-        for prefix, sign in [(p, 1) for p in self.vectors] + [(p, det) for p in self.pseudovectors]:
+        pseudo = transform.pseudovector_sign
+        for prefix, sign in [(p, 1) for p in self.vectors] + [
+            (p, pseudo) for p in self.pseudovectors
+        ]:
             idx = list(self.layout.vector(prefix))
             out[..., idx] = sign * torch.einsum("ab,...b->...a", rot, out[..., idx])
         return out
@@ -147,12 +204,31 @@ def _reflection(axis: int) -> tuple[tuple[int, int, int], ...]:
     return _matrix(m)
 
 
+def keeps_guide_field(matrix: tuple[tuple[int, int, int], ...], rule: str, guide_axis: int) -> bool:
+    """Whether a transform maps the guide component of a pseudo-vector field (B along the
+    guide axis) onto itself with the same sign: ``s R[g, g] = +1`` with ``s = det(R)`` under
+    the pseudo rule and 1 under the polar rule."""
+    m = torch.tensor(matrix, dtype=torch.float64)
+    sign = round(float(torch.det(m))) if rule == "pseudo" else 1
+    return int(sign * matrix[guide_axis][guide_axis]) == 1
+
+
 def default_transforms(guide_axis: int = 0, shifts: Sequence[int] = (3,)) -> list[Transform]:
     """Rotations about the guide axis (90, 180, 270 degrees), reflections of the two
-    perpendicular axes, and translations by ``shifts`` cells along each axis."""
+    perpendicular axes with B a polar vector (``reflect_y_polar``: the guide field kept,
+    judged) and with B a pseudo-vector (``reflect_y_pseudo``: the guide field reversed,
+    reported), and translations by ``shifts`` cells along each axis."""
     g = _AXES[guide_axis]
     out = [Transform(f"rot{90 * q}_{g}", _rotation(guide_axis, q)) for q in (1, 2, 3)]
-    out += [Transform(f"reflect_{_AXES[a]}", _reflection(a)) for a in range(3) if a != guide_axis]
+    for rule in ("polar", "pseudo"):
+        for a in range(3):
+            if a == guide_axis:
+                continue
+            m = _reflection(a)
+            keeps = keeps_guide_field(m, rule, guide_axis)
+            out.append(
+                Transform(f"reflect_{_AXES[a]}_{rule}", m, rule=rule, keeps_distribution=keeps)
+            )
     identity = _rotation(0, 0)
     for s in shifts:
         for a in range(3):
@@ -162,4 +238,4 @@ def default_transforms(guide_axis: int = 0, shifts: Sequence[int] = (3,)) -> lis
     return out
 
 
-__all__ = ["SymmetryGroup", "Transform", "default_transforms"]
+__all__ = ["RULES", "SymmetryGroup", "Transform", "default_transforms", "keeps_guide_field"]

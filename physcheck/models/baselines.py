@@ -18,6 +18,8 @@ import torch
 
 class _Baseline:
     n_history = 1
+    #: both baselines commute with every rotation, reflection and shift of the grid
+    equivariant = True
 
     def __init__(self) -> None:
         self.dtype = torch.float32

@@ -7,6 +7,14 @@ Optionally ``to(device=None, dtype=None)`` moves or casts it (an ``nn.Module`` h
 without it the precision check skips with that reason. A model whose ``step`` depends on more
 than its window (a hidden state carried from call to call) says so with ``stateful = True``:
 the engine then never takes one rollout's frames for another's (no early stopping).
+
+A model that is equivariant by construction (it commutes with the dataset's rotations,
+reflections and shifts up to round-off: a symmetric architecture, an exact solver, a
+baseline such as persistence) says so with ``equivariant = True``; the equivariance check
+then holds it to the ``exact`` tier (step-1 gap at most 1e-3 x the truth's step-1 change).
+Every other model is judged in the ``approximate`` tier (step-1 gap relative to its own
+step-1 error). A model that cannot be judged (its step uses information the input does not
+carry) gives the reason in ``equivariance_skip``.
 """
 
 from __future__ import annotations

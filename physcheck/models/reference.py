@@ -77,6 +77,12 @@ class ReferenceSurrogate:
         return any(c.forced for c in self.configs)
 
     @property
+    def equivariant(self) -> bool:
+        """The unforced solver commutes with the rotations, reflections (B polar or
+        pseudo-vector) and shifts to round-off: judged in the exact tier."""
+        return not self.forced
+
+    @property
     def equivariance_skip(self) -> str | None:
         """A forced oracle integrates the data's own forcing, which a transformed input does not
         carry, so it is not equivariant by construction (an unforced one is)."""

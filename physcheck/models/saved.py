@@ -121,6 +121,12 @@ class SavedRollouts:
         reason = self.base.meta.get("equivariance_skip")
         return str(reason) if reason else None
 
+    @property
+    def equivariant(self) -> bool:
+        """Whether the model that wrote the rollouts declared ``equivariant = True`` (judged in
+        the equivariance check's exact tier)."""
+        return bool(self.base.meta.get("equivariant"))
+
     def step(self, history: torch.Tensor) -> torch.Tensor:
         raise ModelSpecError(
             f"saved rollouts ({self.base.path}) cannot step; they are read, not run"

@@ -5,6 +5,7 @@ snapshot payload. Every derived number comes from ``physcheck.checks.measures``.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any
 
 import torch
@@ -36,9 +37,24 @@ def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "equivariance" in suite.settings.checks and suite.equivariance_skip(name) is None:
         record = suite.equivariance(name)
-        change = suite.measures(name).persistence_per_step[:, 0]
+        measures = suite.measures(name)
+        change = measures.persistence_per_step[:, 0]
         gaps = record.gap_mean()  # [S, B, K_e]
+        th = suite.settings.thresholds
+        tier = suite.equivariance_tier(name)
+        threshold, scale = (
+            ("equivariance_tolerance", change)
+            if tier == "exact"
+            else ("equivariance_approximate", measures.vrmse_per_step[:, 0])
+        )
+        value = float(getattr(th, threshold))
         out["equivariance"] = {
+            "tier": tier,
+            "threshold": {"name": threshold, "value": value},
+            # the step-1 gap bound of the tier (median over trajectories)
+            "step1_bound_median": value * _median(scale),
+            "judged": [record.transforms[s] for s in record.judged],
+            "reported": [record.transforms[s] for s in record.reported],
             "forward_passes_per_trajectory": record.forward_passes,
             "step1_relative_median": {
                 t: _median(gaps[s, :, 0] / change) for s, t in enumerate(record.transforms)
@@ -107,6 +123,10 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "divb_truth": to_json_data(truth.divb),
         "variance_last": to_json_data(base.variance[:, -1]),
         "variance_last_truth": to_json_data(truth.variance[:, -1]),
+        # [B, K, C]: both variances per step, and their ratio as channel_variance judges it
+        "variance": to_json_data(base.variance),
+        "variance_truth": to_json_data(truth.variance),
+        "variance_ratio": to_json_data(m.amplification),
         "energy_ratio": to_json_data(base.energy_ratio),
         "energy_ratio_truth": to_json_data(truth.energy_ratio),
         "alfven_ratio": to_json_data(m.alfven_ratio(base)),
@@ -126,6 +146,8 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "spectra_truth": to_json_data(truth.spectra.sum(dim=2)),
         "divergence_method": diag.divergence_method,
         "noise_eps": diag.noise_eps,
+        # the bounds the figures draw (every threshold, by name)
+        "thresholds": asdict(suite.settings.thresholds),
     }
     out.update(_symmetry_numbers(suite, name))
     variants = suite.variants(name)

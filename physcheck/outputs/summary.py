@@ -20,10 +20,15 @@ def _symmetry_lines(numbers: Mapping[str, Any]) -> list[str]:
     eq = numbers.get("equivariance")
     if eq:
         gaps = eq.get("step1_relative_median") or {}
-        worst = max(gaps, key=lambda t: _as_float(gaps[t]), default=None)
+        judged = set(eq.get("judged") or gaps)
+        worst = max(
+            (t for t in gaps if t in judged), key=lambda t: _as_float(gaps[t]), default=None
+        )
         if worst is not None:
+            tier = f"{eq['tier']} tier; " if eq.get("tier") else ""
             lines.append(
-                f"  equivariance: worst step-1 gap {_g(_as_float(gaps[worst]))} x the truth's change under "
+                f"  equivariance ({tier}guide-field-keeping symmetries): worst step-1 gap "
+                f"{_g(_as_float(gaps[worst]))} x the truth's change under "
                 f"{worst} ({eq.get('forward_passes_per_trajectory')} extra model steps per trajectory)"
             )
     rows = numbers.get("basin_map") or []

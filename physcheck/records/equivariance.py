@@ -19,14 +19,31 @@ class EquivarianceRecord:
     """The equivariance gaps of one model (see the module docstring). ``orbit[name]``: the
     final basin of each trajectory rolled out from the input rotated by ``name``;
     ``expected[name]``: where the unrotated input's basin goes under that rotation (what an
-    equivariant model gives). ``forward_passes``: the extra model steps per trajectory."""
+    equivariant model gives). ``forward_passes``: the extra model steps per trajectory.
+    ``keeps_distribution[s]``: whether transform ``s`` keeps the data's distribution (judged)
+    or not (reported); all true when not given."""
 
     transforms: list[str]
     gap: torch.Tensor
+    keeps_distribution: list[bool] = field(default_factory=list)
     orbit: dict[str, list[str]] = field(default_factory=dict)
     expected: dict[str, list[str]] = field(default_factory=dict)
     base_basins: list[str] = field(default_factory=list)
     forward_passes: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.keeps_distribution:
+            self.keeps_distribution = [True] * len(self.transforms)
+
+    @property
+    def judged(self) -> list[int]:
+        """Indices of the transforms the check judges (those that keep the distribution)."""
+        return [s for s, keeps in enumerate(self.keeps_distribution) if keeps]
+
+    @property
+    def reported(self) -> list[int]:
+        """Indices of the transforms measured and reported only."""
+        return [s for s, keeps in enumerate(self.keeps_distribution) if not keeps]
 
     @property
     def n_steps(self) -> int:

@@ -13,6 +13,7 @@ import io
 import json
 import warnings
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from physcheck.checks.result import test_id
 from physcheck.config import check_names, check_spec
+from physcheck.config.thresholds import Thresholds
 from physcheck.outputs.provenance import summary_lines as provenance_lines
 from physcheck.report.availability import INSTALL_HINT, matplotlib_missing_reason
 from physcheck.report.html import Figure, Section, render_page, results_table, summary_table
@@ -29,12 +31,14 @@ PLACED_IN = {
     "vrmse": ("fig-vrmse", "fig-vrmse-traj"),
     "solenoidality": ("fig-divb",),
     "spectrum": ("fig-spectra",),
-    "channel_variance": ("fig-variance",),
+    "channel_variance": ("fig-variance-time", "fig-variance"),
     "basin_determinism": ("fig-perturbation", "fig-basin-map"),
     "precision": ("fig-precision",),
     "equivariance": ("fig-equivariance",),
     "energy": ("fig-energy",),
 }
+
+
 def _arr(values: Any) -> np.ndarray:
     def clean(v: Any) -> Any:
         if isinstance(v, list):
@@ -46,13 +50,30 @@ def _arr(values: Any) -> np.ndarray:
     return np.asarray(clean(values), dtype=float)
 
 
+#: the PNG text chunk that lists the bounds a figure draws (JSON: ``[[name, value], ...]``)
+BOUNDS_KEY = "physcheck-bounds"
+
+
 def _png(fig: Any) -> bytes:
+    """The figure as PNG bytes, with the bounds it draws (``figures.bounds_of``) in the
+    ``physcheck-bounds`` text chunk."""
+    from physcheck.report.figures import bounds_of
+
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
+    drawn = [[name, value] for name, value in bounds_of(fig)]
+    fig.savefig(buffer, format="png", dpi=100, metadata={BOUNDS_KEY: json.dumps(drawn)})
     import matplotlib.pyplot as plt
 
     plt.close(fig)
     return buffer.getvalue()
+
+
+def png_bounds(png: bytes) -> list[tuple[str, float]]:
+    """The bounds recorded in a report PNG (``[]`` when none)."""
+    from PIL import Image
+
+    text = Image.open(io.BytesIO(png)).info.get(BOUNDS_KEY)
+    return [(str(n), float(v)) for n, v in json.loads(text)] if text else []
 
 
 def build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]:
@@ -69,6 +90,9 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
     models = list(series)
     first = series[models[0]]
     out: dict[str, Figure] = {}
+    # the thresholds the run judged by (documents written before they were recorded: the
+    # defaults)
+    th: dict[str, Any] = dict(first.get("thresholds") or asdict(Thresholds()))
 
     def add(anchor: str, caption: str, fig: Any) -> None:
         out[anchor] = Figure(anchor, caption, _png(fig))
@@ -80,13 +104,18 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
         "Channel-mean VRMSE per step: median over trajectories, interquartile band; persistence "
         "(the last input frame held) is the do-nothing baseline a model must beat early on.",
         f.vrmse_per_step(
-            vrmse, persistence=_arr(persistence) if persistence is not None else None
+            vrmse,
+            persistence=_arr(persistence) if persistence is not None else None,
+            ceiling=float(th["stability_threshold"]),
+            step1_bound=float(th["vrmse_step1"]),
         ),
     )
     add(
         "fig-vrmse-traj",
-        "VRMSE per trajectory.",
-        f.vrmse_per_trajectory(vrmse, first["trajectories"]),
+        "VRMSE per trajectory, with the ceiling the stability horizon judges.",
+        f.vrmse_per_trajectory(
+            vrmse, first["trajectories"], ceiling=float(th["stability_threshold"])
+        ),
     )
     steps = first["spectrum_steps"]
     spectra = {
@@ -111,22 +140,38 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
     )
     add(
         "fig-divb",
-        "div B ratio per step against the truth's floor.",
+        "div B ratio per step against the truth's floor, and the bound (a factor of the truth's).",
         f.divb_per_step(
             {m: _arr(series[m]["divb"]) for m in models},
             _arr(first["divb_truth"]),
             operator=first["divergence_method"],
+            factor=float(th["solenoidality_factor"]),
         ),
     )
     n_steps = vrmse[models[0]].shape[1]
+    band = (float(th["variance_low"]), float(th["variance_high"]))
+    ratios = {m: _arr(series[m]["variance_ratio"]) for m in models if "variance_ratio" in series[m]}
+    if ratios:
+        add(
+            "fig-variance-time",
+            "Channel variance over time, prediction / truth, per channel (thin: trajectories; "
+            "thick: median), with the pass band channel_variance judges.",
+            f.variance_over_time(ratios, first["channels"], band=band),
+        )
+    if ratios and all("variance" in series[m] for m in models):
+        step, why = f.failing_step(list(ratios.values()), *band)
+        shown = {m: _arr(series[m]["variance"])[:, step - 1] for m in models}
+        truth_shown = _arr(first["variance_truth"])[:, step - 1]
+    else:  # an older document: the last step only
+        step, why = n_steps, "the last step"
+        shown = {m: _arr(series[m]["variance_last"]) for m in models}
+        truth_shown = _arr(first["variance_last_truth"])
     add(
         "fig-variance",
-        "Channel variance at the last step (bars: median; dots: trajectories).",
+        f"Channel variance at step {step}, {why} (bars: median; dots: trajectories), with the "
+        "pass band around the truth.",
         f.channel_variance_last_step(
-            {m: _arr(series[m]["variance_last"]) for m in models},
-            _arr(first["variance_last_truth"]),
-            first["channels"],
-            step=n_steps,
+            shown, truth_shown, first["channels"], step=step, band=band, why=why
         ),
     )
     panels = {
@@ -139,12 +184,17 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
         )
         if truth in first
     }
+    energy_bounds = {
+        "Alfven ratio E_b'/E_K": ("energy_factor", "factor", float(th["energy_factor"])),
+        "<|B|>": ("energy_factor", "factor", float(th["energy_factor"])),
+        "mass <rho>": ("mass_tolerance", "fraction", float(th["mass_tolerance"])),
+    }
     add(
         "fig-energy",
         "Energies per step against truth (medians over trajectories): the Alfven ratio of the "
         "fluctuating magnetic energy, the guide field <|B|> and the mass the energy check judges, "
         "and the total E_B/E_K for reference.",
-        f.energies_per_step(panels),
+        f.energies_per_step(panels, bounds=energy_bounds),
     )
     spread = {
         m: _arr(series[m]["perturbation_spread"])
@@ -169,18 +219,31 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
             "float32 vs float64: pointwise difference (reported) and VRMSE of both runs.",
             f.precision_comparison(precision, {m: vrmse[m] for m in precision}, v64),
         )
-    gaps = {
-        m: series[m]["equivariance"]["gap_per_step_median"]
-        for m in models
-        if series[m].get("equivariance")
-    }
-    if gaps:
+    eq = {m: series[m]["equivariance"] for m in models if series[m].get("equivariance")}
+    if eq:
+        bounds = {
+            m: (
+                e["threshold"]["name"],
+                float(e["threshold"]["value"]),
+                float(e["step1_bound_median"]),
+            )
+            for m, e in eq.items()
+            if e.get("threshold") and e.get("step1_bound_median") is not None
+        }
+        reported = sorted({t for e in eq.values() for t in e.get("reported", [])})
         add(
             "fig-equivariance",
             "Equivariance gap per symmetry and step (median over trajectories): VRMSE between the "
-            "model's rollout from the transformed input and the transformed rollout.",
+            "model's rollout from the transformed input and the transformed rollout; dashed: the "
+            "reflections that reverse the guide field (reported, not judged); the mark at step 1 "
+            "is the model's tier's bound.",
             f.equivariance_gaps(
-                {m: {t: _arr(v).tolist() for t, v in g.items()} for m, g in gaps.items()}
+                {
+                    m: {t: _arr(v).tolist() for t, v in e["gap_per_step_median"].items()}
+                    for m, e in eq.items()
+                },
+                bounds=bounds,
+                reported=reported,
             ),
         )
     maps = {m: series[m]["basin_map"] for m in models if series[m].get("basin_map")}

@@ -798,6 +798,14 @@ class Suite:
         reason = getattr(self.model(name), "equivariance_skip", None)
         return str(reason) if reason else None
 
+    def equivariance_tier(self, name: str) -> str:
+        """``exact`` when the model declares ``equivariant = True`` (equivariant by
+        construction), else ``approximate`` (see ``physcheck.checks.symmetry``)."""
+        saved = self.saved(name)
+        if saved is not None:
+            return "exact" if saved.equivariant else "approximate"
+        return "exact" if getattr(self.model(name), "equivariant", False) is True else "approximate"
+
     def _equivariance_variants(self) -> list[str]:
         """The rollouts the equivariance check needs besides the base one: a short rollout of
         the input (``equivariance:identity``) and of each transformed input, and the last frame
@@ -915,6 +923,7 @@ class Suite:
             spectral=self.spectral_range(name),
             equivariance=equivariance,
             equivariance_skip=equivariance_skip,
+            equivariance_tier=self.equivariance_tier(name),
         )
 
     def results(self, name: str) -> list[CheckResult]:

@@ -112,6 +112,7 @@ def equivariance_record(suite: Suite, name: str) -> EquivarianceRecord:
     record = EquivarianceRecord(
         transforms=[t.name for t in group.transforms],
         gap=torch.stack(gaps),
+        keeps_distribution=[t.keeps_distribution for t in group.transforms],
         forward_passes=(len(group.transforms) + 1) * n_short,
     )
     if diag.equivariance_orbit and group.rotations:

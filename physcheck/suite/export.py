@@ -54,6 +54,10 @@ def export_rollouts(suite: Suite, name: str, path: str | Path) -> Path:
         "equivariance_skip": (
             suite.equivariance_skip(name) if suite.needs("equivariance") else None
         ),
+        # the model declares equivariance by construction: judged in the exact tier
+        "equivariant": (
+            suite.equivariance_tier(name) == "exact" if suite.needs("equivariance") else None
+        ),
     }
     shape = tuple(truth.truth.shape)
     variants = suite.variants(name)
