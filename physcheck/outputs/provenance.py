@@ -136,16 +136,18 @@ def environment(suite: Suite) -> dict[str, Any]:
         device_name = torch.cuda.get_device_name(device)
     else:
         device_name = platform.processor() or platform.machine() or "cpu"
+    cuda = torch.version.cuda
+    # plain str (torch's TorchVersion does not cross to pytest-xdist's controller)
     return {
-        "physcheck": physcheck.__version__,
-        "torch": torch.__version__,
+        "physcheck": str(physcheck.__version__),
+        "torch": str(torch.__version__),
         "python": sys.version.split()[0],
-        "numpy": numpy.__version__,
-        "h5py": h5py.__version__,
-        "cuda": torch.version.cuda,
+        "numpy": str(numpy.__version__),
+        "h5py": str(h5py.__version__),
+        "cuda": None if cuda is None else str(cuda),
         "platform": platform.platform(),
         "device": str(device),
-        "device_name": device_name,
+        "device_name": str(device_name),
     }
 
 

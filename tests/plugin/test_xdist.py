@@ -14,6 +14,8 @@ import tests.zoo  # noqa: F401
 ARGS = [
     "-p",
     "no:cacheprovider",
+    "-p",
+    "no:benchmark",  # pytest-benchmark warns that xdist disables it
     "-rf",
     "--physcheck-only",
     "--physcheck-window",
