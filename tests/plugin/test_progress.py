@@ -45,3 +45,21 @@ def test_a_step_line_gives_rate_and_eta() -> None:
     assert step_line("demo", "base", 10, 50, 5.0) == (
         "  demo (base): step 10/50, 2 steps/s, ETA 20 s"
     )
+
+
+def test_each_xdist_worker_prints_its_own_progress_lines(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        *ARGS,
+        "--physcheck-model",
+        "hold2=persistence",
+        "-p",
+        "xdist",
+        "-n",
+        "2",
+        "-p",
+        "no:benchmark",
+    )
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    lines = result.stdout.lines + result.stderr.lines
+    rolled = [line for line in lines if "physcheck: rolled out" in line]
+    assert {line.split("]")[0] + "]" for line in rolled} == {"[gw0]", "[gw1]"}, lines
