@@ -86,8 +86,9 @@ def _within(value: float, low: float, high: float) -> bool:
 
 
 def spectrum(ctx: CheckContext) -> list[CheckResult]:
-    """At the last step, the prediction's perpendicular B spectrum against the truth's own range
-    over the window's spectrum steps and trajectories: slope within ``spectrum_slope_tolerance``
+    """At the last step, the prediction's perpendicular B spectrum against the same
+    trajectory's truth, its range over the window's spectrum steps (never pooled over
+    trajectories, which may be of different (Ma, Ms) points): slope within ``spectrum_slope_tolerance``
     of that range, low/high band ratio and high-n pile-up within ``spectrum_low_high_factor`` /
     ``spectrum_pile_up_factor`` of it. With fewer than ``spectrum_min_shells`` shells in the
     fit range (a coarse grid) the slope is not judged, and the message says why."""

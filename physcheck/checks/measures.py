@@ -47,8 +47,8 @@ class SpectralRange:
 @dataclass(frozen=True)
 class SpectrumNumbers:
     """Spectral numbers of the perpendicular B spectrum (B_perp components summed) of one
-    trajectory: the prediction's at the last step, and the range ``(min, max)`` the truth's
-    take over every spectrum step of the window and every trajectory."""
+    trajectory: the prediction's at the last step, and the range ``(min, max)`` the same
+    trajectory's truth takes over every spectrum step of the window."""
 
     slope_pred: float
     slope_truth: tuple[float, float]
@@ -287,15 +287,24 @@ class Measures:
         )
 
     @cached_property
-    def truth_spectral_range(
-        self,
-    ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
-        """(min, max) of the truth's slope, low/high ratio and pile-up over every spectrum step
-        and trajectory (the truth's own spread, which the prediction is held to)."""
+    def _truth_spectral_numbers(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The truth's slope, low/high ratio ``[B, S]`` and pile-up ``[B, S - 1]`` (against step
+        1, step 1 itself left out where there are other steps) at every spectrum step."""
         steps = self.truth.spectrum_steps
         first = self.truth.spectra[:, steps.index(1)][:, None]
         slope, low_high, pile = self._spectral_numbers(self.truth.spectra, first)
-        return _nanrange(slope), _nanrange(low_high), _nanrange(pile[:, 1:] if len(steps) > 1 else pile)
+        return slope, low_high, pile[:, 1:] if len(steps) > 1 else pile
+
+    def truth_spectral_range(
+        self, index: int
+    ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        """(min, max) of trajectory ``index``'s truth slope, low/high ratio and pile-up over every
+        spectrum step: the truth's own spread, which the prediction is held to. Per trajectory,
+        never pooled: trajectories of different (Ma, Ms) points have different spectra, and a
+        range pooled over them would let one trajectory's prediction take another point's
+        spectrum."""
+        slope, low_high, pile = self._truth_spectral_numbers
+        return _nanrange(slope[index]), _nanrange(low_high[index]), _nanrange(pile[index])
 
     def spectrum(self, index: int) -> SpectrumNumbers:
         """Spectral numbers of trajectory ``index`` at the last step (pile-up against step 1),
@@ -304,7 +313,7 @@ class Measures:
         last = self.record.spectra[index, steps.index(self.n_steps)]
         first = self.record.spectra[index, steps.index(1)]
         slope, low_high, pile = self._spectral_numbers(last, first)
-        slope_truth, low_high_truth, pile_truth = self.truth_spectral_range
+        slope_truth, low_high_truth, pile_truth = self.truth_spectral_range(index)
         return SpectrumNumbers(
             slope_pred=float(slope),
             slope_truth=slope_truth,
