@@ -5,7 +5,8 @@ VRMSE measures predictability, and a chaotic flow is unpredictable beyond a few 
 a prediction with the truth's statistics that has decorrelated from it scores sqrt(2). So
 ``vrmse`` and ``stability_horizon`` gate on a decorrelation *ceiling* (blow-up), while the
 predictability horizon (VRMSE <= 1) is reported, and ``skill`` asks for what a model must do
-while it can still predict: beat persistence.
+while it can still predict: beat the best trivial model (persistence, climatology or the
+time-mean state, whichever is best at each step).
 """
 
 from __future__ import annotations
@@ -125,42 +126,55 @@ def stability_horizon(ctx: CheckContext) -> list[CheckResult]:
     return out
 
 
+def _key(name: str) -> str:
+    return name.replace("-", "_").replace(" ", "_")
+
+
 def skill(ctx: CheckContext) -> list[CheckResult]:
     """Median over trajectories of (mean VRMSE over steps ``skill_first..skill_last``) / the
-    same for persistence <= ``skill_ratio``: the model beats holding its last input frame."""
+    same for the best trivial model <= ``skill_ratio``. The best trivial model's VRMSE is, per
+    step, the minimum of persistence's (the last input frame held), climatology's (its spatial
+    mean held) and the time-mean state's (the mean of the truth window's frames, held): a
+    model must beat every way of doing nothing. Details carry the ratio to each baseline and
+    which was best (smallest median window VRMSE); the message names it."""
     th, m = ctx.thresholds, ctx.measures
     first, last = m.skill_window
-    if bool(torch.isnan(m.persistence_per_step).all()):
-        return [
-            ctx.model_result(
-                "skill",
-                True,
-                None,
-                None,
-                f"{ctx.model}: skipped: no persistence baseline (the truth record has no history)",
-                skipped="no persistence baseline (the truth record has no history)",
-            )
-        ]
-    ratio = _median(m.skill)
+    ratios = {name: _median(r) for name, r in m.baseline_skills.items()}
+    available = {n: r for n, r in ratios.items() if not math.isnan(r)}
+    if not available or bool(torch.isnan(m.best_baseline_per_step).all()):
+        reason = "no trivial baseline could be formed from the truth record"
+        return [ctx.model_result("skill", True, None, None, f"{ctx.model}: skipped: {reason}", skipped=reason)]
+    # the best baseline has the smallest VRMSE, i.e. the model's largest ratio to it
+    best = max(available, key=lambda n: available[n])
+    ratio = _median(m.baseline_skill)
     passed = ratio <= th.skill_ratio
     window = m.window_skill
     late = (
-        f"; T {m.window[0]}-{m.window[1]} ratio median {fmt(_median(window))} (reported)"
+        f"; T {m.window[0]}-{m.window[1]} ratio to persistence's median {fmt(_median(window))} (reported)"
         if window is not None
         else ""
     )
+    each = ", ".join(
+        f"{name} {fmt(r)}" if not math.isnan(r) else f"{name} n/a (no history)"
+        for name, r in ratios.items()
+    )
     detail = (
-        f"steps {first}-{last}: VRMSE / persistence's median {fmt(ratio)} (bound {fmt(th.skill_ratio)}; "
-        f"per trajectory: {_per_trajectory(ctx, m.skill)}){late}"
+        f"steps {first}-{last}: VRMSE / the best trivial model's median {fmt(ratio)} (bound "
+        f"{fmt(th.skill_ratio)}; per trajectory: {_per_trajectory(ctx, m.baseline_skill)}); "
+        f"ratio to each: {each}; best baseline: {best}{late}"
     )
     if passed:
-        msg = f"{ctx.model}: beats persistence: {detail}"
+        verdict = "beats every trivial model" if ratio < 1 else "within the skill bound"
+        msg = f"{ctx.model}: {verdict} (the best one: {best}): {detail}"
     else:
         msg = (
-            f"{ctx.model}: no better than holding the last input frame (persistence): {detail}; "
+            f"{ctx.model}: no better than the best trivial model, {best}: {detail}; "
             "the model does not predict the flow's evolution"
         )
-    return [ctx.model_result("skill", passed, ratio, th.skill_ratio, msg)]
+    details = {"ratio_best": ratio}
+    details.update({f"ratio_{_key(n)}": r for n, r in ratios.items()})
+    details.update({f"best_is_{_key(n)}": float(n == best) for n in ratios})
+    return [ctx.model_result("skill", passed, ratio, th.skill_ratio, msg, details=details)]
 
 
 def dynamics(ctx: CheckContext) -> list[CheckResult]:

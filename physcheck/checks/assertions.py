@@ -71,7 +71,7 @@ def assert_check(
     """Run check ``name`` (any check of the catalogue, your own included) on predicted ``frames``
     against ``truth`` (``[B, K, X, Y, Z, C]`` or ``[K, X, Y, Z, C]``) and raise
     ``AssertionError`` with its messages where it fails. ``history``: the frames before the
-    window (``skill`` needs it for the persistence baseline, ``dynamics`` for the first step's
+    window (``skill`` needs it for the persistence and climatology baselines, ``dynamics`` for the first step's
     change); ``float64``/``perturbed``: the other rollouts ``precision``/``basin_determinism``
     compare with."""
     settings = settings or DiagnosticSettings()
@@ -123,7 +123,9 @@ def assert_stability_horizon(frames: Any, truth: Any, **kw: Any) -> list[CheckRe
 
 
 def assert_skill(frames: Any, truth: Any, history: Any, **kw: Any) -> list[CheckResult]:
-    """Early-step VRMSE at most ``skill_ratio`` x persistence's (the last ``history`` frame)."""
+    """Early-step VRMSE at most ``skill_ratio`` x the best trivial model's (per step the least
+    of persistence's and climatology's, from the last ``history`` frame, and the truth's
+    time-mean state's)."""
     return assert_check("skill", frames, truth, history=history, **kw)
 
 

@@ -153,6 +153,43 @@ class Measures:
         """Model VRMSE / persistence VRMSE per step ``[B, K]`` (< 1: better than doing nothing)."""
         return self.vrmse_per_step / self.persistence_per_step
 
+    @cached_property
+    def baselines_per_step(self) -> dict[str, torch.Tensor]:
+        """Channel-mean VRMSE ``[B, K]`` of each trivial model: ``persistence`` (the last history
+        frame held), ``climatology`` (its spatial mean held) and ``time-mean state`` (the mean
+        of the truth window's frames, per trajectory, held). NaN where one cannot be formed (no
+        history)."""
+        return {
+            "persistence": self.persistence_per_step,
+            "climatology": self.truth.climatology_vrmse.mean(dim=-1),
+            "time-mean state": self.truth.time_mean_vrmse.mean(dim=-1),
+        }
+
+    @cached_property
+    def best_baseline_per_step(self) -> torch.Tensor:
+        """The best trivial model's VRMSE per step ``[B, K]``: the per-step minimum over
+        ``baselines_per_step`` (a baseline that cannot be formed is left out; NaN if none can)."""
+        stacked = torch.stack(list(self.baselines_per_step.values()))  # [3, B, K]
+        best = torch.nan_to_num(stacked, nan=math.inf).amin(dim=0)
+        return torch.where(torch.isinf(best), torch.full_like(best, math.nan), best)
+
+    def _window_ratio(self, baseline: torch.Tensor) -> torch.Tensor:
+        first, last = self.skill_window
+        model = self.vrmse_per_step[:, first - 1 : last].mean(dim=1)
+        return model / baseline[:, first - 1 : last].mean(dim=1)
+
+    @cached_property
+    def baseline_skill(self) -> torch.Tensor:
+        """Per trajectory ``[B]``: mean model VRMSE over the skill window / the best trivial
+        model's (its per-step minimum, ``best_baseline_per_step``), what ``skill`` judges."""
+        return self._window_ratio(self.best_baseline_per_step)
+
+    @cached_property
+    def baseline_skills(self) -> dict[str, torch.Tensor]:
+        """Per baseline, per trajectory ``[B]``: mean model VRMSE over the skill window / that
+        baseline's."""
+        return {name: self._window_ratio(v) for name, v in self.baselines_per_step.items()}
+
     @property
     def skill_window(self) -> tuple[int, int]:
         th = self.thresholds

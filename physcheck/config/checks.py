@@ -89,8 +89,8 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "skill",
             f"{_BUILTIN}.accuracy:skill",
-            "Early-step VRMSE against persistence (the last input frame held): a model must beat "
-            "doing nothing.",
+            "Early-step VRMSE against the best trivial model (per step the least of persistence, "
+            "climatology and the truth window's time-mean state): a model must beat doing nothing.",
             "fig-vrmse",
             scope="model",
         ),

@@ -30,8 +30,9 @@ class Thresholds:
     stability_min_horizon: int | None = None  # None: the horizon must exceed K
     # reported, not judged: the predictability horizon (first step with VRMSE > 1)
     predictability_threshold: float = 1.0
-    # skill: mean VRMSE over steps skill_first..skill_last, model / persistence (median over
-    # trajectories) at most skill_ratio
+    # skill: mean VRMSE over steps skill_first..skill_last, model / the best trivial model's
+    # (per step the least of persistence, climatology and the truth window's time-mean state;
+    # median over trajectories) at most skill_ratio
     skill_first: int = 1
     skill_last: int = 10
     skill_ratio: float = 0.8

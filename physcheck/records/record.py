@@ -7,8 +7,11 @@ Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 she
 ``variance``, ``change`` ``[B, K, C]``), ``spectra [B, S, 2, M]`` (the two perpendicular
 magnetic components at the spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
 ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
-model, e.g. unperturbed or float32). The truth also holds ``persistence_vrmse [B, K, C]``:
-the VRMSE of the last history frame held forever (the "do nothing" baseline).
+model, e.g. unperturbed or float32). The truth also holds the VRMSE ``[B, K, C]`` of the
+trivial models a surrogate must beat: ``persistence_vrmse`` (the last history frame held
+forever), ``climatology_vrmse`` (that frame's spatial mean per channel held forever, as
+``physcheck.models.baselines.Climatology``) and ``time_mean_vrmse`` (the trajectory's
+time-mean state: the mean of the truth window's K frames, held).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class TruthRecord:
     min_density: torch.Tensor
     change: torch.Tensor
     persistence_vrmse: torch.Tensor
+    climatology_vrmse: torch.Tensor
+    time_mean_vrmse: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
 
@@ -59,7 +64,8 @@ class TruthRecord:
     ) -> TruthRecord:
         """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K).
         ``history [B, T, ...]``: the frames before the window (the last one is the frame before
-        step 1 and the persistence baseline); without it those numbers are NaN."""
+        step 1 and the persistence and climatology baselines); without it those numbers are
+        NaN. The time-mean state (mean of the K truth frames) needs one more pass over them."""
         n_traj, n_steps = truth.shape[:2]
         steps = spectrum_steps(settings, n_steps)
         series = SeriesStore(n_traj, n_steps, truth.shape[-1])
@@ -70,6 +76,12 @@ class TruthRecord:
         )
         n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
         convention = cast(Convention, settings.vrmse_convention)
+        climatology = (
+            last.mean(dim=(1, 2, 3), keepdim=True).expand_as(last)
+            if last is not None
+            else None
+        )
+        time_mean = truth.mean(dim=1)  # [B, X, Y, Z, C]
         previous = last
         for k in range(n_steps):
             frame = truth[:, k : k + 1]
@@ -89,11 +101,25 @@ class TruthRecord:
             else:
                 persistence = torch.full_like(values["variance"], float("nan"))
             series.put("persistence_vrmse", span, persistence)
+            if climatology is not None:
+                sse = d.squared_error_sums(climatology, truth[:, k])[:, None]
+                clim = d.vrmse_from_sums(sse, values["variance"], n_points, convention=convention)
+            else:
+                clim = torch.full_like(values["variance"], float("nan"))
+            series.put("climatology_vrmse", span, clim)
+            sse = d.squared_error_sums(time_mean, truth[:, k])[:, None]
+            series.put(
+                "time_mean_vrmse",
+                span,
+                d.vrmse_from_sums(sse, values["variance"], n_points, convention=convention),
+            )
             previous = truth[:, k]
         out = series.finished()
         return cls(
             **{name: out[name] for name in FRAME_SERIES},
             persistence_vrmse=out["persistence_vrmse"],
+            climatology_vrmse=out["climatology_vrmse"],
+            time_mean_vrmse=out["time_mean_vrmse"],
             spectrum_steps=steps,
             spectra=out["spectra"],
         )

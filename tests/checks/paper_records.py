@@ -121,6 +121,10 @@ def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tenso
         persistence_vrmse=_log_interp(0.3, 1.4, k, 1, 20)[None, :, None]
         .expand(n_traj, n_steps, 7)
         .clone(),
+        # the spatial mean held scores 1 by definition of VRMSE; the mean state of a window
+        # many decorrelation times long is about as far from each frame (not reported)
+        climatology_vrmse=ones[..., None].expand(n_traj, n_steps, 7).clone(),
+        time_mean_vrmse=ones[..., None].expand(n_traj, n_steps, 7).clone(),
         spectrum_steps=steps,
         spectra=spectra,
     )
