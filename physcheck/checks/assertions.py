@@ -130,7 +130,8 @@ def assert_skill(frames: Any, truth: Any, history: Any, **kw: Any) -> list[Check
 
 
 def assert_dynamics(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """The rollout changes from step to step at the truth's rate (``dynamics_low..high``)."""
+    """The rollout changes from step to step at the truth's rate (``dynamics_low..high``) in
+    every block of ``dynamics_block`` steps."""
     return assert_check("dynamics", frames, truth, **kw)
 
 

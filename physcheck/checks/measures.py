@@ -300,10 +300,38 @@ class Measures:
         return torch.sqrt(self.record.change / self.truth.change)
 
     @cached_property
-    def dynamics(self) -> torch.Tensor:
-        """Median over steps of ``change_ratio`` ``[B, C]`` (NaN steps count as extreme)."""
+    def _judged_change_ratio(self) -> torch.Tensor:
+        """``change_ratio`` with a non-finite prediction's steps as +Inf (extreme) and the steps
+        whose truth change is unknown (step 1 without a history) as NaN (left out)."""
         ratio = torch.nan_to_num(self.change_ratio, nan=math.inf)
-        return ratio.median(dim=1).values
+        return torch.where(torch.isnan(self.truth.change), math.nan, ratio)
+
+    @cached_property
+    def dynamics(self) -> torch.Tensor:
+        """Median over the window's steps of ``change_ratio`` ``[B, C]`` (reported; NaN steps
+        of the prediction count as extreme)."""
+        return self._judged_change_ratio.nanmedian(dim=1).values
+
+    @property
+    def dynamics_blocks(self) -> list[tuple[int, int]]:
+        """``(first, last)`` steps (1-based, inclusive) of the consecutive blocks of
+        ``dynamics_block`` steps the window is judged in; a last block shorter than half a block
+        joins the one before (its median would rest on too few steps)."""
+        size, k = self.thresholds.dynamics_block, self.n_steps
+        blocks = [(a, min(a + size - 1, k)) for a in range(1, k + 1, size)]
+        if len(blocks) > 1 and blocks[-1][1] - blocks[-1][0] + 1 < size / 2:
+            blocks[-2:] = [(blocks[-2][0], k)]
+        return blocks
+
+    @cached_property
+    def dynamics_per_block(self) -> torch.Tensor:
+        """Median over each block's steps of ``change_ratio`` ``[B, n_blocks, C]`` (the
+        prediction's NaN steps count as extreme; a step whose truth change is unknown is left
+        out)."""
+        ratio = self._judged_change_ratio
+        return torch.stack(
+            [ratio[:, a - 1 : b].nanmedian(dim=1).values for a, b in self.dynamics_blocks], dim=1
+        )
 
     # -- spectra -------------------------------------------------------------------------------
     def _spectral_numbers(

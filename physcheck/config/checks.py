@@ -97,8 +97,9 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "dynamics",
             f"{_BUILTIN}.accuracy:dynamics",
-            "The rollout keeps evolving at the truth's rate: rms frame-to-frame change per "
-            "channel against the truth's (frozen and over-damped models fail).",
+            "The rollout keeps evolving at the truth's rate in every block of the window: rms "
+            "frame-to-frame change per channel against the truth's (a freeze, an over-damping or "
+            "an acceleration in any block fails, the block named).",
             "fig-vrmse",
         ),
         CheckSpec(

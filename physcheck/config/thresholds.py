@@ -36,9 +36,12 @@ class Thresholds:
     skill_first: int = 1
     skill_last: int = 10
     skill_ratio: float = 0.8
-    # dynamics: median over steps of rms(frame-to-frame change) pred / truth, per channel
+    # dynamics: per block of dynamics_block consecutive steps (a last block shorter than half
+    # of that joins the one before) and channel, the median over the block's steps of
+    # rms(frame-to-frame change) pred / truth
     dynamics_low: float = 0.3
     dynamics_high: float = 3.0
+    dynamics_block: int = 10
     # div B: the ratio rms(div B)/<|B|> and the absolute rms(div B), each <= factor x truth's
     solenoidality_factor: float = 3.0
     # spectrum at the last step against the truth's range over the window and trajectories
@@ -74,7 +77,7 @@ class Thresholds:
                 raise ConfigError(
                     f"threshold {low} ({getattr(self, low)}) must not exceed {high} ({getattr(self, high)})"
                 )
-        for name in ("vrmse_window_first", "skill_first"):
+        for name in ("vrmse_window_first", "skill_first", "dynamics_block"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"threshold {name} is a rollout step, >= 1; got {getattr(self, name)}")
 
@@ -103,6 +106,7 @@ _INTEGER_THRESHOLDS = {
     "stability_min_horizon",
     "skill_first",
     "skill_last",
+    "dynamics_block",
     "spectrum_min_shells",
     "precision_onset_steps",
 }

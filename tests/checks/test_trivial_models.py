@@ -8,20 +8,13 @@ import pytest
 import torch
 
 from physcheck.checks.assertions import assert_check
-from physcheck.data import open_dataset
-from physcheck.datasets import dataset_dir
-
-START, K = 3, 20
+from tests.checks.smoke_frames import smoke_window
 
 
 @pytest.fixture(scope="module")
 def window() -> tuple[torch.Tensor, torch.Tensor]:
-    """``(history [B, 3, ...], truth [B, K, ...])`` of the smoke set's test trajectories."""
-    data = open_dataset(dataset_dir(), split="test")
-    frames = torch.stack(
-        [data.read_frames(i, 0, START + K) for i in range(data.n_trajectories)]
-    ).double()
-    return frames[:, :START], frames[:, START:]
+    """``(history [B, 3, ...], truth [B, 20, ...])`` of the smoke set's test trajectories."""
+    return smoke_window(20)
 
 
 def trivial(name: str, history: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
