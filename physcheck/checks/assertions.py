@@ -168,6 +168,13 @@ def assert_precision(frames: Any, truth: Any, float64: Any, **kw: Any) -> list[C
 
 
 def assert_energy(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """Alfven ratio and <|B|> within ``energy_factor`` x truth's; mass within
-    ``mass_tolerance``; density positive."""
+    """The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b', and
+    <|B|> within ``energy_factor`` x truth's; density positive."""
     return assert_check("energy", frames, truth, **kw)
+
+
+def assert_mean_field(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """<B> within ``mean_field_b_tolerance`` x the truth's guide field |<B>|, mass within
+    ``mass_tolerance``, mean momentum within ``mean_field_momentum_tolerance`` x <rho> v_rms,
+    each beyond the truth's own drift."""
+    return assert_check("mean_field", frames, truth, **kw)

@@ -284,13 +284,38 @@ class Measures:
         return pred / (self.truth.divb * self.truth.mean_abs_b)
 
     # -- energies ------------------------------------------------------------------------------
-    def alfven_ratio(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
-        """Fluctuating magnetic over kinetic energy ``[B, K]``: ``E_b' / E_K`` with
-        ``E_b' = mean |B - <B>|^2 / 2`` (the sum of the B channels' variances over 2), which the
-        guide field does not dominate."""
-        magnetic = list(self.layout.magnetic)
-        fluctuating = of.variance[..., magnetic].sum(dim=-1) / 2
-        return fluctuating / of.kinetic_energy
+    def fluctuating_magnetic_energy(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """``E_b' = mean |B - <B>|^2 / 2`` ``[B, K]`` (the sum of the B channels' variances over
+        2; B units squared), the magnetic energy the guide field does not dominate."""
+        return of.variance[..., list(self.layout.magnetic)].sum(dim=-1) / 2
+
+    def fluctuation_energy_ratio(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The magnetic-to-kinetic fluctuation energy ratio ``E_b' / E_K`` ``[B, K]`` (the
+        inverse of the usual Alfven ratio r_A = E_K / E_M)."""
+        return self.fluctuating_magnetic_energy(of) / of.kinetic_energy
+
+    #: the name the results JSON and the report keep for ``fluctuation_energy_ratio``
+    alfven_ratio = fluctuation_energy_ratio
+
+    # -- mean field, mass, momentum ------------------------------------------------------------
+    def mean_field(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The mean field <B> ``[B, K, 3]`` (B units; magnetic-channel order)."""
+        return of.mean[..., list(self.layout.magnetic)]
+
+    def guide_field(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The guide field B0 = |<B>| ``[B, K]`` (not <|B|>, which fluctuations raise)."""
+        return self.mean_field(of).square().sum(dim=-1).sqrt()
+
+    def rms_velocity(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """``v_rms = sqrt(<|v|^2>)`` ``[B, K]`` (velocity units), from the velocity channels'
+        variances and means."""
+        v = list(self.layout.velocity)
+        return torch.sqrt((of.variance[..., v] + of.mean[..., v].square()).sum(dim=-1))
+
+    def alfven_mach(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The Alfvenic Mach number ``M_A = v_rms / v_A`` with ``v_A = |<B>| / sqrt(<rho>)``
+        ``[B, K]`` (below 1: sub-Alfvenic, the guide field dominates the flow)."""
+        return self.rms_velocity(of) * torch.sqrt(of.mass) / self.guide_field(of)
 
     # -- dynamics ------------------------------------------------------------------------------
     @cached_property

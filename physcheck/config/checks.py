@@ -147,8 +147,15 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "energy",
             f"{_BUILTIN}.conservation:energy",
-            "Alfven ratio E_b'/E_K and <|B|> within a factor of truth's; mass conserved; density "
-            "positive.",
+            "The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b' "
+            "and <|B|> within a factor of the truth's, every step; density positive.",
+            "fig-energy",
+        ),
+        CheckSpec(
+            "mean_field",
+            f"{_BUILTIN}.conservation:mean_field",
+            "The mean field <B> (guide-field flux), the mass and the mean momentum <rho v> follow "
+            "the truth's, every step; a lost flux and a change of Alfvenic regime are named.",
             "fig-energy",
         ),
         CheckSpec(

@@ -62,9 +62,18 @@ class Thresholds:
     precision_magnitude_log10: float = 1.0
     # equivariance: step-1 gap |model(T h) - T model(h)| over the truth's step-1 change
     equivariance_tolerance: float = 1e-3
-    # energy: the Alfven ratio E_b'/E_K and <|B|> within a factor; mass within a fraction
+    # energy: the magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and
+    # E_b', and <|B|>, each within this factor of the truth's
     energy_factor: float = 10.0
+    # mean_field, against the truth at the same step plus the truth's own drift over the
+    # window: <B> (as a vector) within this fraction of the truth's guide field B0 = |<B>|
+    # (flux is conserved exactly in a periodic box: the data drift by ~1e-9 B0) ...
+    mean_field_b_tolerance: float = 0.01
+    # ... the mass within this fraction of the mean density ...
     mass_tolerance: float = 0.01
+    # ... and the mean momentum <rho v> within this fraction of <rho> v_rms (the forced truth's
+    # own <rho v> drifts by up to ~0.17 <rho> v_rms over 80 frames of the default set)
+    mean_field_momentum_tolerance: float = 0.25
 
     def __post_init__(self) -> None:
         for low, high in (

@@ -4,7 +4,7 @@
 Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells): the
 ``FRAME_SERIES`` of ``physcheck.records.series`` (``divb``, ``divb_spectral``,
 ``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``, ``min_density`` ``[B, K]``;
-``variance``, ``change`` ``[B, K, C]``), ``spectra [B, S, 2, M]`` (the two perpendicular
+``variance``, ``change``, ``mean`` ``[B, K, C]``; ``momentum`` ``[B, K, 3]``), ``spectra [B, S, 2, M]`` (the two perpendicular
 magnetic components at the spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
 ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
 model, e.g. unperturbed or float32). The truth also holds the VRMSE ``[B, K, C]`` of the
@@ -43,6 +43,8 @@ class TruthRecord:
     mass: torch.Tensor
     min_density: torch.Tensor
     change: torch.Tensor
+    mean: torch.Tensor
+    momentum: torch.Tensor
     persistence_vrmse: torch.Tensor
     climatology_vrmse: torch.Tensor
     time_mean_vrmse: torch.Tensor
@@ -140,6 +142,8 @@ class DiagnosticRecord:
     mass: torch.Tensor
     min_density: torch.Tensor
     change: torch.Tensor
+    mean: torch.Tensor
+    momentum: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
     first_nonfinite_step: torch.Tensor
@@ -157,7 +161,15 @@ class DiagnosticRecord:
     @classmethod
     def cache_layout(cls) -> dict[str, int | None]:
         """Every tensor a cache entry of a record holds, with its number of dimensions."""
-        dims = {"vrmse": 3, "variance": 3, "change": 3, "spectra": 4, "first_nonfinite_step": 1}
+        dims = {
+            "vrmse": 3,
+            "variance": 3,
+            "change": 3,
+            "mean": 3,
+            "momentum": 3,
+            "spectra": 4,
+            "first_nonfinite_step": 1,
+        }
         layout: dict[str, int | None] = {name: dims.get(name, 2) for name in cls.tensor_fields()}
         layout["frames"] = 6
         return layout

@@ -45,7 +45,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"finite"},
     ),
     "nan_at_frame": ({"finite", "vrmse", "stability_horizon", "basin_determinism"}, {"precision"}),
-    "mass_drain": ({"energy"}, ALL - {"energy"}),
+    "mass_drain": ({"mean_field"}, ALL - {"mean_field"}),
     # exact for ten steps, then it holds its last frame
     "frozen_after_10": ({"dynamics"}, ALL - {"dynamics", "skill"}),
     # the next trajectory's true frames: the truth's statistics, none of its trajectory

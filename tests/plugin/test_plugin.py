@@ -62,11 +62,11 @@ def test_a_broken_model_fails_its_check_with_the_message(pytester: pytest.Pytest
         "--physcheck-model",
         "drain=tests.zoo:mass_drain",
         "--physcheck-checks",
-        "energy,finite",
+        "mean_field,finite",
     )
     result.assert_outcomes(passed=1, failed=1)
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*energy[[]drain-traj0[]]*", "*mass * differs * from truth's*"])
+    result.stdout.fnmatch_lines(["*mean_field[[]drain-traj0[]]*", "*mass <rho> off the truth's*"])
 
 
 def test_json_results_are_identical_between_runs(pytester: pytest.Pytester) -> None:
@@ -86,7 +86,7 @@ def test_json_results_are_identical_between_runs(pytester: pytest.Pytester) -> N
         doc["settings"]["window"] == "3:1:12"
         and doc["settings"]["models"]["exact"] == "tests.zoo:exact"
     )
-    energy = next(r for r in doc["results"] if r["check"] == "energy" and r["model"] == "drain")
+    energy = next(r for r in doc["results"] if r["check"] == "mean_field" and r["model"] == "drain")
     assert energy["passed"] is False and "mass" in energy["message"]
     assert set(energy) >= {
         "check",
