@@ -15,7 +15,7 @@ import math
 
 import torch
 
-from physcheck.checks.context import CheckContext, fmt
+from physcheck.checks.context import CheckContext, fmt, worst_step
 from physcheck.checks.result import CheckResult
 
 
@@ -106,11 +106,14 @@ def stability_horizon(ctx: CheckContext) -> list[CheckResult]:
             )
         else:
             c = int(torch.nan_to_num(ctx.base.vrmse[i, h - 1], nan=math.inf).argmax())
+            worst = worst_step(m.vrmse_per_step[i])
             msg = (
                 f"{ctx.prefix(i, h)}: channel-mean VRMSE {fmt(float(m.vrmse_per_step[i, h - 1]))} exceeds the "
                 f"ceiling {fmt(th.stability_threshold)} (beyond what decorrelation alone gives): stability horizon {h}, "
                 f"needed {needed}; worst channel {ctx.layout.short_name(c)} "
-                f"(VRMSE {fmt(float(ctx.base.vrmse[i, h - 1, c]))}); {predictable}{ctx.nonfinite_note(i)}"
+                f"(VRMSE {fmt(float(ctx.base.vrmse[i, h - 1, c]))}); onset step {h} (first beyond the "
+                f"ceiling), worst step {worst} (VRMSE {fmt(float(m.vrmse_per_step[i, worst - 1]))}); "
+                f"{predictable}{ctx.nonfinite_note(i)}"
             )
         out.append(
             ctx.result(

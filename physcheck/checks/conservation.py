@@ -44,7 +44,7 @@ def energy(ctx: CheckContext) -> list[CheckResult]:
             m.fluctuating_magnetic_energy(ctx.base),
             m.fluctuating_magnetic_energy(ctx.truth),
         ),
-        ("mean_abs_b", "mean field magnitude <|B|>", ctx.base.mean_abs_b, ctx.truth.mean_abs_b),
+        ("mean_abs_b", "mean magnitude <|B|>", ctx.base.mean_abs_b, ctx.truth.mean_abs_b),
     )
     out = []
     for i in range(len(ctx.trajectories)):

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from physcheck.checks.context import CheckContext, fmt, worst_step
+from physcheck.checks.context import CheckContext, fmt, onset_text, worst_step
 from physcheck.checks.result import CheckResult
 
 
@@ -61,7 +61,10 @@ def solenoidality(ctx: CheckContext) -> list[CheckResult]:
                     ": the prediction carries magnetic monopoles (div B the truth does not have); "
                     "try the solenoidal projection hook (+projection) to see whether it removes the instability"
                 )
-            msg = f"{ctx.prefix(i, step)}: div B ({op}) {numbers}{advice}{ctx.nonfinite_note(i)}"
+            msg = (
+                f"{ctx.prefix(i, step)}: div B ({op}) {numbers}{advice}; "
+                f"{onset_text(~(worse <= factor), step)}{ctx.nonfinite_note(i)}"
+            )
         out.append(ctx.result("solenoidality", i, ok, worst, factor, msg, step=step))
     return out
 
