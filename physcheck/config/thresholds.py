@@ -88,7 +88,7 @@ class Thresholds:
                 )
         for name in ("vrmse_window_first", "skill_first", "dynamics_block"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"threshold {name} is a rollout step, >= 1; got {getattr(self, name)}")
+                raise ConfigError(f"threshold {name} is a rollout step or a step count, >= 1; got {getattr(self, name)}")
 
     @classmethod
     def names(cls) -> list[str]:
