@@ -1,9 +1,10 @@
 """Derived numbers of a rollout against the truth: the one place they are computed.
 
 Checks, the terminal summary, the results JSON, snapshots and the report all read window
-VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, fluctuation energy ratios, mean fields,
-dynamics and spectral numbers from here. Layouts follow ``physcheck.records`` (B
-trajectories, K steps, C channels); everything is CPU float64 like the records.
+VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, fluctuation
+energy ratios, mean fields, dynamics and spectral numbers from here. Layouts follow
+``physcheck.records`` (B trajectories, K steps, C channels); everything is CPU float64 like
+the records.
 """
 
 from __future__ import annotations
