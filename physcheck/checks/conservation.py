@@ -195,8 +195,8 @@ def mean_field(ctx: CheckContext) -> list[CheckResult]:
         crossed = torch.nonzero((ma_pred[i] > 1) != (ma_truth[i] > 1)).flatten()
         details["regime_changed"] = float(crossed.numel() > 0)
         flux_text = (
-            f"guide-field flux lost: {fmt(100 * (1 - flux))} % of the truth's B0 "
-            f"({fmt(float(b0_truth[i, worst - 1]))}) at step {worst}"
+            f"guide-field flux {'lost' if flux <= 1 else 'gained'}: {fmt(100 * abs(1 - flux))} % of "
+            f"the truth's B0 ({fmt(float(b0_truth[i, worst - 1]))}) at step {worst}"
         )
         if crossed.numel():
             s = int(crossed[0]) + 1
