@@ -5,7 +5,8 @@ VRMSE measures predictability, and a chaotic flow is unpredictable beyond a few 
 a prediction with the truth's statistics that has decorrelated from it scores sqrt(2). So
 ``vrmse`` and ``stability_horizon`` gate on a decorrelation *ceiling* (blow-up), while the
 predictability horizon (VRMSE <= 1) is reported, and ``skill`` asks for what a model must do
-while it can still predict: beat persistence.
+while it can still predict: beat the best trivial model (persistence, climatology or the
+time-mean state, whichever is best at each step).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 
 import torch
 
-from physcheck.checks.context import CheckContext, fmt
+from physcheck.checks.context import CheckContext, fmt, worst_step
 from physcheck.checks.result import CheckResult
 
 
@@ -105,11 +106,14 @@ def stability_horizon(ctx: CheckContext) -> list[CheckResult]:
             )
         else:
             c = int(torch.nan_to_num(ctx.base.vrmse[i, h - 1], nan=math.inf).argmax())
+            worst = worst_step(m.vrmse_per_step[i])
             msg = (
                 f"{ctx.prefix(i, h)}: channel-mean VRMSE {fmt(float(m.vrmse_per_step[i, h - 1]))} exceeds the "
                 f"ceiling {fmt(th.stability_threshold)} (beyond what decorrelation alone gives): stability horizon {h}, "
                 f"needed {needed}; worst channel {ctx.layout.short_name(c)} "
-                f"(VRMSE {fmt(float(ctx.base.vrmse[i, h - 1, c]))}); {predictable}{ctx.nonfinite_note(i)}"
+                f"(VRMSE {fmt(float(ctx.base.vrmse[i, h - 1, c]))}); onset step {h} (first beyond the "
+                f"ceiling), worst step {worst} (VRMSE {fmt(float(m.vrmse_per_step[i, worst - 1]))}); "
+                f"{predictable}{ctx.nonfinite_note(i)}"
             )
         out.append(
             ctx.result(
@@ -125,79 +129,137 @@ def stability_horizon(ctx: CheckContext) -> list[CheckResult]:
     return out
 
 
+def _key(name: str) -> str:
+    return name.replace("-", "_").replace(" ", "_")
+
+
 def skill(ctx: CheckContext) -> list[CheckResult]:
     """Median over trajectories of (mean VRMSE over steps ``skill_first..skill_last``) / the
-    same for persistence <= ``skill_ratio``: the model beats holding its last input frame."""
+    same for the best trivial model <= ``skill_ratio``. The best trivial model's VRMSE is, per
+    step, the minimum of persistence's (the last input frame held), climatology's (its spatial
+    mean held) and the time-mean state's (the mean of the truth window's frames, held): a
+    model must beat every way of doing nothing. Details carry the ratio to each baseline and
+    which was best (smallest median window VRMSE); the message names it."""
     th, m = ctx.thresholds, ctx.measures
     first, last = m.skill_window
-    if bool(torch.isnan(m.persistence_per_step).all()):
-        return [
-            ctx.model_result(
-                "skill",
-                True,
-                None,
-                None,
-                f"{ctx.model}: skipped: no persistence baseline (the truth record has no history)",
-                skipped="no persistence baseline (the truth record has no history)",
-            )
-        ]
-    ratio = _median(m.skill)
+    ratios = {name: _median(r) for name, r in m.baseline_skills.items()}
+    available = {n: r for n, r in ratios.items() if not math.isnan(r)}
+    if not available or bool(torch.isnan(m.best_baseline_per_step).all()):
+        reason = "no trivial baseline could be formed from the truth record"
+        return [ctx.model_result("skill", True, None, None, f"{ctx.model}: skipped: {reason}", skipped=reason)]
+    # the best baseline has the smallest VRMSE, i.e. the model's largest ratio to it
+    best = max(available, key=lambda n: available[n])
+    ratio = _median(m.baseline_skill)
     passed = ratio <= th.skill_ratio
     window = m.window_skill
     late = (
-        f"; T {m.window[0]}-{m.window[1]} ratio median {fmt(_median(window))} (reported)"
+        f"; T {m.window[0]}-{m.window[1]} ratio to persistence's median {fmt(_median(window))} (reported)"
         if window is not None
         else ""
     )
+    each = ", ".join(
+        f"{name} {fmt(r)}" if not math.isnan(r) else f"{name} n/a (no history)"
+        for name, r in ratios.items()
+    )
     detail = (
-        f"steps {first}-{last}: VRMSE / persistence's median {fmt(ratio)} (bound {fmt(th.skill_ratio)}; "
-        f"per trajectory: {_per_trajectory(ctx, m.skill)}){late}"
+        f"steps {first}-{last}: VRMSE / the best trivial model's median {fmt(ratio)} (bound "
+        f"{fmt(th.skill_ratio)}; per trajectory: {_per_trajectory(ctx, m.baseline_skill)}); "
+        f"ratio to each: {each}; best baseline: {best}{late}"
     )
     if passed:
-        msg = f"{ctx.model}: beats persistence: {detail}"
+        verdict = "beats every trivial model" if ratio < 1 else "within the skill bound"
+        msg = f"{ctx.model}: {verdict} (the best one: {best}): {detail}"
     else:
         msg = (
-            f"{ctx.model}: no better than holding the last input frame (persistence): {detail}; "
+            f"{ctx.model}: no better than the best trivial model, {best}: {detail}; "
             "the model does not predict the flow's evolution"
         )
-    return [ctx.model_result("skill", passed, ratio, th.skill_ratio, msg)]
+    details = {"ratio_best": ratio}
+    details.update({f"ratio_{_key(n)}": r for n, r in ratios.items()})
+    details.update({f"best_is_{_key(n)}": float(n == best) for n in ratios})
+    return [ctx.model_result("skill", passed, ratio, th.skill_ratio, msg, details=details)]
+
+
+def _frozen_from(ratio: torch.Tensor) -> int | None:
+    """The step (1-based) from which ``ratio [K]`` stays at zero change to the end, if any."""
+    moving = torch.nonzero(torch.nan_to_num(ratio, nan=1.0) > 1e-6).flatten()
+    start = int(moving[-1]) + 2 if moving.numel() else 1
+    return start if start <= ratio.numel() else None
 
 
 def dynamics(ctx: CheckContext) -> list[CheckResult]:
-    """Per channel, the median over steps of rms(pred_k - pred_{k-1}) / rms(truth_k -
-    truth_{k-1}) lies in ``[dynamics_low, dynamics_high]``: the rollout keeps evolving at the
-    truth's rate (a frozen or over-damped model falls below, a jittering one above)."""
+    """Per block of ``dynamics_block`` consecutive steps and per channel, the median over the
+    block's steps of rms(pred_k - pred_{k-1}) / rms(truth_k - truth_{k-1}) lies in
+    ``[dynamics_low, dynamics_high]``: the rollout keeps evolving at the truth's rate in every
+    part of the window. A freeze, an over-damping or an acceleration in any block fails, with
+    the block named (a median over the whole window hides a freeze in its second half)."""
     th, m = ctx.thresholds, ctx.measures
+    blocks = m.dynamics_blocks
     out = []
     for i in range(len(ctx.trajectories)):
-        rates = m.dynamics[i]  # [C]
-        off = torch.abs(torch.log10(rates))
-        worst = int(torch.nan_to_num(off, nan=math.inf).argmax())
-        value = float(rates[worst])
-        ok = bool(((rates >= th.dynamics_low) & (rates <= th.dynamics_high)).all())
+        rates = m.dynamics_per_block[i]  # [n_blocks, C]
+        finite = torch.nan_to_num(rates, nan=1.0)
+        bad = (finite < th.dynamics_low) | (finite > th.dynamics_high)
+        off = torch.abs(torch.log10(finite))
+        flat = int(off.flatten().argmax())
+        worst_block, worst = divmod(flat, rates.shape[1])
+        value = float(rates[worst_block, worst])
+        ok = not bool(bad.any())
         name = ctx.layout.short_name(worst)
-        rates_text = ", ".join(
-            f"{ctx.layout.short_name(c)} {fmt(float(r))}" for c, r in enumerate(rates)
+        whole = ", ".join(
+            f"{ctx.layout.short_name(c)} {fmt(float(r))}" for c, r in enumerate(m.dynamics[i])
         )
+
+        def block_text(j: int) -> str:
+            return f"steps {blocks[j][0]}-{blocks[j][1]}"
+
+        step = None
         if ok:
-            msg = f"{ctx.prefix(i)}: evolves at the truth's rate (median change ratio per channel: {rates_text})"
+            msg = (
+                f"{ctx.prefix(i)}: evolves at the truth's rate in every block of "
+                f"{th.dynamics_block} steps (block medians within {fmt(th.dynamics_low)}-"
+                f"{fmt(th.dynamics_high)}; furthest: {name} {fmt(value)} in {block_text(worst_block)}; "
+                f"median over the window per channel: {whole})"
+            )
         else:
-            frozen = ~(m.change_ratio[i, :, worst] > 1e-6)
-            first_frozen = torch.nonzero(frozen).flatten()
+            first_block = int(torch.nonzero(bad.any(dim=1)).flatten()[0])
+            worst_block = max(
+                (j for j in range(len(blocks)) if bool(bad[j].any())),
+                key=lambda j: float(off[j].max()),
+            )
+            worst = int(off[worst_block].argmax())
+            value, name = float(rates[worst_block, worst]), ctx.layout.short_name(worst)
+            ratio = m.change_ratio[i, :, worst]
+            a, b = blocks[worst_block]
+            block_steps = torch.nan_to_num(ratio[a - 1 : b], nan=math.inf)
+            worst_step = a + int(
+                (block_steps if value > 1 else -block_steps).argmax()
+            )
+            step = blocks[first_block][0]
             if value < th.dynamics_low:
+                frozen = _frozen_from(ratio)
                 what = (
-                    f"frozen from step {int(first_frozen[0]) + 1}"
-                    if first_frozen.numel() and bool(frozen[int(first_frozen[0]) :].all())
-                    else "over-damped"
+                    f"frozen from step {frozen}"
+                    if frozen is not None and frozen <= b
+                    else "over-damped" + (" late in the window" if worst_block > 0 else "")
                 )
                 what += ": the prediction changes less than the truth does"
             else:
-                what = "the prediction changes more than the truth does (noise, jitter or blow-up)"
-            msg = (
-                f"{ctx.prefix(i)}: {name} frame-to-frame change is {fmt(value)} x the truth's "
-                f"(median over steps; allowed {fmt(th.dynamics_low)}-{fmt(th.dynamics_high)}): {what}; "
-                f"all channels: {rates_text}{ctx.nonfinite_note(i)}"
+                what = "it accelerates: the prediction changes more than the truth does (noise, jitter or blow-up)"
+            per_block = "; ".join(
+                f"{block_text(j)} {fmt(float(rates[j, worst]))}" for j in range(len(blocks))
             )
+            msg = (
+                f"{ctx.prefix(i, step)}: {name} frame-to-frame change over {block_text(worst_block)} is "
+                f"{fmt(value)} x the truth's (median over the block's steps; allowed "
+                f"{fmt(th.dynamics_low)}-{fmt(th.dynamics_high)} in every block of {th.dynamics_block} "
+                f"steps): {what}; onset: first block beyond the bound {block_text(first_block)}, "
+                f"worst step {worst_step}; {name} per block: {per_block}; median over the window "
+                f"per channel: {whole}{ctx.nonfinite_note(i)}"
+            )
+        details = {ctx.layout.short_name(c): float(r) for c, r in enumerate(m.dynamics[i])}
+        details["worst_block_first_step"] = float(blocks[worst_block][0])
+        details["worst_block_last_step"] = float(blocks[worst_block][1])
         out.append(
             ctx.result(
                 "dynamics",
@@ -206,7 +268,8 @@ def dynamics(ctx: CheckContext) -> list[CheckResult]:
                 value,
                 th.dynamics_high if not value < 1 else th.dynamics_low,
                 msg,
-                details={ctx.layout.short_name(c): float(r) for c, r in enumerate(rates)},
+                step=step,
+                details=details,
             )
         )
     return out

@@ -71,7 +71,7 @@ def assert_check(
     """Run check ``name`` (any check of the catalogue, your own included) on predicted ``frames``
     against ``truth`` (``[B, K, X, Y, Z, C]`` or ``[K, X, Y, Z, C]``) and raise
     ``AssertionError`` with its messages where it fails. ``history``: the frames before the
-    window (``skill`` needs it for the persistence baseline, ``dynamics`` for the first step's
+    window (``skill`` needs it for the persistence and climatology baselines, ``dynamics`` for the first step's
     change); ``float64``/``perturbed``: the other rollouts ``precision``/``basin_determinism``
     compare with."""
     settings = settings or DiagnosticSettings()
@@ -123,12 +123,15 @@ def assert_stability_horizon(frames: Any, truth: Any, **kw: Any) -> list[CheckRe
 
 
 def assert_skill(frames: Any, truth: Any, history: Any, **kw: Any) -> list[CheckResult]:
-    """Early-step VRMSE at most ``skill_ratio`` x persistence's (the last ``history`` frame)."""
+    """Early-step VRMSE at most ``skill_ratio`` x the best trivial model's (per step the least
+    of persistence's and climatology's, from the last ``history`` frame, and the truth's
+    time-mean state's)."""
     return assert_check("skill", frames, truth, history=history, **kw)
 
 
 def assert_dynamics(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """The rollout changes from step to step at the truth's rate (``dynamics_low..high``)."""
+    """The rollout changes from step to step at the truth's rate (``dynamics_low..high``) in
+    every block of ``dynamics_block`` steps."""
     return assert_check("dynamics", frames, truth, **kw)
 
 
@@ -165,6 +168,13 @@ def assert_precision(frames: Any, truth: Any, float64: Any, **kw: Any) -> list[C
 
 
 def assert_energy(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
-    """Alfven ratio and <|B|> within ``energy_factor`` x truth's; mass within
-    ``mass_tolerance``; density positive."""
+    """The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b', and
+    <|B|> within ``energy_factor`` x truth's; density positive."""
     return assert_check("energy", frames, truth, **kw)
+
+
+def assert_mean_field(frames: Any, truth: Any, **kw: Any) -> list[CheckResult]:
+    """<B> within ``mean_field_b_tolerance`` x the truth's guide field |<B>|, mass within
+    ``mass_tolerance``, mean momentum within ``mean_field_momentum_tolerance`` x <rho> v_rms,
+    each beyond the truth's own drift."""
+    return assert_check("mean_field", frames, truth, **kw)

@@ -129,4 +129,18 @@ def worst_step(badness: torch.Tensor) -> int:
     return int(torch.argmax(b).item()) + 1
 
 
-__all__ = ["CheckContext", "fmt", "worst_step"]
+def onset_step(beyond: torch.Tensor) -> int | None:
+    """1-based first step where ``beyond [K]`` (bool: beyond the bound) holds; ``None`` if never."""
+    steps = torch.nonzero(beyond).flatten()
+    return int(steps[0]) + 1 if steps.numel() else None
+
+
+def onset_text(beyond: torch.Tensor, worst: int) -> str:
+    """``onset step S (first beyond the bound), worst step W``, for a per-step series judged
+    at every step."""
+    onset = onset_step(beyond)
+    first = f"onset step {onset} (first beyond the bound)" if onset is not None else "never beyond the bound"
+    return f"{first}, worst step {worst}"
+
+
+__all__ = ["CheckContext", "fmt", "onset_step", "onset_text", "worst_step"]

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from physcheck.checks.context import CheckContext, fmt, worst_step
+from physcheck.checks.context import CheckContext, fmt, onset_text, worst_step
 from physcheck.checks.result import CheckResult
 
 
@@ -61,7 +61,10 @@ def solenoidality(ctx: CheckContext) -> list[CheckResult]:
                     ": the prediction carries magnetic monopoles (div B the truth does not have); "
                     "try the solenoidal projection hook (+projection) to see whether it removes the instability"
                 )
-            msg = f"{ctx.prefix(i, step)}: div B ({op}) {numbers}{advice}{ctx.nonfinite_note(i)}"
+            msg = (
+                f"{ctx.prefix(i, step)}: div B ({op}) {numbers}{advice}; "
+                f"{onset_text(~(worse <= factor), step)}{ctx.nonfinite_note(i)}"
+            )
         out.append(ctx.result("solenoidality", i, ok, worst, factor, msg, step=step))
     return out
 
@@ -86,8 +89,9 @@ def _within(value: float, low: float, high: float) -> bool:
 
 
 def spectrum(ctx: CheckContext) -> list[CheckResult]:
-    """At the last step, the prediction's perpendicular B spectrum against the truth's own range
-    over the window's spectrum steps and trajectories: slope within ``spectrum_slope_tolerance``
+    """At the last step, the prediction's perpendicular B spectrum against the same
+    trajectory's truth, its range over the window's spectrum steps (never pooled over
+    trajectories, which may be of different (Ma, Ms) points): slope within ``spectrum_slope_tolerance``
     of that range, low/high band ratio and high-n pile-up within ``spectrum_low_high_factor`` /
     ``spectrum_pile_up_factor`` of it. With fewer than ``spectrum_min_shells`` shells in the
     fit range (a coarse grid) the slope is not judged, and the message says why."""

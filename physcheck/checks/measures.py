@@ -1,9 +1,10 @@
 """Derived numbers of a rollout against the truth: the one place they are computed.
 
 Checks, the terminal summary, the results JSON, snapshots and the report all read window
-VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, Alfven ratios,
-dynamics and spectral numbers from here. Layouts follow ``physcheck.records`` (B
-trajectories, K steps, C channels); everything is CPU float64 like the records.
+VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, fluctuation
+energy ratios, mean fields, dynamics and spectral numbers from here. Layouts follow
+``physcheck.records`` (B trajectories, K steps, C channels); everything is CPU float64 like
+the records.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class SpectralRange:
 @dataclass(frozen=True)
 class SpectrumNumbers:
     """Spectral numbers of the perpendicular B spectrum (B_perp components summed) of one
-    trajectory: the prediction's at the last step, and the range ``(min, max)`` the truth's
-    take over every spectrum step of the window and every trajectory."""
+    trajectory: the prediction's at the last step, and the range ``(min, max)`` the same
+    trajectory's truth takes over every spectrum step of the window."""
 
     slope_pred: float
     slope_truth: tuple[float, float]
@@ -153,6 +154,43 @@ class Measures:
         """Model VRMSE / persistence VRMSE per step ``[B, K]`` (< 1: better than doing nothing)."""
         return self.vrmse_per_step / self.persistence_per_step
 
+    @cached_property
+    def baselines_per_step(self) -> dict[str, torch.Tensor]:
+        """Channel-mean VRMSE ``[B, K]`` of each trivial model: ``persistence`` (the last history
+        frame held), ``climatology`` (its spatial mean held) and ``time-mean state`` (the mean
+        of the truth window's frames, per trajectory, held). NaN where one cannot be formed (no
+        history)."""
+        return {
+            "persistence": self.persistence_per_step,
+            "climatology": self.truth.climatology_vrmse.mean(dim=-1),
+            "time-mean state": self.truth.time_mean_vrmse.mean(dim=-1),
+        }
+
+    @cached_property
+    def best_baseline_per_step(self) -> torch.Tensor:
+        """The best trivial model's VRMSE per step ``[B, K]``: the per-step minimum over
+        ``baselines_per_step`` (a baseline that cannot be formed is left out; NaN if none can)."""
+        stacked = torch.stack(list(self.baselines_per_step.values()))  # [3, B, K]
+        best = torch.nan_to_num(stacked, nan=math.inf).amin(dim=0)
+        return torch.where(torch.isinf(best), torch.full_like(best, math.nan), best)
+
+    def _window_ratio(self, baseline: torch.Tensor) -> torch.Tensor:
+        first, last = self.skill_window
+        model = self.vrmse_per_step[:, first - 1 : last].mean(dim=1)
+        return model / baseline[:, first - 1 : last].mean(dim=1)
+
+    @cached_property
+    def baseline_skill(self) -> torch.Tensor:
+        """Per trajectory ``[B]``: mean model VRMSE over the skill window / the best trivial
+        model's (its per-step minimum, ``best_baseline_per_step``), what ``skill`` judges."""
+        return self._window_ratio(self.best_baseline_per_step)
+
+    @cached_property
+    def baseline_skills(self) -> dict[str, torch.Tensor]:
+        """Per baseline, per trajectory ``[B]``: mean model VRMSE over the skill window / that
+        baseline's."""
+        return {name: self._window_ratio(v) for name, v in self.baselines_per_step.items()}
+
     @property
     def skill_window(self) -> tuple[int, int]:
         th = self.thresholds
@@ -247,13 +285,38 @@ class Measures:
         return pred / (self.truth.divb * self.truth.mean_abs_b)
 
     # -- energies ------------------------------------------------------------------------------
-    def alfven_ratio(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
-        """Fluctuating magnetic over kinetic energy ``[B, K]``: ``E_b' / E_K`` with
-        ``E_b' = mean |B - <B>|^2 / 2`` (the sum of the B channels' variances over 2), which the
-        guide field does not dominate."""
-        magnetic = list(self.layout.magnetic)
-        fluctuating = of.variance[..., magnetic].sum(dim=-1) / 2
-        return fluctuating / of.kinetic_energy
+    def fluctuating_magnetic_energy(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """``E_b' = mean |B - <B>|^2 / 2`` ``[B, K]`` (the sum of the B channels' variances over
+        2; B units squared), the magnetic energy the guide field does not dominate."""
+        return of.variance[..., list(self.layout.magnetic)].sum(dim=-1) / 2
+
+    def fluctuation_energy_ratio(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The magnetic-to-kinetic fluctuation energy ratio ``E_b' / E_K`` ``[B, K]`` (the
+        inverse of the usual Alfven ratio r_A = E_K / E_M)."""
+        return self.fluctuating_magnetic_energy(of) / of.kinetic_energy
+
+    #: the name the results JSON and the report keep for ``fluctuation_energy_ratio``
+    alfven_ratio = fluctuation_energy_ratio
+
+    # -- mean field, mass, momentum ------------------------------------------------------------
+    def mean_field(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The mean field <B> ``[B, K, 3]`` (B units; magnetic-channel order)."""
+        return of.mean[..., list(self.layout.magnetic)]
+
+    def guide_field(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The guide field B0 = |<B>| ``[B, K]`` (not <|B|>, which fluctuations raise)."""
+        return self.mean_field(of).square().sum(dim=-1).sqrt()
+
+    def rms_velocity(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """``v_rms = sqrt(<|v|^2>)`` ``[B, K]`` (velocity units), from the velocity channels'
+        variances and means."""
+        v = list(self.layout.velocity)
+        return torch.sqrt((of.variance[..., v] + of.mean[..., v].square()).sum(dim=-1))
+
+    def alfven_mach(self, of: DiagnosticRecord | TruthRecord) -> torch.Tensor:
+        """The Alfvenic Mach number ``M_A = v_rms / v_A`` with ``v_A = |<B>| / sqrt(<rho>)``
+        ``[B, K]`` (below 1: sub-Alfvenic, the guide field dominates the flow)."""
+        return self.rms_velocity(of) * torch.sqrt(of.mass) / self.guide_field(of)
 
     # -- dynamics ------------------------------------------------------------------------------
     @cached_property
@@ -263,10 +326,38 @@ class Measures:
         return torch.sqrt(self.record.change / self.truth.change)
 
     @cached_property
-    def dynamics(self) -> torch.Tensor:
-        """Median over steps of ``change_ratio`` ``[B, C]`` (NaN steps count as extreme)."""
+    def _judged_change_ratio(self) -> torch.Tensor:
+        """``change_ratio`` with a non-finite prediction's steps as +Inf (extreme) and the steps
+        whose truth change is unknown (step 1 without a history) as NaN (left out)."""
         ratio = torch.nan_to_num(self.change_ratio, nan=math.inf)
-        return ratio.median(dim=1).values
+        return torch.where(torch.isnan(self.truth.change), math.nan, ratio)
+
+    @cached_property
+    def dynamics(self) -> torch.Tensor:
+        """Median over the window's steps of ``change_ratio`` ``[B, C]`` (reported; NaN steps
+        of the prediction count as extreme)."""
+        return self._judged_change_ratio.nanmedian(dim=1).values
+
+    @property
+    def dynamics_blocks(self) -> list[tuple[int, int]]:
+        """``(first, last)`` steps (1-based, inclusive) of the consecutive blocks of
+        ``dynamics_block`` steps the window is judged in; a last block shorter than half a block
+        joins the one before (its median would rest on too few steps)."""
+        size, k = self.thresholds.dynamics_block, self.n_steps
+        blocks = [(a, min(a + size - 1, k)) for a in range(1, k + 1, size)]
+        if len(blocks) > 1 and blocks[-1][1] - blocks[-1][0] + 1 < size / 2:
+            blocks[-2:] = [(blocks[-2][0], k)]
+        return blocks
+
+    @cached_property
+    def dynamics_per_block(self) -> torch.Tensor:
+        """Median over each block's steps of ``change_ratio`` ``[B, n_blocks, C]`` (the
+        prediction's NaN steps count as extreme; a step whose truth change is unknown is left
+        out)."""
+        ratio = self._judged_change_ratio
+        return torch.stack(
+            [ratio[:, a - 1 : b].nanmedian(dim=1).values for a, b in self.dynamics_blocks], dim=1
+        )
 
     # -- spectra -------------------------------------------------------------------------------
     def _spectral_numbers(
@@ -287,15 +378,24 @@ class Measures:
         )
 
     @cached_property
-    def truth_spectral_range(
-        self,
-    ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
-        """(min, max) of the truth's slope, low/high ratio and pile-up over every spectrum step
-        and trajectory (the truth's own spread, which the prediction is held to)."""
+    def _truth_spectral_numbers(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The truth's slope, low/high ratio ``[B, S]`` and pile-up ``[B, S - 1]`` (against step
+        1, step 1 itself left out where there are other steps) at every spectrum step."""
         steps = self.truth.spectrum_steps
         first = self.truth.spectra[:, steps.index(1)][:, None]
         slope, low_high, pile = self._spectral_numbers(self.truth.spectra, first)
-        return _nanrange(slope), _nanrange(low_high), _nanrange(pile[:, 1:] if len(steps) > 1 else pile)
+        return slope, low_high, pile[:, 1:] if len(steps) > 1 else pile
+
+    def truth_spectral_range(
+        self, index: int
+    ) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        """(min, max) of trajectory ``index``'s truth slope, low/high ratio and pile-up over every
+        spectrum step: the truth's own spread, which the prediction is held to. Per trajectory,
+        never pooled: trajectories of different (Ma, Ms) points have different spectra, and a
+        range pooled over them would let one trajectory's prediction take another point's
+        spectrum."""
+        slope, low_high, pile = self._truth_spectral_numbers
+        return _nanrange(slope[index]), _nanrange(low_high[index]), _nanrange(pile[index])
 
     def spectrum(self, index: int) -> SpectrumNumbers:
         """Spectral numbers of trajectory ``index`` at the last step (pile-up against step 1),
@@ -304,7 +404,7 @@ class Measures:
         last = self.record.spectra[index, steps.index(self.n_steps)]
         first = self.record.spectra[index, steps.index(1)]
         slope, low_high, pile = self._spectral_numbers(last, first)
-        slope_truth, low_high_truth, pile_truth = self.truth_spectral_range
+        slope_truth, low_high_truth, pile_truth = self.truth_spectral_range(index)
         return SpectrumNumbers(
             slope_pred=float(slope),
             slope_truth=slope_truth,

@@ -18,7 +18,7 @@ import math
 import torch
 
 import physcheck.diagnostics as d
-from physcheck.checks.context import CheckContext, fmt, worst_step
+from physcheck.checks.context import CheckContext, fmt, onset_text, worst_step
 from physcheck.checks.result import CheckResult
 
 
@@ -54,7 +54,11 @@ def channel_variance(ctx: CheckContext) -> list[CheckResult]:
                     what = "perpendicular basin blow-up" if c in perp else "variance blow-up"
                 else:
                     what = "variance collapse (over-smoothing or energy drain)"
-                msg = f"{ctx.prefix(i, step)}: {name} variance {fmt(pred_var)} is {fmt(worst)} x {truth_text}: {what}{ctx.nonfinite_note(i)}"
+                beyond = ~((a >= th.variance_low) & (a <= th.variance_high))
+                msg = (
+                    f"{ctx.prefix(i, step)}: {name} variance {fmt(pred_var)} is {fmt(worst)} x {truth_text}: "
+                    f"{what}; {onset_text(beyond, step)}{ctx.nonfinite_note(i)}"
+                )
             out.append(
                 ctx.result(
                     "channel_variance",
@@ -94,7 +98,7 @@ def perpendicular_symmetry(ctx: CheckContext) -> list[CheckResult]:
             msg = (
                 f"{ctx.prefix(i, step)}: log10(a_{first} / a_{second}) = {fmt(worst)}: {louder} amplified "
                 f"{fmt(10 ** abs(worst))} x more than the other perpendicular component "
-                f"(basin {louder}){ctx.nonfinite_note(i)}"
+                f"(basin {louder}); {onset_text(~(asym.abs() <= bound), step)}{ctx.nonfinite_note(i)}"
             )
         out.append(ctx.result("perpendicular_symmetry", i, ok, worst, bound, msg, step=step))
     return out

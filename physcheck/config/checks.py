@@ -89,16 +89,17 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "skill",
             f"{_BUILTIN}.accuracy:skill",
-            "Early-step VRMSE against persistence (the last input frame held): a model must beat "
-            "doing nothing.",
+            "Early-step VRMSE against the best trivial model (per step the least of persistence, "
+            "climatology and the truth window's time-mean state): a model must beat doing nothing.",
             "fig-vrmse",
             scope="model",
         ),
         CheckSpec(
             "dynamics",
             f"{_BUILTIN}.accuracy:dynamics",
-            "The rollout keeps evolving at the truth's rate: rms frame-to-frame change per "
-            "channel against the truth's (frozen and over-damped models fail).",
+            "The rollout keeps evolving at the truth's rate in every block of the window: rms "
+            "frame-to-frame change per channel against the truth's (a freeze, an over-damping or "
+            "an acceleration in any block fails, the block named).",
             "fig-vrmse",
         ),
         CheckSpec(
@@ -146,8 +147,15 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "energy",
             f"{_BUILTIN}.conservation:energy",
-            "Alfven ratio E_b'/E_K and <|B|> within a factor of truth's; mass conserved; density "
-            "positive.",
+            "The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b' "
+            "and <|B|> within a factor of the truth's, every step; density positive.",
+            "fig-energy",
+        ),
+        CheckSpec(
+            "mean_field",
+            f"{_BUILTIN}.conservation:mean_field",
+            "The mean field <B> (guide-field flux), the mass and the mean momentum <rho v> follow "
+            "the truth's, every step; a lost flux and a change of Alfvenic regime are named.",
             "fig-energy",
         ),
         CheckSpec(

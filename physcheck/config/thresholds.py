@@ -30,14 +30,18 @@ class Thresholds:
     stability_min_horizon: int | None = None  # None: the horizon must exceed K
     # reported, not judged: the predictability horizon (first step with VRMSE > 1)
     predictability_threshold: float = 1.0
-    # skill: mean VRMSE over steps skill_first..skill_last, model / persistence (median over
-    # trajectories) at most skill_ratio
+    # skill: mean VRMSE over steps skill_first..skill_last, model / the best trivial model's
+    # (per step the least of persistence, climatology and the truth window's time-mean state;
+    # median over trajectories) at most skill_ratio
     skill_first: int = 1
     skill_last: int = 10
     skill_ratio: float = 0.8
-    # dynamics: median over steps of rms(frame-to-frame change) pred / truth, per channel
+    # dynamics: per block of dynamics_block consecutive steps (a last block shorter than half
+    # of that joins the one before) and channel, the median over the block's steps of
+    # rms(frame-to-frame change) pred / truth
     dynamics_low: float = 0.3
     dynamics_high: float = 3.0
+    dynamics_block: int = 10
     # div B: the ratio rms(div B)/<|B|> and the absolute rms(div B), each <= factor x truth's
     solenoidality_factor: float = 3.0
     # spectrum at the last step against the truth's range over the window and trajectories
@@ -64,9 +68,18 @@ class Thresholds:
     # ratio is 0.46-0.49, without 0.50-0.52; tests/calibrate_equivariance.py)
     equivariance_tolerance: float = 1e-3
     equivariance_approximate: float = 0.5
-    # energy: the Alfven ratio E_b'/E_K and <|B|> within a factor; mass within a fraction
+    # energy: the magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and
+    # E_b', and <|B|>, each within this factor of the truth's
     energy_factor: float = 10.0
+    # mean_field, against the truth at the same step plus the truth's own drift over the
+    # window: <B> (as a vector) within this fraction of the truth's guide field B0 = |<B>|
+    # (flux is conserved exactly in a periodic box: the data drift by ~1e-9 B0) ...
+    mean_field_b_tolerance: float = 0.01
+    # ... the mass within this fraction of the mean density ...
     mass_tolerance: float = 0.01
+    # ... and the mean momentum <rho v> within this fraction of <rho> v_rms (the forced truth's
+    # own <rho v> drifts by up to ~0.17 <rho> v_rms over 80 frames of the default set)
+    mean_field_momentum_tolerance: float = 0.25
 
     def __post_init__(self) -> None:
         for low, high in (
@@ -79,9 +92,9 @@ class Thresholds:
                 raise ConfigError(
                     f"threshold {low} ({getattr(self, low)}) must not exceed {high} ({getattr(self, high)})"
                 )
-        for name in ("vrmse_window_first", "skill_first"):
+        for name in ("vrmse_window_first", "skill_first", "dynamics_block"):
             if getattr(self, name) < 1:
-                raise ConfigError(f"threshold {name} is a rollout step, >= 1; got {getattr(self, name)}")
+                raise ConfigError(f"threshold {name} is a rollout step or a step count, >= 1; got {getattr(self, name)}")
 
     @classmethod
     def names(cls) -> list[str]:
@@ -108,6 +121,7 @@ _INTEGER_THRESHOLDS = {
     "stability_min_horizon",
     "skill_first",
     "skill_last",
+    "dynamics_block",
     "spectrum_min_shells",
     "precision_onset_steps",
 }

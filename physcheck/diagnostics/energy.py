@@ -20,7 +20,8 @@ class Energies(NamedTuple):
     """Volume-averaged energies of a state, each ``[...]``.
 
     ``magnetic`` E_B = mean |B|^2 / 2; ``kinetic`` E_K = mean rho |v|^2 / 2; ``ratio`` E_B / E_K;
-    ``mean_abs_b`` <|B|> (the guide-field magnitude when fluctuations are small); ``mass`` mean rho.
+    ``mean_abs_b`` <|B|> (the mean of |B|; not the guide field |<B>|, which it exceeds
+    by the fluctuations); ``mass`` mean rho.
     """
 
     magnetic: torch.Tensor

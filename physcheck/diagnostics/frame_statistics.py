@@ -39,8 +39,10 @@ from physcheck.fields import MHD_LAYOUT, FieldLayout
 class FrameStatistics:
     """Per-frame numbers of a batch of frames ``[B, X, Y, Z, C]``.
 
-    ``mean``, ``variance``: ``[B, C]`` (population variance over space, units of the channel
-    squared). ``magnetic_energy`` (mean |B|^2 / 2), ``kinetic_energy`` (mean rho |v|^2 / 2),
+    ``mean``, ``variance``: ``[B, C]`` (spatial mean, in the channel's units, and population
+    variance over space, units of the channel squared; the magnetic channels' means are the
+    mean field <B>, whose magnitude is the guide field B0 = |<B>|). ``momentum``: ``[B, 3]``,
+    the mean momentum <rho v_j> (density times velocity units), in velocity-channel order. ``magnetic_energy`` (mean |B|^2 / 2), ``kinetic_energy`` (mean rho |v|^2 / 2),
     ``energy_ratio``, ``mean_abs_b``, ``mass`` (mean rho), ``divb_spectral`` and
     ``divb_central`` (rms(div B) / mean |B|, 1 / length; ``None`` unless asked for): ``[B]``. ``spectrum``: ``[B, 2, M]``,
     the perpendicular spectra of the two perpendicular magnetic components (B_y, B_z for a guide
@@ -50,6 +52,7 @@ class FrameStatistics:
 
     mean: torch.Tensor
     variance: torch.Tensor
+    momentum: torch.Tensor
     magnetic_energy: torch.Tensor
     kinetic_energy: torch.Tensor
     energy_ratio: torch.Tensor
@@ -174,6 +177,8 @@ def frame_statistics(
 
     flat = rows.view(batch, n_channels, n_points)
     vx, vy, vz = (flat[:, j] for j in layout.velocity)
+    rho = flat[:, layout.density]
+    momentum = torch.stack([(rho * v).mean(dim=-1) for v in (vx, vy, vz)], dim=-1)
     rho_v2 = vx * vx
     rho_v2.addcmul_(vy, vy).addcmul_(vz, vz).mul_(flat[:, layout.density])
     kinetic = 0.5 * rho_v2.mean(dim=-1)
@@ -211,6 +216,7 @@ def frame_statistics(
     return FrameStatistics(
         mean=mean,
         variance=variance,
+        momentum=momentum,
         magnetic_energy=magnetic,
         kinetic_energy=kinetic,
         energy_ratio=magnetic / kinetic,

@@ -6,7 +6,8 @@
 - ``climatology``: the mean state, forever: each channel held at the spatial mean of the last
   input frame (mass and the guide field kept, every fluctuation gone). Its VRMSE is about 1
   by definition (predicting the spatial mean is what VRMSE 1 means); it fails
-  ``channel_variance`` (a total collapse), ``dynamics`` and ``skill``.
+  ``channel_variance`` (a total collapse), ``dynamics`` and ``skill`` (it is one of the
+  baselines ``skill`` takes the best of).
 
 Both have ``n_history = 1``, accept any device and dtype and have no weights.
 """

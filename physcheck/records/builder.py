@@ -204,14 +204,12 @@ class RecordBuilder:
                 (b, len(self.steps), 2, n_shells), float("nan"), dtype=torch.float64
             )
         compared = self.reference is not None
-        per_channel = {"variance", "change"}
+        trailing = {"variance": (n_channels,), "change": (n_channels,), "mean": (n_channels,)}
+        trailing["momentum"] = (3,)
         return DiagnosticRecord(
             n_steps=self.n_steps,
             vrmse=series("vrmse", n_channels),
-            **{
-                name: series(name, n_channels) if name in per_channel else series(name)
-                for name in FRAME_SERIES
-            },
+            **{name: series(name, *trailing.get(name, ())) for name in FRAME_SERIES},
             spectrum_steps=self.steps,
             spectra=spectra,
             first_nonfinite_step=first_nonfinite_step.cpu(),

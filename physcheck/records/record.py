@@ -4,11 +4,14 @@
 Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells): the
 ``FRAME_SERIES`` of ``physcheck.records.series`` (``divb``, ``divb_spectral``,
 ``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``, ``min_density`` ``[B, K]``;
-``variance``, ``change`` ``[B, K, C]``), ``spectra [B, S, 2, M]`` (the two perpendicular
+``variance``, ``change``, ``mean`` ``[B, K, C]``; ``momentum`` ``[B, K, 3]``), ``spectra [B, S, 2, M]`` (the two perpendicular
 magnetic components at the spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
 ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
-model, e.g. unperturbed or float32). The truth also holds ``persistence_vrmse [B, K, C]``:
-the VRMSE of the last history frame held forever (the "do nothing" baseline).
+model, e.g. unperturbed or float32). The truth also holds the VRMSE ``[B, K, C]`` of the
+trivial models a surrogate must beat: ``persistence_vrmse`` (the last history frame held
+forever), ``climatology_vrmse`` (that frame's spatial mean per channel held forever, as
+``physcheck.models.baselines.Climatology``) and ``time_mean_vrmse`` (the trajectory's
+time-mean state: the mean of the truth window's K frames, held).
 """
 
 from __future__ import annotations
@@ -40,7 +43,11 @@ class TruthRecord:
     mass: torch.Tensor
     min_density: torch.Tensor
     change: torch.Tensor
+    mean: torch.Tensor
+    momentum: torch.Tensor
     persistence_vrmse: torch.Tensor
+    climatology_vrmse: torch.Tensor
+    time_mean_vrmse: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
 
@@ -59,7 +66,8 @@ class TruthRecord:
     ) -> TruthRecord:
         """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K).
         ``history [B, T, ...]``: the frames before the window (the last one is the frame before
-        step 1 and the persistence baseline); without it those numbers are NaN."""
+        step 1 and the persistence and climatology baselines); without it those numbers are
+        NaN. The time-mean state (mean of the K truth frames) needs one more pass over them."""
         n_traj, n_steps = truth.shape[:2]
         steps = spectrum_steps(settings, n_steps)
         series = SeriesStore(n_traj, n_steps, truth.shape[-1])
@@ -70,6 +78,12 @@ class TruthRecord:
         )
         n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
         convention = cast(Convention, settings.vrmse_convention)
+        climatology = (
+            last.mean(dim=(1, 2, 3), keepdim=True).expand_as(last)
+            if last is not None
+            else None
+        )
+        time_mean = truth.mean(dim=1)  # [B, X, Y, Z, C]
         previous = last
         for k in range(n_steps):
             frame = truth[:, k : k + 1]
@@ -89,11 +103,25 @@ class TruthRecord:
             else:
                 persistence = torch.full_like(values["variance"], float("nan"))
             series.put("persistence_vrmse", span, persistence)
+            if climatology is not None:
+                sse = d.squared_error_sums(climatology, truth[:, k])[:, None]
+                clim = d.vrmse_from_sums(sse, values["variance"], n_points, convention=convention)
+            else:
+                clim = torch.full_like(values["variance"], float("nan"))
+            series.put("climatology_vrmse", span, clim)
+            sse = d.squared_error_sums(time_mean, truth[:, k])[:, None]
+            series.put(
+                "time_mean_vrmse",
+                span,
+                d.vrmse_from_sums(sse, values["variance"], n_points, convention=convention),
+            )
             previous = truth[:, k]
         out = series.finished()
         return cls(
             **{name: out[name] for name in FRAME_SERIES},
             persistence_vrmse=out["persistence_vrmse"],
+            climatology_vrmse=out["climatology_vrmse"],
+            time_mean_vrmse=out["time_mean_vrmse"],
             spectrum_steps=steps,
             spectra=out["spectra"],
         )
@@ -114,6 +142,8 @@ class DiagnosticRecord:
     mass: torch.Tensor
     min_density: torch.Tensor
     change: torch.Tensor
+    mean: torch.Tensor
+    momentum: torch.Tensor
     spectrum_steps: list[int]
     spectra: torch.Tensor
     first_nonfinite_step: torch.Tensor
@@ -131,7 +161,15 @@ class DiagnosticRecord:
     @classmethod
     def cache_layout(cls) -> dict[str, int | None]:
         """Every tensor a cache entry of a record holds, with its number of dimensions."""
-        dims = {"vrmse": 3, "variance": 3, "change": 3, "spectra": 4, "first_nonfinite_step": 1}
+        dims = {
+            "vrmse": 3,
+            "variance": 3,
+            "change": 3,
+            "mean": 3,
+            "momentum": 3,
+            "spectra": 4,
+            "first_nonfinite_step": 1,
+        }
         layout: dict[str, int | None] = {name: dims.get(name, 2) for name in cls.tensor_fields()}
         layout["frames"] = 6
         return layout

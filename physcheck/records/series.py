@@ -23,7 +23,9 @@ from physcheck.fields import FieldLayout
 #: ``energy_ratio``: E_B / E_K; ``kinetic_energy``: E_K = mean rho |v|^2 / 2;
 #: ``mean_abs_b``: <|B|>; ``mass``: mean rho; ``min_density``: min rho ``[B, K]``;
 #: ``change``: mean_S (frame_k - frame_{k-1})^2 per channel ``[B, K, C]`` (the frame before
-#: step 1 is the last history frame).
+#: step 1 is the last history frame); ``mean``: spatial mean per channel ``[B, K, C]`` (the
+#: magnetic channels' means are the mean field <B>, in B units); ``momentum``: mean momentum
+#: <rho v_j> ``[B, K, 3]`` (density x velocity units, velocity-channel order).
 FRAME_SERIES = (
     "divb",
     "divb_spectral",
@@ -34,6 +36,8 @@ FRAME_SERIES = (
     "mass",
     "min_density",
     "change",
+    "mean",
+    "momentum",
 )
 
 
@@ -124,6 +128,8 @@ def frame_series(
         "mass": per_step(stats.mass),
         "min_density": density.to(stats.mass.dtype),
         "change": per_step(change),
+        "mean": per_step(stats.mean),
+        "momentum": per_step(stats.momentum),
     }
     spectra = None
     if stats.spectrum is not None:

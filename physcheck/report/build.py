@@ -177,7 +177,7 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
     panels = {
         label: ({m: _arr(series[m][key]) for m in models if key in series[m]}, _arr(first[truth]))
         for label, key, truth in (
-            ("Alfven ratio E_b'/E_K", "alfven_ratio", "alfven_ratio_truth"),
+            ("E_b'/E_K (fluctuation energies)", "alfven_ratio", "alfven_ratio_truth"),
             ("<|B|>", "mean_abs_b", "mean_abs_b_truth"),
             ("mass <rho>", "mass", "mass_truth"),
             ("E_B / E_K (total)", "energy_ratio", "energy_ratio_truth"),
@@ -185,15 +185,16 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
         if truth in first
     }
     energy_bounds = {
-        "Alfven ratio E_b'/E_K": ("energy_factor", "factor", float(th["energy_factor"])),
+        "E_b'/E_K (fluctuation energies)": ("energy_factor", "factor", float(th["energy_factor"])),
         "<|B|>": ("energy_factor", "factor", float(th["energy_factor"])),
         "mass <rho>": ("mass_tolerance", "fraction", float(th["mass_tolerance"])),
     }
     add(
         "fig-energy",
-        "Energies per step against truth (medians over trajectories): the Alfven ratio of the "
-        "fluctuating magnetic energy, the guide field <|B|> and the mass the energy check judges, "
-        "and the total E_B/E_K for reference.",
+        "Energies per step against truth (medians over trajectories): the ratio E_b'/E_K of the "
+        "fluctuating magnetic energy to the kinetic energy (the inverse of the Alfven ratio "
+        "r_A = E_K/E_M) and the mean magnitude <|B|> the energy check judges, the mass the "
+        "mean_field check judges, and the total E_B/E_K for reference.",
         f.energies_per_step(panels, bounds=energy_bounds),
     )
     spread = {

@@ -267,12 +267,12 @@ def energies_per_step(
     panels: Mapping[str, tuple[Mapping[str, np.ndarray], np.ndarray]],
     *,
     bounds: Mapping[str, tuple[str, str, float]] | None = None,
-    title: str = "Energies, guide field and mass",
+    title: str = "Energies, mean |B| and mass",
 ) -> Figure:
     """One panel per quantity, models against the truth, medians over trajectories.
 
     ``panels[ylabel] = (values[model] [B, K], truth [B, K])``; a quantity that takes
-    non-positive values (a negative Alfven ratio from a negative density, say) is drawn on a
+    non-positive values (a negative energy ratio from a negative density, say) is drawn on a
     symmetric-log axis instead of dropping them. ``bounds[ylabel] = (threshold name, kind,
     value)`` draws the pass band around the median truth: kind ``factor`` (truth / value to
     truth x value) or ``fraction`` (truth x (1 -+ value)).

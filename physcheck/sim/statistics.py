@@ -41,7 +41,7 @@ def truth_statistics(
     channel-mean VRMSE."""
     b, t = frames.shape[:2]
     flat = frames.reshape(b * t, *frames.shape[2:]).double()
-    stats = frame_statistics(flat, spectrum=[1, 2], methods=("central",))
+    stats = frame_statistics(flat, spectrum=True, methods=("central",))
     var = stats.variance  # [BT, 7]
     assert stats.spectrum is not None and stats.divb_central is not None
     e = stats.spectrum.sum(dim=-2)  # [BT, shells]

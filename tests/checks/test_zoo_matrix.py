@@ -45,7 +45,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"finite"},
     ),
     "nan_at_frame": ({"finite", "vrmse", "stability_horizon", "basin_determinism"}, {"precision"}),
-    "mass_drain": ({"energy"}, ALL - {"energy"}),
+    "mass_drain": ({"mean_field"}, ALL - {"mean_field"}),
     # exact for ten steps, then it holds its last frame
     "frozen_after_10": ({"dynamics"}, ALL - {"dynamics", "skill"}),
     # the next trajectory's true frames: the truth's statistics, none of its trajectory
@@ -54,10 +54,10 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         {"finite", "stability_horizon", "channel_variance", "energy", "dynamics"},
     ),
     "persistence": (FROZEN, {"finite", "stability_horizon", "solenoidality"}),
-    # the truth decorrelates within a few frames, so the mean state beats persistence (whose
-    # VRMSE saturates at sqrt 2, the mean state's at 1): skill may pass; it never moves
+    # skill judges against the best trivial model, climatology among them: it is no better
+    # than itself; it never moves
     "climatology": (
-        {"dynamics", "channel_variance", "vrmse"},
+        {"dynamics", "channel_variance", "vrmse", "skill"},
         {"finite", "solenoidality", "precision"},
     ),
 }

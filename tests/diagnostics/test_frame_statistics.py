@@ -21,8 +21,10 @@ def expected(frame: torch.Tensor, layout: FieldLayout, spacing=1.0) -> dict[str,
         d.perpendicular_spectrum(perp[..., i : i + 1], guide_axis=layout.guide_axis)[1]
         for i in range(2)
     ]
+    rho = frame[..., layout.density : layout.density + 1]
     return {
         "mean": frame.mean(dim=(1, 2, 3)),
+        "momentum": (rho * frame[..., list(layout.velocity)]).mean(dim=(1, 2, 3)),
         "variance": d.channel_variance(frame),
         "magnetic_energy": e.magnetic,
         "kinetic_energy": e.kinetic,

@@ -38,13 +38,13 @@ def test_suite_is_collected_without_a_test_file(pytester: pytest.Pytester) -> No
         ]
     )
     result.stdout.fnmatch_lines(["physcheck::vrmse[[]exact[]]", "physcheck::skill[[]exact[]]"])
-    n_items = 2 + 10 + 7  # two checks over the model, ten per trajectory, seven channels
+    n_items = 2 + 11 + 7  # two checks over the model, eleven per trajectory, seven channels
     result.stdout.fnmatch_lines([f"{n_items} tests collected*"])
 
 
 def test_exact_model_passes_and_exit_code_is_zero(pytester: pytest.Pytester) -> None:
     result = run(pytester, "--physcheck-model", "exact=tests.zoo:exact")
-    result.assert_outcomes(passed=18, skipped=1)
+    result.assert_outcomes(passed=19, skipped=1)
     assert result.ret == 0
     result.stdout.fnmatch_lines(
         [
@@ -62,11 +62,11 @@ def test_a_broken_model_fails_its_check_with_the_message(pytester: pytest.Pytest
         "--physcheck-model",
         "drain=tests.zoo:mass_drain",
         "--physcheck-checks",
-        "energy,finite",
+        "mean_field,finite",
     )
     result.assert_outcomes(passed=1, failed=1)
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*energy[[]drain-traj0[]]*", "*mass * differs * from truth's*"])
+    result.stdout.fnmatch_lines(["*mean_field[[]drain-traj0[]]*", "*mass <rho> off the truth's*"])
 
 
 def test_json_results_are_identical_between_runs(pytester: pytest.Pytester) -> None:
@@ -86,7 +86,7 @@ def test_json_results_are_identical_between_runs(pytester: pytest.Pytester) -> N
         doc["settings"]["window"] == "3:1:12"
         and doc["settings"]["models"]["exact"] == "tests.zoo:exact"
     )
-    energy = next(r for r in doc["results"] if r["check"] == "energy" and r["model"] == "drain")
+    energy = next(r for r in doc["results"] if r["check"] == "mean_field" and r["model"] == "drain")
     assert energy["passed"] is False and "mass" in energy["message"]
     assert set(energy) >= {
         "check",
@@ -179,7 +179,7 @@ def test_gpu_marker_selects_the_gpu_suite(pytester: pytest.Pytester) -> None:
         "--collect-only",
         "-q",
     )
-    on_cpu.stdout.fnmatch_lines(["19 tests collected*"])  # CPU items carry no gpu marker
+    on_cpu.stdout.fnmatch_lines(["20 tests collected*"])  # CPU items carry no gpu marker
     on_cuda = run(
         pytester,
         "--physcheck-model",
@@ -212,7 +212,7 @@ def test_physics_marker_and_keyword_selection(pytester: pytest.Pytester) -> None
         "-q",
     )
     result.stdout.fnmatch_lines(
-        ["physcheck::solenoidality[[]exact-traj0[]]", "1/19 tests collected*"]
+        ["physcheck::solenoidality[[]exact-traj0[]]", "1/20 tests collected*"]
     )
     assert result.ret == pytest.ExitCode.OK
 

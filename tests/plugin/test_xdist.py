@@ -48,7 +48,7 @@ def test_xdist_results_equal_serial_results_and_rollouts_run_once(
 ) -> None:
     pytester.makeconftest(COUNTING_CONFTEST)
     serial = pytester.runpytest(*ARGS, "--physcheck-json", "serial.json")
-    assert serial.ret == pytest.ExitCode.TESTS_FAILED  # the drain model fails its energy check
+    assert serial.ret == pytest.ExitCode.TESTS_FAILED  # the drain model fails its mean_field check
     parallel = pytester.runpytest(*ARGS, "-n", "2", "--physcheck-json", "parallel.json")
     assert parallel.ret == pytest.ExitCode.TESTS_FAILED
     parallel.stdout.fnmatch_lines(["*physcheck summary*", "model drain*", "model exact*"])

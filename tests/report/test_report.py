@@ -94,7 +94,7 @@ def test_page_is_self_contained(report: Path) -> None:
 def test_failing_checks_are_red_and_link_to_their_figure(report: Path) -> None:
     page = (report / "index.html").read_text()
     assert re.search(
-        r"<li><span class='fail'>fail</span> <a href='#fig-energy'>energy\[drain-traj0\]", page
+        r"<li><span class='fail'>fail</span> <a href='#fig-energy'>mean_field\[drain-traj0\]", page
     )
     assert re.search(
         r"<li><span class='fail'>fail</span> <a href='#fig-divb'>solenoidality\[mono-traj0\]", page
@@ -122,7 +122,7 @@ def test_without_matplotlib_the_page_says_how_to_install_it(
     doc = json.loads((report / "results.json").read_text())
     page = build.write_report(doc, tmp_path / "bare").read_text()
     assert "pip install &quot;physcheck[report]&quot;" in page and "data:image/png" not in page
-    assert "energy[drain-traj0]" in page
+    assert "mean_field[drain-traj0]" in page
     assert "without figures" in build.write_report_safely(doc, tmp_path / "bare2")
 
 
