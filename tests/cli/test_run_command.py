@@ -3,6 +3,13 @@ with ``--calibrate``, no snapshot tests) and how the user's options replace them
 
 from __future__ import annotations
 
+import json
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import physcheck.cli.run as run_command
@@ -51,15 +58,27 @@ def test_given_models_and_snapshot_options_are_passed_on(
     assert "--physcheck-no-snapshot" not in update and "--snapshot-update" in update
 
 
-REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def physcheck_run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m physcheck run ARGS`` in a fresh process in ``cwd``, as a user's shell
+    starts it (this session's data set, one torch thread)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
+    env.update(OMP_NUM_THREADS="1")
+    return subprocess.run(
+        [sys.executable, "-m", "physcheck", "run", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_importing_the_projects_conftests_changes_no_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import os
-    import runpy
-
     for name in [k for k in os.environ if k.startswith("PHYSCHECK_")]:
         monkeypatch.delenv(name)  # as in a user's shell
     before = dict(os.environ)
@@ -68,37 +87,12 @@ def test_importing_the_projects_conftests_changes_no_environment(
     assert dict(os.environ) == before
 
 
-def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import json
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
-    env.update(OMP_NUM_THREADS="1")
+def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_path: Path) -> None:
     provenance = []
     for where in (REPO, tmp_path):
         out = tmp_path / f"{len(provenance)}.json"
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "physcheck",
-                "run",
-                "--physcheck-window",
-                "3:3:2",
-                "--physcheck-checks",
-                "finite",
-                "--physcheck-json",
-                str(out),
-                "-q",
-            ],
-            cwd=where,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        args = ("--physcheck-window", "3:3:2", "--physcheck-checks", "finite")
+        done = physcheck_run(where, *args, "--physcheck-json", str(out), "-q")
         assert done.returncode == 0, done.stdout + done.stderr
         document = json.loads(out.read_text())
         assert document["settings"]["models"] == {"demo": "demo"}
@@ -126,63 +120,23 @@ class HardExit:
 """
 
 
-def test_a_session_that_ends_abruptly_with_status_0_fails_the_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
+def test_a_session_that_ends_abruptly_with_status_0_fails_the_run(tmp_path: Path) -> None:
     (tmp_path / "hard_exit.py").write_text(HARD_EXIT_MODEL)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "physcheck",
-            "run",
-            "--physcheck-model",
-            "x=hard_exit:HardExit",
-            "--physcheck-window",
-            "3:1:4",
-            "--physcheck-checks",
-            "finite",
-            "--physcheck-json",
-            "out.json",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = physcheck_run(
+        tmp_path,
+        *("--physcheck-model", "x=hard_exit:HardExit", "--physcheck-window", "3:1:4"),
+        *("--physcheck-checks", "finite", "--physcheck-json", "out.json"),
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the pytest session ended before it finished (exit status 0)" in done.stderr
     assert not (tmp_path / "out.json").exists()
 
 
-def test_a_finished_session_keeps_its_status(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "physcheck",
-            "run",
-            "--physcheck-model",
-            "p=persistence",
-            "--physcheck-window",
-            "3:1:4",
-            "--physcheck-checks",
-            "finite,dynamics",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+def test_a_finished_session_keeps_its_status(tmp_path: Path) -> None:
+    done = physcheck_run(
+        tmp_path,
+        *("--physcheck-model", "p=persistence", "--physcheck-window", "3:1:4"),
+        *("--physcheck-checks", "finite,dynamics"),
     )
     assert done.returncode == 1, done.stdout + done.stderr  # persistence fails dynamics
     assert "ended before it finished" not in done.stderr

@@ -117,10 +117,8 @@ def test_a_cache_that_cannot_be_written_warns_once_and_the_run_goes_on(
 ) -> None:
     (pytester.path / "blocker").write_text("a file where the cache's folder would go\n")
     pytester.makepyprojecttoml('[tool.physcheck]\ncache_dir = "blocker/cache"\n')
-    args = [a for a in ("-W", "always::physcheck.cache.CacheWarning")]
     result = run(
         pytester,
-        *args,
         "--physcheck-model",
         "exact=tests.zoo:exact",
         "--physcheck-checks",
