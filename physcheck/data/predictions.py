@@ -33,6 +33,7 @@ import h5py
 import numpy as np
 import torch
 
+from physcheck.data.remote import local_path
 from physcheck.data.well import stack_channels
 from physcheck.errors import DataError
 
@@ -107,8 +108,9 @@ class PredictionFile:
 def open_predictions(path: str | Path, sources: Sequence[Source] = ()) -> PredictionFile:
     """Open a prediction file. ``sources``: where each of the data's channels lives in a Well
     file (``WellData``'s ``FileInfo.sources``), needed to read the HDF5 layout.
-    ``DataError`` with the file's name for a missing, unreadable or malformed file."""
-    path = Path(path)
+    ``DataError`` with the file's name for a missing, unreadable or malformed file.
+    ``file://PATH`` is ``PATH``."""
+    path = Path(local_path(str(path)))
     fmt = prediction_format(path)
     if not path.is_file():
         raise DataError(f"{path}: no such prediction file")
