@@ -21,6 +21,7 @@ from physcheck.outputs.payloads import key_numbers
 from physcheck.suite import Suite
 
 distributed = pytest.importorskip("distributed", reason="install the dask extra: pip install 'physcheck[dask]'")
+import dask  # noqa: E402  (with distributed)
 
 MODELS = ["demo=demo", "noisy=tests.zoo:noise_sensitive_basin", "p=persistence"]
 OPTIONS = {"trajectories": "0-1", "perturbations": "2", "window": "3:3:20", "threads": "1"}
@@ -198,6 +199,30 @@ def test_workers_lost_while_tasks_run_are_named() -> None:
             time.sleep(0.5)
             small.scale(0)  # the worker goes, its nanny with it
             with pytest.raises(RolloutError, match="every Dask worker .* was lost") as caught:
+                executor._gather([future], "demo: base")
+        finally:
+            executor.close()
+    assert worker in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _die() -> None:
+    import os
+
+    os._exit(1)  # the worker process dies; its nanny restarts it, and the task is retried
+
+
+def test_a_task_that_kills_its_workers_names_them() -> None:
+    from physcheck.errors import RolloutError
+    from physcheck.executor import DaskExecutor
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as small:
+        executor = DaskExecutor(small.scheduler_address, wait=10)
+        try:
+            (worker,) = executor._workers().values()
+            future = executor.client.submit(_die, pure=False)
+            with pytest.raises(RolloutError, match="Dask workers died while running demo: base") as caught:
                 executor._gather([future], "demo: base")
         finally:
             executor.close()
