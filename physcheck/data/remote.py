@@ -72,7 +72,9 @@ def is_remote(path: object) -> bool:
 
 
 def _storage_options(protocol: str, timeout: float) -> dict[str, Any]:
-    """Connect and read timeouts in the form each protocol's client takes them."""
+    """Connect and read timeouts in the form each protocol's client takes them (http(s):
+    aiohttp's ``ClientTimeout``; s3: botocore's ``connect_timeout``/``read_timeout``; other
+    protocols keep their client's own)."""
     if protocol in ("http", "https"):
         try:
             import aiohttp
@@ -87,8 +89,6 @@ def _storage_options(protocol: str, timeout: float) -> dict[str, Any]:
         }
     if protocol in ("s3", "s3a"):
         return {"config_kwargs": {"connect_timeout": timeout, "read_timeout": timeout}}
-    if protocol in ("gs", "gcs"):
-        return {"timeout": timeout}
     return {}
 
 

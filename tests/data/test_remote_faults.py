@@ -239,3 +239,15 @@ def test_an_etag_is_the_identity_where_the_server_gives_one() -> None:
     a = RemoteFile("http://host/d/one.hdf5", 10, etag='"v1"')
     b = RemoteFile("http://host/d/one.hdf5", 10, etag='"v2"')
     assert a.identity() != b.identity() and a.identity()[-1] == 'etag:"v1"'
+
+
+def test_the_timeout_setting_is_a_positive_number_of_seconds() -> None:
+    from physcheck.config import build_settings
+    from physcheck.errors import ConfigError
+
+    assert build_settings({}, {}).timeout == 60.0
+    assert build_settings({"timeout": 5}, {}).timeout == 5.0
+    assert build_settings({"timeout": 5}, {"timeout": "2.5"}).timeout == 2.5
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(ConfigError, match="timeout"):
+            build_settings({}, {"timeout": bad})
