@@ -14,6 +14,12 @@ that depends on both). Tasks ask for a ``GPU`` resource when the workers adverti
 (start them with ``--resources GPU=1``, one per GPU).
 
 pytest-xdist remains the way to use the GPUs of one node; Dask is for more than one.
+
+Faults: the address must name a host and a port (a usage error otherwise); a scheduler
+without workers is a usage error once ``--physcheck-timeout`` seconds pass without one
+joining; while tasks run, a worker that dies with its nanny fails the model's rollouts with
+the lost workers' names, and a cluster left without any worker for ``--physcheck-timeout``
+seconds stops the wait (a task itself may run as long as its rollout takes).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import torch
 
 from physcheck.config import Settings
 from physcheck.config.settings import parse_executor
-from physcheck.errors import ConfigError, OptionalDependencyError
+from physcheck.errors import ConfigError, OptionalDependencyError, RolloutError
 from physcheck.records import DiagnosticRecord
 from physcheck.suite import Suite
 
@@ -98,7 +104,9 @@ def equivariance_task(
 class DaskExecutor:
     """Sends a suite's rollouts to the Dask scheduler at ``address`` (``tcp://HOST:PORT``)."""
 
-    def __init__(self, address: str, *, progress: Any = None, timeout: str = "10s") -> None:
+    def __init__(
+        self, address: str, *, progress: Any = None, timeout: str = "10s", wait: float = 60.0
+    ) -> None:
         try:
             import distributed
         except ImportError as exc:
@@ -115,6 +123,58 @@ class DaskExecutor:
             raise ConfigError(
                 f"no Dask scheduler answers at {address} ({exc}); start one (dask scheduler) "
                 "and its workers, or leave out --physcheck-executor"
+            ) from None
+        self.wait = wait
+        try:  # tasks sent to a scheduler without workers would wait forever
+            self.client.wait_for_workers(1, timeout=wait)
+        except (TimeoutError, OSError):
+            self.client.close()
+            raise ConfigError(
+                f"the scheduler at {address} has no workers (none joined within {wait:g} s, "
+                f"--physcheck-timeout): start them (dask worker {address})"
+            ) from None
+
+    def _workers(self) -> dict[str, str]:
+        """The scheduler's workers now: address -> name."""
+        workers = self.client.scheduler_info().get("workers", {})
+        names = {str(a): str(w.get("name", a)) for a, w in workers.items()}
+        return {a: n if n == a else f"{n} at {a}" for a, n in names.items()}
+
+    def _gather(self, futures: list[Any], what: str) -> list[Any]:
+        """The futures' results. Lost workers are named: a task whose worker died (with its
+        nanny) fails its rollouts with the workers' names, and when no worker is left for
+        ``self.wait`` seconds the run stops waiting, rather than hanging forever."""
+        import distributed
+
+        known = self._workers()
+        alone_since: float | None = None
+        while not all(f.done() for f in futures):
+            if any(f.status == "error" for f in futures):
+                break
+            time.sleep(0.5)
+            now = self._workers()
+            known.update(now)
+            if now:
+                alone_since = None
+                continue
+            alone_since = alone_since if alone_since is not None else time.monotonic()
+            if time.monotonic() - alone_since > self.wait:
+                for future in futures:
+                    future.cancel()
+                lost = ", ".join(sorted(known.values())) or "?"
+                raise RolloutError(
+                    f"every Dask worker of {self.address} was lost while running {what} "
+                    f"(lost: {lost}; none came back within {self.wait:g} s, --physcheck-timeout): "
+                    "restart the workers and run again"
+                )
+        try:
+            return list(self.client.gather(futures))
+        except distributed.KilledWorker as exc:
+            gone = sorted(set(known.values()) - set(self._workers().values()))
+            raise RolloutError(
+                f"Dask workers died while running {what} (lost: {', '.join(gone) or '?'}; "
+                f"{exc}): a rollout that kills its worker (memory, a crash) fails on every "
+                "retry; run it serially to see why"
             ) from None
 
     def _resources(self, suite: Suite) -> dict[str, float] | None:
@@ -145,7 +205,7 @@ class DaskExecutor:
             )
             for i, task in enumerate(tasks)
         ]
-        results = list(self.client.gather(futures))
+        results = self._gather(futures, what)
         self._say(f"{len(tasks)} tasks ({what}) done in {time.perf_counter() - started:.1f} s")
         return results
 
@@ -197,7 +257,9 @@ def executor_for(settings: Settings, *, progress: Any = None) -> DaskExecutor | 
     """The executor the settings name (``None``: rollouts run in this process)."""
     if not settings.executor:
         return None
-    return DaskExecutor(scheduler_address(settings.executor), progress=progress)
+    return DaskExecutor(
+        scheduler_address(settings.executor), progress=progress, wait=settings.timeout
+    )
 
 
 __all__ = [

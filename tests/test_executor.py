@@ -21,6 +21,7 @@ from physcheck.outputs.payloads import key_numbers
 from physcheck.suite import Suite
 
 distributed = pytest.importorskip("distributed", reason="install the dask extra: pip install 'physcheck[dask]'")
+import dask  # noqa: E402  (with distributed)
 
 MODELS = ["demo=demo", "noisy=tests.zoo:noise_sensitive_basin", "p=persistence"]
 OPTIONS = {"trajectories": "0-1", "perturbations": "2", "window": "3:3:20", "threads": "1"}
@@ -146,3 +147,83 @@ def test_perturbed_rollouts_stop_early_on_the_workers(cluster: Any) -> None:
         assert remote.rejoined == serial.rejoined == {("nan", "noise0"): 1, ("nan", "noise1"): 1}
         assert remote.rollout_counts == serial.rollout_counts
         assert remote.model("nan").rows_stepped == 0  # all on the workers
+
+
+# -- faults ---------------------------------------------------------------------------------------
+def test_an_address_without_host_or_port_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    from tests.reliability.test_catalogue import assert_usage_error, run
+
+    for bad in ("dask://:", "dask://host", "dask://:8786", "dask://host:99999"):
+        with pytest.raises(ConfigError, match="needs a host and a port"):
+            build_settings({}, {"executor": bad})
+    result = run(pytester, "--physcheck-model", "p=persistence", "--physcheck-executor", "dask://:")
+    assert_usage_error(result, "bad executor 'dask://:'", "needs a host and a port")
+
+
+def test_a_scheduler_without_workers_is_one_line_within_the_timeout(
+    pytester: pytest.Pytester,
+) -> None:
+    import time
+
+    from tests.reliability.test_catalogue import assert_usage_error, run
+
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty:
+        started = time.monotonic()
+        result = run(
+            pytester,
+            "--physcheck-model",
+            "p=persistence",
+            "--physcheck-executor",
+            dask_url(empty),
+            "--physcheck-timeout",
+            "2",
+        )
+        elapsed = time.monotonic() - started
+    assert_usage_error(result, f"the scheduler at {empty.scheduler_address} has no workers")
+    assert elapsed < 30, elapsed
+
+
+def test_workers_lost_while_tasks_run_are_named() -> None:
+    import time
+
+    from physcheck.errors import RolloutError
+    from physcheck.executor import DaskExecutor
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as small:
+        executor = DaskExecutor(small.scheduler_address, wait=2)
+        try:
+            (worker,) = executor._workers()
+            future = executor.client.submit(time.sleep, 60, pure=False)
+            time.sleep(0.5)
+            small.scale(0)  # the worker goes, its nanny with it
+            with pytest.raises(RolloutError, match="every Dask worker .* was lost") as caught:
+                executor._gather([future], "demo: base")
+        finally:
+            executor.close()
+    assert worker in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _die() -> None:
+    import os
+
+    os._exit(1)  # the worker process dies; its nanny restarts it, and the task is retried
+
+
+def test_a_task_that_kills_its_workers_names_them() -> None:
+    from physcheck.errors import RolloutError
+    from physcheck.executor import DaskExecutor
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None
+    ) as small:
+        executor = DaskExecutor(small.scheduler_address, wait=10)
+        try:
+            (worker,) = executor._workers().values()
+            future = executor.client.submit(_die, pure=False)
+            with pytest.raises(RolloutError, match="Dask workers died while running demo: base") as caught:
+                executor._gather([future], "demo: base")
+        finally:
+            executor.close()
+    assert worker in str(caught.value) and "\n" not in str(caught.value)

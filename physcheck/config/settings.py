@@ -167,9 +167,25 @@ def parse_executor(raw: Any) -> str | None:
     text = _optional_text("executor", raw)
     if text is None:
         return None
-    if not text.startswith("dask://") or not text[len("dask://") :].strip():
+    address = text[len("dask://") :].strip() if text.startswith("dask://") else ""
+    host, sep, port = address.rpartition(":")
+    host = host.strip("[]")
+    if not text.startswith("dask://") or not address:
         raise ConfigError(f"bad executor {text!r}: use dask://HOST:PORT (a Dask scheduler's address)")
+    if not sep or not host or any(c in host for c in "/@ ") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"bad executor {text!r}: the scheduler's address needs a host and a port in 1..65535, "
+            "as in dask://127.0.0.1:8786"
+        )
     return text
+
+
+def parse_timeout(raw: Any) -> float:
+    """Seconds, > 0."""
+    value = _number("timeout", raw)
+    if value <= 0:
+        raise ConfigError(f"setting 'timeout' must be > 0 seconds, got {raw!r}")
+    return value
 
 
 def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
@@ -429,6 +445,16 @@ SETTINGS: tuple[Setting, ...] = (
         "URL",
     ),
     Setting(
+        "timeout",
+        parse_timeout,
+        60.0,
+        "seconds a remote data read (connect, or wait for bytes) and a Dask cluster (to show "
+        "workers, to return each task's results) may take before it is one error; stalled or "
+        "dropped reads are tried twice more (default: 60)",
+        "--physcheck-timeout",
+        "SECONDS",
+    ),
+    Setting(
         "batch",
         parse_batch,
         "auto",
@@ -645,6 +671,7 @@ class Settings:
     executor: str | None = None
     batch_rows: int | None = None
     early_stop: bool = True
+    timeout: float = 60.0
 
     def summary(self) -> dict[str, Any]:
         """The settings as plain JSON-able data (written into the results file)."""
@@ -779,6 +806,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         batch_rows=values["batch_rows"],
         early_stop=values["early_stop"],
         export_format=values["export_format"],
+        timeout=values["timeout"],
     )
 
 

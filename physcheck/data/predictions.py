@@ -23,8 +23,10 @@ Formats, by suffix:
 
 from __future__ import annotations
 
+import errno
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ import h5py
 import numpy as np
 import torch
 
+from physcheck.data.remote import local_path
 from physcheck.data.well import stack_channels
 from physcheck.errors import DataError
 
@@ -107,8 +110,9 @@ class PredictionFile:
 def open_predictions(path: str | Path, sources: Sequence[Source] = ()) -> PredictionFile:
     """Open a prediction file. ``sources``: where each of the data's channels lives in a Well
     file (``WellData``'s ``FileInfo.sources``), needed to read the HDF5 layout.
-    ``DataError`` with the file's name for a missing, unreadable or malformed file."""
-    path = Path(path)
+    ``DataError`` with the file's name for a missing, unreadable or malformed file.
+    ``file://PATH`` is ``PATH``."""
+    path = Path(local_path(str(path)))
     fmt = prediction_format(path)
     if not path.is_file():
         raise DataError(f"{path}: no such prediction file")
@@ -221,17 +225,28 @@ class PredictionWriter:
         self.sources = tuple(sources)
         self.spatial_dims = spatial_dims
         self._memory: dict[str, np.ndarray] = {}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = self.path.with_name(self.path.name + ".tmp")
         self._file: h5py.File | None = None
-        if self.format == "hdf5":
-            if not self.sources:
-                raise DataError("writing the Well layout needs the data's channel layout")
-            self._file = h5py.File(self._tmp, "w")
-            self._file.attrs["physcheck_predictions"] = FORMAT_VERSION
-            for key, value in self.meta.items():
-                if value is not None:
-                    self._file.attrs[f"physcheck_{key}"] = value
+        if self.format == "hdf5" and not self.sources:
+            raise DataError("writing the Well layout needs the data's channel layout")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.format == "hdf5":
+                self._file = h5py.File(self._tmp, "w")
+                self._file.attrs["physcheck_predictions"] = FORMAT_VERSION
+                for key, value in self.meta.items():
+                    if value is not None:
+                        self._file.attrs[f"physcheck_{key}"] = value
+        except (OSError, RuntimeError) as exc:
+            raise self.failed(exc) from None
+
+    def failed(self, exc: BaseException) -> DataError:
+        """Remove the temporary file; the error to raise: one line naming the file and why."""
+        self.abort()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            reason = "no space left on the device"
+        return DataError(f"{self.path}: cannot be written ({reason}); free space or choose another folder")
 
     def sink(self, variant: str, shape: Sequence[int], dtype: torch.dtype) -> Any:
         """A callback ``(step, frame [B, X, Y, Z, C])`` storing the rollout ``variant`` (``""``:
@@ -247,6 +262,15 @@ class PredictionWriter:
                 store[:, step - 1] = frame.detach().to("cpu", stored).numpy()
 
             return write
+        try:
+            return self._hdf5_sink(variant, shape, stored, np_dtype)
+        except (OSError, RuntimeError) as exc:
+            raise self.failed(exc) from None
+
+    def _hdf5_sink(
+        self, variant: str, shape: Sequence[int], stored: torch.dtype, np_dtype: Any
+    ) -> Any:
+        assert self._file is not None
         root = self._file if not variant else self._file.require_group("variants").require_group(variant)
         n, k, *space, _ = shape
         datasets: dict[tuple[str, str], h5py.Dataset] = {}
@@ -274,35 +298,73 @@ class PredictionWriter:
                 data = channels[0][1] if channels[0][0] is None else np.stack(
                     [a for _, a in sorted(channels, key=lambda p: p[0] or 0)], axis=-1
                 )
-                datasets[key][:, step - 1] = data
+                try:
+                    datasets[key][:, step - 1] = data
+                except (OSError, RuntimeError) as exc:
+                    raise self.failed(exc) from None
 
         return write_h5
 
     def close(self) -> Path:
-        """Finish the file (written under a temporary name, then moved into place)."""
-        if self._file is not None:
-            self._file.close()
-        elif self.format == "npz":
-            arrays: dict[str, Any] = {
-                ("frames" if not v else f"variants/{v}"): a for v, a in self._memory.items()
-            }
-            arrays.update({k: np.asarray(v) for k, v in self.meta.items() if v is not None})
-            with open(self._tmp, "wb") as handle:
-                np.savez(handle, **arrays)
-        else:
-            blob: dict[str, Any] = {
-                "frames": torch.from_numpy(self._memory.get("", np.empty(0))),
-                "variants": {v: torch.from_numpy(a) for v, a in self._memory.items() if v},
-            }
-            blob.update({k: v for k, v in self.meta.items() if v is not None})
-            torch.save(blob, self._tmp)
-        self._tmp.replace(self.path)
+        """Finish the file (written under a temporary name in the target folder, then moved
+        into place); a failure removes the temporary file and is one ``DataError``."""
+        try:
+            if self._file is not None:
+                file, self._file = self._file, None
+                file.close()
+            elif self.format == "npz":
+                arrays: dict[str, Any] = {
+                    ("frames" if not v else f"variants/{v}"): a for v, a in self._memory.items()
+                }
+                arrays.update({k: np.asarray(v) for k, v in self.meta.items() if v is not None})
+                with open(self._tmp, "wb") as handle:
+                    np.savez(handle, **arrays)
+            else:
+                blob: dict[str, Any] = {
+                    "frames": torch.from_numpy(self._memory.get("", np.empty(0))),
+                    "variants": {v: torch.from_numpy(a) for v, a in self._memory.items() if v},
+                }
+                blob.update({k: v for k, v in self.meta.items() if v is not None})
+                torch.save(blob, self._tmp)
+            self._tmp.replace(self.path)
+        except (OSError, RuntimeError) as exc:
+            raise self.failed(exc) from None
         return self.path
 
     def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self._tmp.unlink(missing_ok=True)
+        """Close and remove the temporary file (whatever state the write left it in)."""
+        file, self._file = self._file, None
+        if file is not None:
+            with suppress(Exception):
+                file.close()
+        with suppress(OSError):
+            self._tmp.unlink(missing_ok=True)
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover
+
+
+def check_free_space(path: str | Path, needed: int) -> None:
+    """Refuse (``DataError`` with the size needed) to write about ``needed`` bytes to ``path``
+    where its file system has less free (with a margin of 5% and 1 MiB for the layout)."""
+    folder = Path(path).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # the write itself will say what is wrong
+    wanted = int(needed * 1.05) + (1 << 20)
+    if free < wanted:
+        raise DataError(
+            f"{path}: cannot be written: it needs about {_size(wanted)} and {folder} has "
+            f"{_size(free)} free; free space or choose another folder"
+        )
 
 
 @contextmanager
@@ -323,6 +385,7 @@ __all__ = [
     "FORMAT_VERSION",
     "PredictionFile",
     "PredictionWriter",
+    "check_free_space",
     "open_predictions",
     "prediction_format",
     "prediction_writer",

@@ -3,21 +3,67 @@
 fsspec's block cache, as The Well's own loader does.
 
 A :class:`RemoteFile` stands where a local ``Path`` would: it has ``name``, ``suffix`` and an
-identity for cache keys (size and ETag or modification time), and ``open()`` gives the
-seekable file object h5py reads. fsspec's protocols need their own packages (``aiohttp`` for
-http(s), ``huggingface_hub`` for hf, ``s3fs`` for s3); a missing one is named in the error.
+identity for cache keys, and ``open()`` gives the seekable file object h5py reads. fsspec's
+protocols need their own packages (``aiohttp`` for http(s), ``huggingface_hub`` for hf,
+``s3fs`` for s3); a missing one is named in the error. ``file://PATH`` is a local path.
+
+Identity (what a cached verdict is keyed on), per file:
+
+- the server's ETag where it gives one: a changed ETag is a changed file (the server
+  promises that);
+- otherwise the size, the modification time where the protocol reports one, and a SHA-256 of
+  three sampled 64 KiB blocks (the first, the middle and the last, read with range requests).
+  This catches a re-written file of any size whose sampled blocks changed; a change confined
+  to the unsampled bytes of a same-size file on a server that gives neither an ETag nor a
+  modification time is not seen (serve such data with ETags, or run with
+  ``--physcheck-no-cache``).
+
+Networks fail: every request has connect and read timeouts (``--physcheck-timeout``, default
+60 s), a stalled or dropped request is tried ``RETRIES`` more times, and what still fails is
+one ``DataError`` line saying which failure it was (connection refused, host name not
+resolved, stalled, connection dropped mid-response, or the HTTP status), with the URL's
+credentials removed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import IO, Any
+import asyncio
+import errno
+import hashlib
+import io
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import IO, Any, TypeVar
+from urllib.parse import urlsplit
 
 from physcheck.errors import DataError
+from physcheck.formatting import redact_url
 
 #: bytes fetched per request: an HDF5 chunk read touches a few of them
 BLOCK_SIZE = 1 << 20
 HDF5_SUFFIXES = (".hdf5", ".h5", ".hdf")
+#: seconds a connection or a read may take (``--physcheck-timeout``)
+DEFAULT_TIMEOUT = 60.0
+#: further tries of a request that stalled, dropped or met a server error (5xx)
+RETRIES = 2
+#: bytes of each block sampled for the identity of a file without an ETag
+SAMPLE_BYTES = 64 << 10
+
+T = TypeVar("T")
+
+
+def local_path(path: str) -> str:
+    """``file:///abs/path`` (or ``file://localhost/abs/path``) -> ``/abs/path``; anything
+    else unchanged."""
+    if not path.startswith("file://"):
+        return path
+    rest = path[len("file://") :]
+    if rest.startswith("localhost/"):
+        rest = rest[len("localhost") :]
+    return rest
 
 
 def is_remote(path: object) -> bool:
@@ -25,28 +71,182 @@ def is_remote(path: object) -> bool:
     return isinstance(path, str) and "://" in path and not path.startswith("file://")
 
 
-def _filesystem(url: str) -> tuple[Any, str]:
+def _storage_options(protocol: str, timeout: float) -> dict[str, Any]:
+    """Connect and read timeouts in the form each protocol's client takes them (http(s):
+    aiohttp's ``ClientTimeout``; s3: botocore's ``connect_timeout``/``read_timeout``; other
+    protocols keep their client's own)."""
+    if protocol in ("http", "https"):
+        try:
+            import aiohttp
+        except ImportError:
+            return {}
+        return {
+            "client_kwargs": {
+                "timeout": aiohttp.ClientTimeout(
+                    total=None, connect=timeout, sock_connect=timeout, sock_read=timeout
+                )
+            }
+        }
+    if protocol in ("s3", "s3a"):
+        return {"config_kwargs": {"connect_timeout": timeout, "read_timeout": timeout}}
+    return {}
+
+
+def _filesystem(url: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, str]:
     try:
         import fsspec
     except ImportError:  # pragma: no cover - fsspec comes with the_well
-        raise DataError(f"{url}: remote data needs fsspec (pip install fsspec)") from None
+        raise DataError(f"{redact_url(url)}: remote data needs fsspec (pip install fsspec)") from None
+    protocol = url.split("://", 1)[0].lower()
     try:
-        return fsspec.core.url_to_fs(url)  # type: ignore[no-any-return]
-    except (ImportError, ValueError) as exc:
+        return fsspec.core.url_to_fs(url, **_storage_options(protocol, timeout))  # type: ignore[no-any-return]
+    except (ImportError, ValueError, TypeError) as exc:
         raise DataError(
-            f"{url}: fsspec cannot open this protocol here ({exc}); install its package "
-            "(aiohttp for http(s), huggingface_hub for hf://, s3fs for s3://)"
+            f"{redact_url(url)}: fsspec cannot open this protocol here ({exc}); install its "
+            "package (aiohttp for http(s), huggingface_hub for hf://, s3fs for s3://)"
         ) from None
+
+
+# -- network failures ------------------------------------------------------------------------------
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and status >= 400 and type(exc).__name__.endswith("ResponseError"):
+        return status
+    return None
+
+
+def failure(exc: BaseException) -> tuple[str, bool] | None:
+    """What kind of network failure ``exc`` (or an exception it was raised from) is, as
+    ``(reason, worth retrying)``; ``None`` when it is none (a plain missing file)."""
+    chain = _chain(exc)
+    names = {c.__name__ for e in chain for c in type(e).__mro__}
+    statuses = [s for s in (_status(e) for e in chain) if s is not None]
+    if isinstance(exc, FileNotFoundError):
+        if statuses and all(s in (404, 410) for s in statuses):
+            return None  # the server says the file is missing
+        if not statuses and len(chain) == 1:
+            return None  # a missing file, raised without a network cause
+    for e in chain:
+        status = _status(e)
+        if status is not None:
+            message = getattr(e, "message", "") or ""
+            return f"the server answered HTTP {status}{f' {message}' if message else ''}", status >= 500
+    if "ClientConnectorDNSError" in names or any(isinstance(e, socket.gaierror) for e in chain):
+        return "the host name did not resolve (DNS): check the URL's host and the network", False
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
+        getattr(e, "errno", None) == errno.ECONNREFUSED for e in chain
+    ):
+        return "the connection was refused: nothing listens at that host and port", False
+    timeouts = ("ServerTimeoutError", "ConnectionTimeoutError", "SocketTimeoutError", "FSTimeoutError")
+    if names & set(timeouts) or any(isinstance(e, (TimeoutError, asyncio.TimeoutError)) for e in chain):
+        return "the server stalled (no answer within the timeout)", True
+    dropped = (
+        "ClientPayloadError",
+        "ServerDisconnectedError",
+        "ContentLengthError",
+        "IncompleteRead",
+        "ProtocolError",
+    )
+    if names & set(dropped) or any(
+        isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError))
+        for e in chain
+    ):
+        return "the connection dropped mid-response (the server closed it early)", True
+    if "ClientConnectionError" in names or "ClientOSError" in names:
+        return f"the connection failed ({chain[0]})", True
+    return None
+
+
+def network_error(url: str, exc: BaseException, timeout: float, tries: int) -> DataError:
+    """One line for a failed remote request (credentials removed from the URL)."""
+    kind = failure(exc)
+    reason = kind[0] if kind is not None else f"{type(exc).__name__}: {exc}"
+    if kind is not None and "stalled" in reason:
+        reason = f"the server stalled (no answer within {timeout:g} s, --physcheck-timeout)"
+    attempts = f" after {tries} tries" if tries > 1 else ""
+    return DataError(f"{redact_url(url)}: cannot be read{attempts}: {reason}")
+
+
+def _retrying(url: str, timeout: float, call: Callable[[], T]) -> T:
+    """``call()``, tried again (``RETRIES`` times, after a short pause) where it stalled,
+    dropped or met a server error; a network failure that remains is one ``DataError``.
+    Exceptions that are no network failure (a missing file) pass through."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return call()
+        except DataError:
+            raise
+        except Exception as exc:
+            kind = failure(exc)
+            if kind is None:
+                raise
+            if not kind[1] or attempt == RETRIES:
+                raise network_error(url, exc, timeout, attempt + 1) from None
+        time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _GuardedFile(io.RawIOBase):
+    """An fsspec file whose reads are retried and whose network failures are ``DataError``."""
+
+    def __init__(self, inner: Any, url: str, timeout: float) -> None:
+        super().__init__()
+        self._inner = inner
+        self._url = url
+        self._timeout = timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return int(self._inner.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._inner.tell())
+
+    def read(self, size: int = -1) -> bytes:
+        where = self._inner.tell()
+
+        def once() -> bytes:
+            self._inner.seek(where)
+            return bytes(self._inner.read(size))
+
+        return _retrying(self._url, self._timeout, once)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(memoryview(buffer)))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            super().close()
 
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One remote HDF5 file: ``url``, ``size`` in bytes, ``version`` (ETag or mtime, '' if the
-    server gives none)."""
+    """One remote HDF5 file: ``url``, ``size`` in bytes, ``etag`` and ``modified`` (``''``
+    where the server gives none) and the ``timeout`` of its requests."""
 
     url: str
     size: int
-    version: str = ""
+    etag: str = ""
+    modified: str = ""
+    timeout: float = field(default=DEFAULT_TIMEOUT, compare=False)
 
     @property
     def name(self) -> str:
@@ -59,39 +259,74 @@ class RemoteFile:
 
     def open(self) -> IO[bytes]:
         """A seekable binary file object with a block cache (what ``h5py.File`` reads)."""
-        fs, path = _filesystem(self.url)
+        fs, path = _filesystem(self.url, self.timeout)
+
+        def opened() -> Any:
+            return fs.open(path, "rb", block_size=BLOCK_SIZE, cache_type="blockcache")
+
         try:
-            return fs.open(path, "rb", block_size=BLOCK_SIZE, cache_type="blockcache")  # type: ignore[no-any-return]
+            inner = _retrying(self.url, self.timeout, opened)
         except (OSError, ValueError) as exc:
-            raise DataError(f"{self.url}: cannot be opened ({exc})") from None
+            if isinstance(exc, DataError):
+                raise
+            raise DataError(f"{redact_url(self.url)}: cannot be opened ({exc})") from None
+        return _GuardedFile(inner, self.url, self.timeout)  # type: ignore[return-value]
+
+    @cached_property
+    def _sampled(self) -> str:
+        """SHA-256 of the first, middle and last ``SAMPLE_BYTES`` (range reads)."""
+        fs, path = _filesystem(self.url, self.timeout)
+        digest = hashlib.sha256()
+        starts = sorted({0, max(0, self.size // 2 - SAMPLE_BYTES // 2), max(0, self.size - SAMPLE_BYTES)})
+        for start in starts:
+            end = min(self.size, start + SAMPLE_BYTES)
+
+            def block(start: int = start, end: int = end) -> bytes:
+                return bytes(fs.cat_file(path, start=start, end=end))
+
+            digest.update(_retrying(self.url, self.timeout, block))
+        return digest.hexdigest()
+
+    @property
+    def version(self) -> str:
+        """The ETag, else the modification time (``''`` where the server gives neither)."""
+        return self.etag or self.modified
 
     def identity(self) -> list[Any]:
-        return [self.name, self.size, self.version]
+        """The ETag where the server gives one, else size, modification time and a hash of
+        sampled blocks (see the module's docstring for what this guarantees)."""
+        if self.etag:
+            return [self.name, self.size, f"etag:{self.etag}"]
+        return [self.name, self.size, self.modified, f"sha256:{self._sampled}"]
 
     def __str__(self) -> str:
-        return self.url
+        return redact_url(self.url)
 
 
 def _join(url: str, name: str) -> str:
     return url.rstrip("/") + "/" + name
 
 
-def _info(fs: Any, path: str) -> dict[str, Any] | None:
+def _info(fs: Any, path: str, url: str, timeout: float) -> dict[str, Any] | None:
+    """``fs.info``, ``None`` for a missing file; a network failure is a ``DataError``."""
     try:
-        return dict(fs.info(path))
+        return dict(_retrying(url, timeout, lambda: fs.info(path)))
     except (FileNotFoundError, OSError):
         return None
 
 
-def _remote_file(fs: Any, url: str, info: dict[str, Any]) -> RemoteFile:
-    version = info.get("ETag") or info.get("etag") or info.get("mtime") or info.get("last_modified")
-    return RemoteFile(url, int(info.get("size") or 0), str(version or ""))
+def _remote_file(url: str, info: dict[str, Any], timeout: float) -> RemoteFile:
+    etag = info.get("ETag") or info.get("etag") or ""
+    modified = info.get("mtime") or info.get("last_modified") or info.get("LastModified") or ""
+    return RemoteFile(url, int(info.get("size") or 0), str(etag), str(modified), timeout)
 
 
-def find_remote_files(url: str, split: str | None) -> tuple[list[RemoteFile], str | None]:
+def find_remote_files(
+    url: str, split: str | None, *, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[list[RemoteFile], str | None]:
     """The HDF5 files of a remote dataset dir (``data/<split>/``), split dir or single file,
     and the URL of the ``stats.yaml`` beside the splits (``None`` if there is none)."""
-    fs, path = _filesystem(url)
+    fs, path = _filesystem(url, timeout)
     protocol = url.split("://", 1)[0]
 
     def url_of(p: str) -> str:
@@ -103,52 +338,76 @@ def find_remote_files(url: str, split: str | None) -> tuple[list[RemoteFile], st
             else p
         )
 
+    def exists(target: str) -> bool:
+        if urlsplit(target).netloc != urlsplit(url).netloc:  # above the server's root
+            return False
+        return _info(fs, _filesystem(target, timeout)[1], target, timeout) is not None
+
     base = url.rstrip("/")
     if base.endswith(HDF5_SUFFIXES):
-        info = _info(fs, path)
+        info = _info(fs, path, url, timeout)
         if info is None:
-            raise DataError(f"no such remote file: {url}")
+            raise DataError(f"no such remote file: {redact_url(url)}")
         stats = base.rsplit("/", 3)[0] + "/stats.yaml"
-        return [_remote_file(fs, base, info)], stats if _info(fs, _filesystem(stats)[1]) else None
+        return [_remote_file(base, info, timeout)], stats if exists(stats) else None
     split_url = _join(_join(base, "data"), split or "test")
-    files = _hdf5_files(fs, split_url, url_of)
+    files = _hdf5_files(fs, split_url, url_of, timeout)
     if files:  # a dataset dir: stats.yaml beside data/
         stats = _join(base, "stats.yaml")
     else:  # a split dir: stats.yaml two levels up
-        files = _hdf5_files(fs, base, url_of)
+        files = _hdf5_files(fs, base, url_of, timeout)
         stats = _join(base.rsplit("/", 2)[0], "stats.yaml")
     if not files:
         raise DataError(
-            f"{url}: no .hdf5 files in {split_url} or {base} (give a Well dataset dir with "
-            "data/<split>/, a split dir or one .hdf5 file)"
+            f"{redact_url(url)}: no .hdf5 files in {redact_url(split_url)} or {redact_url(base)} "
+            "(give a Well dataset dir with data/<split>/, a split dir or one .hdf5 file)"
         )
-    return files, stats if _info(fs, _filesystem(stats)[1]) is not None else None
+    return files, stats if exists(stats) else None
 
 
-def _hdf5_files(fs: Any, listing: str, url_of: Any) -> list[RemoteFile]:
-    """The HDF5 files directly in ``listing`` (none if it cannot be listed)."""
+def _hdf5_files(fs: Any, listing: str, url_of: Any, timeout: float) -> list[RemoteFile]:
+    """The HDF5 files directly in ``listing`` (none if it does not exist); a network failure
+    is a ``DataError``."""
+    target = _filesystem(listing, timeout)[1]
     try:
-        entries = [dict(e) for e in fs.ls(_filesystem(listing)[1], detail=True)]
-    except (FileNotFoundError, OSError, ValueError):
+        entries = [dict(e) for e in _retrying(listing, timeout, lambda: fs.ls(target, detail=True))]
+    except (FileNotFoundError, OSError, ValueError) as exc:
+        if isinstance(exc, DataError):
+            raise
         return []
     files = []
     for entry in entries:
         name = str(entry["name"]).rstrip("/")
         if entry.get("type") == "directory" or not name.endswith(HDF5_SUFFIXES):
             continue
-        info = entry if entry.get("size") else _info(fs, name) or entry
-        files.append(_remote_file(fs, url_of(name), info))
+        info = entry if entry.get("size") else _info(fs, name, url_of(name), timeout) or entry
+        files.append(_remote_file(url_of(name), info, timeout))
     return sorted(files, key=lambda f: f.name)
 
 
-def read_text(url: str) -> str:
+def read_text(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> str:
     """A small remote text file (``stats.yaml``)."""
-    fs, path = _filesystem(url)
-    try:
+    fs, path = _filesystem(url, timeout)
+
+    def read() -> str:
         with fs.open(path, "rb") as fh:
             return bytes(fh.read()).decode()
+
+    try:
+        return _retrying(url, timeout, read)
     except (OSError, ValueError) as exc:
-        raise DataError(f"{url}: cannot be read ({exc})") from None
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"{redact_url(url)}: cannot be read ({exc})") from None
 
 
-__all__ = ["RemoteFile", "find_remote_files", "is_remote", "read_text"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RemoteFile",
+    "failure",
+    "find_remote_files",
+    "is_remote",
+    "local_path",
+    "network_error",
+    "read_text",
+]

@@ -22,7 +22,14 @@ import torch
 import yaml
 
 from physcheck.data.errors import DataError
-from physcheck.data.remote import RemoteFile, find_remote_files, is_remote, read_text
+from physcheck.data.remote import (
+    DEFAULT_TIMEOUT,
+    RemoteFile,
+    find_remote_files,
+    is_remote,
+    local_path,
+    read_text,
+)
 from physcheck.data.windows import Window
 from physcheck.fields import FieldLayout
 
@@ -159,6 +166,8 @@ def _inspect(path: DataFile) -> FileInfo:
                 times=times,
                 coords=coords,
             )
+        except DataError:
+            raise  # a network failure of a remote file, already one line
         except (
             KeyError,
             OSError,
@@ -257,7 +266,9 @@ class WellData:
         stats_path: Path | str | None = None,
         *,
         expect_fields: tuple[str, ...] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        self.timeout = timeout
         if not files:
             raise DataError("no .hdf5 files found in the dataset path")
         self.infos = [_inspect(p) for p in files]
@@ -372,7 +383,7 @@ class WellData:
             )
         try:
             text = (
-                read_text(self.stats_path)
+                read_text(self.stats_path, timeout=self.timeout)
                 if isinstance(self.stats_path, str)
                 else self.stats_path.read_text()
             )
@@ -437,13 +448,18 @@ class WellData:
 
 
 def open_dataset(
-    path: str | Path, *, split: str | None = None, expect_fields: tuple[str, ...] | None = None
+    path: str | Path,
+    *,
+    split: str | None = None,
+    expect_fields: tuple[str, ...] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> WellData:
     """Open a Well dataset dir (``data/<split>/*.hdf5`` + ``stats.yaml``; split default ``test``),
-    a split dir, or one ``.hdf5`` file; local, or behind an fsspec URL (``hf://``, ``s3://``,
-    ``https://``: only the frames a window needs are fetched)."""
+    a split dir, or one ``.hdf5`` file; local (a path or ``file://PATH``), or behind an fsspec
+    URL (``hf://``, ``s3://``, ``https://``: only the frames a window needs are fetched, each
+    request within ``timeout`` seconds)."""
     if is_remote(str(path)):
-        remote, stats_url = find_remote_files(str(path), split)
-        return WellData(list(remote), stats_url, expect_fields=expect_fields)
-    files, stats = _find_files(Path(path), split)
+        remote, stats_url = find_remote_files(str(path), split, timeout=timeout)
+        return WellData(list(remote), stats_url, expect_fields=expect_fields, timeout=timeout)
+    files, stats = _find_files(Path(local_path(str(path))), split)
     return WellData(list(files), stats, expect_fields=expect_fields)

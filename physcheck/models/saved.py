@@ -17,6 +17,7 @@ import torch
 
 from physcheck.config.specs import SavedSpec, parse_saved
 from physcheck.data.predictions import PredictionFile, open_predictions
+from physcheck.data.remote import local_path
 from physcheck.errors import DataError, ModelSpecError
 
 
@@ -33,7 +34,7 @@ class SavedRollouts:
         self.spatial_shape = tuple(data.spatial_shape) if data is not None else None
 
         def resolve(path: str) -> Path:
-            p = Path(path).expanduser()
+            p = Path(local_path(path)).expanduser()
             return p if p.is_absolute() or root is None else root / p
 
         self.base = open_predictions(resolve(spec.path), sources)

@@ -12,6 +12,7 @@ import pytest
 
 import physcheck
 from physcheck.config import Settings
+from physcheck.data.remote import local_path
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
 from physcheck.plugin.progress import ProgressPrinter
@@ -181,7 +182,7 @@ class PhyscheckPlugin:
             if self.suite.saved(entry.name) is not None:
                 continue
             written = self.suite.export(entry.name, target / f"{entry.name}{suffix}")
-            shown = Path(self.settings.export_dir) / written.name
+            shown = Path(local_path(self.settings.export_dir)) / written.name
             self._progress(
                 f"exported {entry.name}: {shown} (gate it with --physcheck-predictions "
                 f"{entry.name}={shown})"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from physcheck.config import Settings
+from physcheck.data.remote import local_path
 from physcheck.errors import ConfigError
 
 
@@ -76,7 +77,7 @@ def check_device(config: pytest.Config, settings: Settings) -> None:
 def output_path(config: pytest.Config, raw: str) -> Path:
     """An output path as the user wrote it: absolute, or relative to the directory pytest was
     invoked from (as pytest's own ``--junitxml``), wherever the rootdir is."""
-    path = Path(raw)
+    path = Path(local_path(raw))
     return path if path.is_absolute() else Path(config.invocation_params.dir) / path
 
 

@@ -25,7 +25,7 @@ from physcheck.checks.measures import Measures, SpectralRange
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.checks.run import run_checks
 from physcheck.config import DiagnosticSettings, ModelSpec, Settings, check_spec
-from physcheck.data.remote import is_remote
+from physcheck.data.remote import is_remote, local_path
 from physcheck.data.well import WellData, file_identity, open_dataset
 from physcheck.data.windows import Window
 from physcheck.diagnostics.symmetry import SymmetryGroup
@@ -119,7 +119,7 @@ class Suite:
             require_manifest(
                 source, self.settings.manifest, split=self.settings.split, rootdir=self.rootdir
             )
-        return open_dataset(source, split=self.settings.split)
+        return open_dataset(source, split=self.settings.split, timeout=self.settings.timeout)
 
     def _data_source(self) -> str | Path:
         """The data setting as a URL or an absolute path (the default set, built on first use,
@@ -127,7 +127,7 @@ class Suite:
         if self.settings.data and is_remote(self.settings.data):
             return self.settings.data
         if self.settings.data:
-            path = Path(self.settings.data)
+            path = Path(local_path(self.settings.data))
             return path if path.is_absolute() else self.rootdir / path
         from physcheck.datasets import default_dataset
 

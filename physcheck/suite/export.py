@@ -4,6 +4,7 @@ the file gives the numbers and verdicts of gating the model in-process.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ def export_rollouts(suite: Suite, name: str, path: str | Path) -> Path:
     numbers and verdicts of gating the model in-process."""
     if suite.saved(name) is not None:
         raise ConfigError(f"model {name!r} is saved rollouts already; there is nothing to export")
-    from physcheck.data.predictions import prediction_writer
+    from physcheck.data.predictions import check_free_space, prediction_writer
 
     diag = suite.diagnostics
     n_history = suite.n_history(name)
@@ -66,6 +67,12 @@ def export_rollouts(suite: Suite, name: str, path: str | Path) -> Path:
         [] if suite.settings.early_stop and any(v.startswith("noise") for v in variants) else None
     )
     base_frames: torch.Tensor | None = None
+    # frames x 4 bytes (8 for a float64 twin) x variants, refused before any rollout runs
+    n_values = math.prod(shape)
+    check_free_space(
+        path,
+        sum(n_values * (8 if v == "float64" and suite.settings.reference_dtype == "float64" else 4) for v in variants),
+    )
     with prediction_writer(path, meta, sources=suite.data.infos[0].sources) as writer:
         for variant in variants:
             dtype = TORCH_DTYPES[
