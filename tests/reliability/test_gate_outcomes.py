@@ -245,3 +245,13 @@ def test_bad_prediction_metadata_is_a_usage_error_naming_the_file(
     np.savez(pytester.path / "p.npz", frames=frames, **{k: np.asarray(v) for k, v in meta.items()})
     result = run(pytester, "--physcheck-predictions", "p=p.npz", "--physcheck-checks", "finite")
     assert_usage_error(result, "p.npz", key)
+
+
+def test_a_model_module_with_a_syntax_error_is_one_line_naming_its_file(
+    pytester: pytest.Pytester,
+) -> None:
+    from tests.reliability.test_catalogue import model_module
+
+    module = model_module(pytester, "typo_model", "class Typo:\n    n_history = 1 +\n")
+    result = run(pytester, "--physcheck-model", f"t={module}:Typo", "--physcheck-checks", "finite")
+    assert_usage_error(result, "importing 'typo_model' raised SyntaxError", "typo_model.py, line 2")
