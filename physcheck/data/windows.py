@@ -50,17 +50,29 @@ class Window:
     def check(self, n_history: int | None, n_time: int) -> None:
         """Raise ``DataError`` when the window does not fit a trajectory of ``n_time`` frames."""
         n = self.resolve_history(n_history)
+        if n + 1 > n_time:  # no window fits: every suggestion below would be out of range
+            raise DataError(
+                f"window {self.label}: the trajectories have {n_time} frames, too few for a "
+                f"history of {n} frames and one predicted frame; use data with more frames or a "
+                "model with a shorter history"
+            )
         start = self.first - n
         if start < 0:
             raise DataError(
                 f"window {self.label}: a history of {n} frames would start at frame {start}, before frame 0; "
-                f"use a first predicted frame >= {n}"
+                f"use a first predicted frame from {n} to {n_time - 1}"
             )
         last = self.first + self.n_steps - 1
         if last >= n_time:
+            room = n_time - self.first
+            fix = (
+                f"use K <= {room}"
+                if room >= 1
+                else f"start the window at a frame from {n} to {n_time - 1}"
+            )
             raise DataError(
                 f"window {self.label}: its last frame {last} is past the trajectory's end ({n_time} frames, "
-                f"last index {n_time - 1}); use K <= {n_time - self.first}"
+                f"last index {n_time - 1}); {fix}"
             )
 
     @property

@@ -161,3 +161,19 @@ def test_content_hash_changes_with_the_data(small_dataset) -> None:
     assert first == open_dataset(root).content_hash()
     write_split(root / "data" / "test" / "a.hdf5", frames + 1)
     assert open_dataset(root).content_hash() != first
+
+
+@pytest.mark.parametrize(
+    ("window", "n_history", "n_time"),
+    [("500:3:20", 3, 80), ("3:3:200", 3, 80), ("1:3:5", 3, 80), ("3:3:5", 3, 3), ("79:1:2", 1, 80)],
+)
+def test_a_window_that_does_not_fit_suggests_only_values_that_exist(
+    window: str, n_history: int, n_time: int
+) -> None:
+    import re
+
+    with pytest.raises(DataError) as info:
+        parse_window(window).check(n_history, n_time)
+    message = str(info.value)
+    numbers = [int(n) for n in re.findall(r"(?:K <=|frame from|to) (-?\d+)", message)]
+    assert all(1 <= n <= n_time for n in numbers), message
