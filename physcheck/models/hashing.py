@@ -82,7 +82,8 @@ def weight_files(model: Any) -> list[Path]:
 
 def named_tensors(model: Any) -> Iterator[tuple[str, torch.Tensor]]:
     """Every parameter and buffer: the ``state_dict`` of an ``nn.Module``; for other objects,
-    the tensors and modules among their attributes (one level, lists and dicts included)."""
+    the tensors, numpy arrays and modules among their attributes (one level, lists and dicts
+    included), so that weights a plain object reads from a file in ``__init__`` make its hash."""
     if isinstance(model, torch.nn.Module):
         yield from sorted(model.state_dict().items())
         return
@@ -91,6 +92,10 @@ def named_tensors(model: Any) -> Iterator[tuple[str, torch.Tensor]]:
 
 
 def _tensors_in(name: str, value: Any) -> Iterator[tuple[str, torch.Tensor]]:
+    import numpy as np
+
+    if isinstance(value, np.ndarray) and value.dtype != object:  # weights read with numpy
+        yield name, torch.from_numpy(np.ascontiguousarray(value).view(np.uint8).reshape(-1))
     if isinstance(value, torch.Tensor):
         yield name, value
     elif isinstance(value, torch.nn.Module):
@@ -98,11 +103,11 @@ def _tensors_in(name: str, value: Any) -> Iterator[tuple[str, torch.Tensor]]:
             yield f"{name}.{key}", tensor
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            if isinstance(item, (torch.Tensor, torch.nn.Module)):
+            if isinstance(item, (torch.Tensor, torch.nn.Module, np.ndarray)):
                 yield from _tensors_in(f"{name}[{i}]", item)
     elif isinstance(value, dict):
         for key in sorted(value, key=str):
-            if isinstance(value[key], (torch.Tensor, torch.nn.Module)):
+            if isinstance(value[key], (torch.Tensor, torch.nn.Module, np.ndarray)):
                 yield from _tensors_in(f"{name}[{key}]", value[key])
 
 

@@ -124,6 +124,27 @@ def test_editing_a_weights_file_misses_the_cache(tmp_path: Path) -> None:
     assert model_hash(model, "x") != before
 
 
+def test_a_plain_object_that_reads_numpy_weights_from_a_file_misses_the_cache_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    import numpy as np
+
+    class ReadsItsWeights:  # not an nn.Module, names no weight file: its arrays make its hash
+        n_history = 1
+
+        def __init__(self, path: Path) -> None:
+            self.scale = np.load(path)
+
+        def step(self, history: torch.Tensor) -> torch.Tensor:
+            return history[:, -1] * float(self.scale[0])
+
+    path = tmp_path / "scale.npy"
+    np.save(path, np.array([1.0]))
+    before = model_hash(ReadsItsWeights(path), "x")
+    np.save(path, np.array([0.5]))
+    assert model_hash(ReadsItsWeights(path), "x") != before
+
+
 def test_bfloat16_weights_hash(tmp_path: Path) -> None:
     net = torch.nn.Linear(3, 3).to(torch.bfloat16)
     assert len(model_hash(net, "bf16")) == 16
