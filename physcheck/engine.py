@@ -264,6 +264,39 @@ def tf32(allow: bool) -> Iterator[None]:
         matmul.allow_tf32, cudnn.allow_tf32 = before
 
 
+def within(
+    seconds: float,
+    step: int,
+    modes: Callable[[], Any],
+    fn: Callable[..., torch.Tensor],
+    *args: Any,
+) -> torch.Tensor:
+    """``fn(*args)`` in a watchdog thread (in inference mode and ``modes()``, which a new
+    thread does not inherit); ``RolloutError`` when it has not returned within ``seconds``."""
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            with torch.inference_mode(), modes():
+                outcome["value"] = fn(*args)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"physcheck-step-{step}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise RolloutError(
+            f"step {step}: the model did not return within {seconds:g} s "
+            "(--physcheck-step-timeout): it hung or is far slower than allowed"
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
 def rollout(
     model: Surrogate,
     history: Any,
@@ -280,6 +313,7 @@ def rollout(
     keep_frames: bool = True,
     batch_size: int | None = None,
     allow_tf32: bool = False,
+    step_timeout: float | None = None,
     start_frame: int | None = None,
     trajectories: Sequence[int] | None = None,
     leaders: Sequence[int | None] | None = None,
@@ -303,6 +337,9 @@ def rollout(
     - ``batch_size``: forward at most this many trajectories at a time (same results for a
       batch-invariant model); on an out-of-memory error (``torch.OutOfMemoryError``, what CUDA
       raises) the engine halves it and retries the step, down to one trajectory.
+    - ``step_timeout``: seconds a model step may take; a step that has not returned by then
+      raises ``RolloutError`` naming it (the step keeps running in a daemon thread, its result
+      unused), so a hung model fails instead of hanging the run. ``None`` (default): no limit.
     - ``allow_tf32``: let CUDA matrix products and convolutions use TF32 (off by default, so a
       float32 rollout is IEEE float32, as the precision and determinism checks assume; PyTorch
       otherwise lets cuDNN convolutions round to TF32, ~1e-4 relative). Restored afterwards.
@@ -369,7 +406,8 @@ def rollout(
         while True:
             try:
                 parts = [
-                    step_of(m, window[i : i + chunk], step, i) for i in range(0, n_rows, chunk)
+                    call(step_of, m, window[i : i + chunk], step, i)
+                    for i in range(0, n_rows, chunk)
                 ]
                 return torch.cat(parts) if len(parts) > 1 else parts[0]
             except OUT_OF_MEMORY:
@@ -379,11 +417,19 @@ def rollout(
                 if device.type == "cuda":
                     torch.cuda.empty_cache()
 
-    mixed = (
-        torch.autocast(device_type=device.type, dtype=autocast_dtype)
-        if autocast_dtype is not None
-        else nullcontext()
-    )
+    def mixed_precision() -> Any:
+        return (
+            torch.autocast(device_type=device.type, dtype=autocast_dtype)
+            if autocast_dtype is not None
+            else nullcontext()
+        )
+
+    def call(fn: Callable[..., torch.Tensor], *args: Any) -> torch.Tensor:
+        if step_timeout is None:
+            return fn(*args)
+        return within(step_timeout, args[2], mixed_precision, fn, *args)
+
+    mixed = mixed_precision()
     seed_everything(seed)
     with placed(model, device, dtype) as m, tf32(allow_tf32), torch.inference_mode(), mixed:
         window: torch.Tensor | None = h

@@ -84,6 +84,13 @@ def _number(key: str, raw: Any, *, nonnegative: bool = True) -> float:
     return value
 
 
+def _positive_seconds(key: str, raw: Any) -> float:
+    value = _number(key, raw)
+    if value <= 0:
+        raise ConfigError(f"setting {key!r} must be > 0 seconds, got {raw!r}")
+    return value
+
+
 def _auto_or_count(key: str, raw: Any) -> int | None:
     """``auto`` (``None``) or an integer >= 1."""
     if isinstance(raw, str) and raw.strip().lower() == "auto":
@@ -182,10 +189,7 @@ def parse_executor(raw: Any) -> str | None:
 
 def parse_timeout(raw: Any) -> float:
     """Seconds, > 0."""
-    value = _number("timeout", raw)
-    if value <= 0:
-        raise ConfigError(f"setting 'timeout' must be > 0 seconds, got {raw!r}")
-    return value
+    return _positive_seconds("timeout", raw)
 
 
 def parse_trajectories(raw: Any) -> tuple[int, ...] | None:
@@ -613,6 +617,15 @@ SETTINGS: tuple[Setting, ...] = (
         file=False,
     ),
     Setting(
+        "step_timeout",
+        lambda raw: _positive_seconds("step_timeout", raw),
+        None,
+        "seconds one model step may take; a step that takes longer fails the model's items "
+        "naming the step (default: no limit)",
+        "--physcheck-step-timeout",
+        "SECONDS",
+    ),
+    Setting(
         "debug",
         lambda raw: _boolean("debug", raw),
         False,
@@ -665,6 +678,7 @@ class Settings:
     only: bool = False
     allow_skips: bool = False
     debug: bool = False
+    step_timeout: float | None = None
     export_dir: str | None = None
     export_format: str = "hdf5"
     batch_variants: bool | None = None
@@ -800,6 +814,7 @@ def build_settings(file_settings: Mapping[str, Any], cli: Mapping[str, Any]) -> 
         only=values["only"],
         allow_skips=values["allow_skips"],
         debug=values["debug"],
+        step_timeout=values["step_timeout"],
         export_dir=values["export"],
         batch_variants=values["batch"],
         executor=values["executor"],

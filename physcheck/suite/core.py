@@ -36,6 +36,7 @@ from physcheck.errors import (
     ModelRunError,
     ModelSpecError,
     PhyscheckError,
+    RolloutError,
 )
 from physcheck.fields import MHD_FIELDS, FieldLayout
 from physcheck.formatting import step_line
@@ -239,6 +240,7 @@ class Suite:
                 keep_frames=True,
                 start_frame=self.window.first,
                 trajectories=self.trajectories[:1],
+                step_timeout=self.settings.step_timeout,
             )
         except PhyscheckError as exc:
             raise ModelSpecError(f"model {name!r}: {exc}") from None
@@ -681,6 +683,7 @@ class Suite:
             batch_size=self.settings.batch_rows,
             leaders=leaders,
             follow=follow,
+            step_timeout=self.settings.step_timeout,
         )
 
     def _hooks(self, projection: bool) -> list[Callable[[torch.Tensor], torch.Tensor]]:
@@ -934,6 +937,10 @@ class Suite:
         if name not in self._results:
             try:
                 self._results[name] = run_checks(self.context(name), self.settings.checks)
+            except RolloutError as exc:  # the model's rollout could not go on: name the model
+                named = type(exc)(f"model {name!r}: {exc}")
+                self._failures[name] = named
+                raise named from exc
             except PhyscheckError as exc:
                 self._failures[name] = exc
                 raise

@@ -255,3 +255,45 @@ def test_a_model_module_with_a_syntax_error_is_one_line_naming_its_file(
     module = model_module(pytester, "typo_model", "class Typo:\n    n_history = 1 +\n")
     result = run(pytester, "--physcheck-model", f"t={module}:Typo", "--physcheck-checks", "finite")
     assert_usage_error(result, "importing 'typo_model' raised SyntaxError", "typo_model.py, line 2")
+
+
+HANGING_MODEL = """
+import time
+
+
+class Hangs:
+    n_history = 1
+    stateful = True
+
+    def __init__(self):
+        self.calls = 0
+
+    def step(self, history):
+        self.calls += 1
+        if self.calls == 4:  # the probe is call 1: this is step 3 of the rollout
+            time.sleep(30)
+        return history[:, -1].clone()
+"""
+
+
+def test_a_hung_model_fails_its_items_naming_the_step(pytester: pytest.Pytester) -> None:
+    import time
+
+    from tests.reliability.test_catalogue import model_module
+
+    module = model_module(pytester, "hanging_model", HANGING_MODEL)
+    started = time.perf_counter()
+    result = run(
+        pytester,
+        "--physcheck-model",
+        f"h={module}:Hangs",
+        "--physcheck-checks",
+        "finite,vrmse",
+        "--physcheck-step-timeout",
+        "1",
+    )
+    assert time.perf_counter() - started < 25  # not the 30 s the step hangs for
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        ["*model 'h'*step 3: the model did not return within 1 s (--physcheck-step-timeout)*"]
+    )
