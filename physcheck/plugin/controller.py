@@ -270,6 +270,11 @@ class PhyscheckPlugin:
             return
         if self.judged_nothing() and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if self.crashed and session.exitstatus in (
+            pytest.ExitCode.OK,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        ):  # a worker that died took its model's verdicts with it: the gate fails
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         document = self.document()
         json_path = self.settings.json_path
         if json_path:

@@ -420,7 +420,21 @@ def test_a_crashed_xdist_worker_is_reported_not_lost(
         "finite",
         f"--physcheck-json={json_path}",
     )
-    assert result.ret != 0
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # a failed gate, never "no tests ran"
     result.stdout.fnmatch_lines(["*model dies (tests.reliability.models:kills_its_process)*", "*CRASHED: the worker running physcheck::*dies* crashed*"])
     document = json.loads(json_path.read_text())
     assert "worker 'gw0' crashed" in document["crashed"]["dies"]
+
+
+def test_a_crashed_xdist_worker_alone_fails_the_gate(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("PYTHONPATH", str(repo))  # the subprocess imports tests.reliability.models
+    result = pytester.runpytest_subprocess(
+        *FAST,
+        *("-p", "xdist", "-n", "1", "--max-worker-restart", "0"),
+        *("--physcheck-model", "dies=tests.reliability.models:kills_its_process"),
+        *("--physcheck-checks", "finite"),
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]
