@@ -52,7 +52,13 @@ def run_pytest(args: Sequence[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="physcheck-run-") as folder:
         marker = os.path.join(folder, "session-finished")
         env = {**os.environ, MARKER_ENV: marker}
-        code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+        child = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env)
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:  # the child got the same Ctrl-C: let it end its session
+                continue
         if os.path.exists(marker):
             return code
     how = f"exit status {code}" if code >= 0 else f"signal {-code}"
