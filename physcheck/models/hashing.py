@@ -21,6 +21,8 @@ from typing import Any
 
 import torch
 
+from physcheck.data.checksums import file_sha256
+
 
 def model_hash(model: Any, spec: str | None = None) -> str:
     """A short content hash of a model (see the module docstring)."""
@@ -59,18 +61,15 @@ def source_hash(cls: type) -> str:
 
 
 def file_hash(path: str) -> str:
-    """SHA-256 of a file's bytes (memoised by path, size and modification time)."""
+    """SHA-256 of a file's bytes (``physcheck.data.checksums.file_sha256``: read once and
+    remembered by path, size and modification time, in this process and on disk)."""
     stat = Path(path).stat()
     return _file_hash(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
 
 
 @lru_cache(maxsize=256)
 def _file_hash(path: str, size: int, mtime_ns: int) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 24), b""):
-            h.update(block)
-    return h.hexdigest()
+    return file_sha256(path)
 
 
 def weight_files(model: Any) -> list[Path]:
