@@ -61,11 +61,11 @@ def test_given_models_and_snapshot_options_are_passed_on(
 REPO = Path(__file__).resolve().parents[2]
 
 
-def physcheck_run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def physcheck_run(cwd: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     """``python -m physcheck run ARGS`` in a fresh process in ``cwd``, as a user's shell
     starts it (this session's data set, one torch thread)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHONPATH"))}
-    env.update(OMP_NUM_THREADS="1")
+    env.update(OMP_NUM_THREADS="1", **extra_env)
     return subprocess.run(
         [sys.executable, "-m", "physcheck", "run", *args],
         cwd=cwd,
@@ -101,31 +101,13 @@ def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_pa
     assert all(f["sha256"] for f in provenance[0]["files"])
 
 
-HARD_EXIT_MODEL = """
-import os
-
-
-class HardExit:
-    n_history = 1
-    stateful = True
-
-    def __init__(self):
-        self.calls = 0
-
-    def step(self, history):
-        self.calls += 1
-        if self.calls > 2:  # mid-rollout, as native code that calls exit(0) would
-            os._exit(0)
-        return history[:, -1].clone()
-"""
-
-
 def test_a_session_that_ends_abruptly_with_status_0_fails_the_run(tmp_path: Path) -> None:
-    (tmp_path / "hard_exit.py").write_text(HARD_EXIT_MODEL)
+    model = "x=tests.reliability.models:exits_with_status_0"
     done = physcheck_run(
         tmp_path,
-        *("--physcheck-model", "x=hard_exit:HardExit", "--physcheck-window", "3:1:4"),
+        *("--physcheck-model", model, "--physcheck-window", "3:1:4"),
         *("--physcheck-checks", "finite", "--physcheck-json", "out.json"),
+        PYTHONPATH=str(REPO),  # the model lives in this checkout's tests
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "the pytest session ended before it finished (exit status 0)" in done.stderr

@@ -73,22 +73,52 @@ class BareModule(torch.nn.Module):
         return history[:, -1].clone()
 
 
-class KillsItsProcess:
-    """Passes the probe step at collection, then ends its process (a segfault, an OOM kill)."""
+class MidRollout:
+    """Holds the last frame, but on its ``at``-th call (the probe step at collection is the
+    first) does ``action``: ends its process, raises ``SystemExit`` or hangs, as native code
+    or a stuck model might. It counts its calls, so it says ``stateful``."""
 
     n_history = 1
+    stateful = True
 
-    def __init__(self) -> None:
-        self.calls = 0
+    def __init__(self, at: int, action: Any) -> None:
+        self.calls, self.at, self.action = 0, at, action
 
     def step(self, history: torch.Tensor) -> torch.Tensor:
-        import os
-
         self.calls += 1
-        if self.calls > 1:
-            os._exit(3)
+        if self.calls >= self.at:
+            self.action()
         return history[:, -1].clone()
 
 
-def kills_its_process(data: Any) -> KillsItsProcess:
-    return KillsItsProcess()
+def kills_its_process(data: Any) -> MidRollout:
+    """Passes the probe step, then ends its process with status 3 (a segfault, an OOM kill)."""
+    import os
+
+    return MidRollout(2, lambda: os._exit(3))
+
+
+def exits_with_status_0(data: Any) -> MidRollout:
+    """Mid-rollout, ends its process with status 0, as native code calling ``exit(0)`` would."""
+    import os
+
+    return MidRollout(3, lambda: os._exit(0))
+
+
+def calls_sys_exit(data: Any) -> MidRollout:
+    """Mid-rollout, raises ``SystemExit(0)`` (``sys.exit`` in the model's code)."""
+    import sys
+
+    return MidRollout(3, lambda: sys.exit(0))
+
+
+def hangs_at_step_3(data: Any) -> MidRollout:
+    """Step 3 of the rollout (its 4th call) sleeps 30 s: a hung model."""
+    import time
+
+    def hang() -> None:
+        model.at = 10**9  # hang once
+        time.sleep(30)
+
+    model = MidRollout(4, hang)
+    return model

@@ -52,24 +52,6 @@ def test_zero_noise_with_basin_determinism_stops_the_session(pytester: pytest.Py
     assert_usage_error(result, "noise 0 makes basin_determinism vacuous")
 
 
-EXITING_MODEL = """
-import sys
-
-
-class Exits:
-    n_history = 1
-    stateful = True  # counts its calls
-
-    def __init__(self):
-        self.calls = 0
-
-    def step(self, history):
-        self.calls += 1
-        if self.calls > 2:  # past the probe step: in the middle of the rollout
-            sys.exit(0)
-        return history[:, -1].clone()
-"""
-
 BROKEN_PROPERTY = """
 class Broken:
     @property
@@ -81,16 +63,17 @@ class Broken:
 def test_a_model_that_exits_the_process_fails_its_items_with_one_line(
     pytester: pytest.Pytester,
 ) -> None:
-    from tests.reliability.test_catalogue import model_module
-
-    module = model_module(pytester, "exiting_model", EXITING_MODEL)
     result = run(
-        pytester, "--physcheck-model", f"bye={module}:Exits", "--physcheck-checks", "finite"
+        pytester,
+        "--physcheck-model",
+        "bye=tests.reliability.models:calls_sys_exit",
+        "--physcheck-checks",
+        "finite",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*physcheck: model 'bye' failed: SystemExit: 0 (at *exiting_model.py:*"]
+        ["*physcheck: model 'bye' failed: SystemExit: 0 (at *reliability/models.py:*"]
     )
     assert "Traceback" not in result.stdout.str()
 
@@ -257,36 +240,14 @@ def test_a_model_module_with_a_syntax_error_is_one_line_naming_its_file(
     assert_usage_error(result, "importing 'typo_model' raised SyntaxError", "typo_model.py, line 2")
 
 
-HANGING_MODEL = """
-import time
-
-
-class Hangs:
-    n_history = 1
-    stateful = True
-
-    def __init__(self):
-        self.calls = 0
-
-    def step(self, history):
-        self.calls += 1
-        if self.calls == 4:  # the probe is call 1: this is step 3 of the rollout
-            time.sleep(30)
-        return history[:, -1].clone()
-"""
-
-
 def test_a_hung_model_fails_its_items_naming_the_step(pytester: pytest.Pytester) -> None:
     import time
 
-    from tests.reliability.test_catalogue import model_module
-
-    module = model_module(pytester, "hanging_model", HANGING_MODEL)
     started = time.perf_counter()
     result = run(
         pytester,
         "--physcheck-model",
-        f"h={module}:Hangs",
+        "h=tests.reliability.models:hangs_at_step_3",
         "--physcheck-checks",
         "finite,vrmse",
         "--physcheck-step-timeout",
