@@ -31,7 +31,9 @@ import asyncio
 import errno
 import hashlib
 import io
+import os
 import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -73,23 +75,45 @@ def is_remote(path: object) -> bool:
 
 def _storage_options(protocol: str, timeout: float) -> dict[str, Any]:
     """Connect and read timeouts in the form each protocol's client takes them (http(s):
-    aiohttp's ``ClientTimeout``; s3: botocore's ``connect_timeout``/``read_timeout``; other
-    protocols keep their client's own)."""
-    if protocol in ("http", "https"):
-        try:
-            import aiohttp
-        except ImportError:
-            return {}
-        return {
-            "client_kwargs": {
-                "timeout": aiohttp.ClientTimeout(
-                    total=None, connect=timeout, sock_connect=timeout, sock_read=timeout
-                )
-            }
-        }
+    aiohttp's ``ClientTimeout``; s3: botocore's ``connect_timeout``/``read_timeout``; gs/gcs:
+    gcsfs's ``requests_timeout`` and its aiohttp session's ``ClientTimeout``; hf:
+    huggingface_hub's download and ETag timeouts, which it reads from its constants at each
+    request). Other protocols keep their client's own."""
+    if protocol in ("hf",):
+        _hugging_face_timeouts(timeout)
+        return {}
     if protocol in ("s3", "s3a"):
         return {"config_kwargs": {"connect_timeout": timeout, "read_timeout": timeout}}
-    return {}
+    if protocol not in ("http", "https", "gs", "gcs"):
+        return {}
+    try:
+        import aiohttp
+    except ImportError:
+        return {}
+    client_timeout = aiohttp.ClientTimeout(
+        total=None, connect=timeout, sock_connect=timeout, sock_read=timeout
+    )
+    if protocol in ("gs", "gcs"):
+        return {"requests_timeout": timeout, "session_kwargs": {"timeout": client_timeout}}
+    return {"client_kwargs": {"timeout": client_timeout}}
+
+
+#: huggingface_hub's environment variables for its timeouts (seconds); a user's own values
+#: (set before physcheck was imported) win over ``--physcheck-timeout``
+HF_TIMEOUT_VARIABLES = ("HF_HUB_DOWNLOAD_TIMEOUT", "HF_HUB_ETAG_TIMEOUT")
+_USER_HF_TIMEOUTS = {v: os.environ[v] for v in HF_TIMEOUT_VARIABLES if os.environ.get(v)}
+
+
+def _hugging_face_timeouts(timeout: float) -> None:
+    """Give huggingface_hub ``timeout`` for its downloads and ETag requests: as environment
+    variables (read when it is imported) and in its constants (read at each request) where
+    it is imported already."""
+    constants = sys.modules.get("huggingface_hub.constants")
+    for variable in HF_TIMEOUT_VARIABLES:
+        value = _USER_HF_TIMEOUTS.get(variable, f"{timeout:g}")
+        os.environ[variable] = value
+        if constants is not None:
+            setattr(constants, variable, float(value))
 
 
 def _filesystem(url: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, str]:

@@ -24,6 +24,7 @@ from physcheck.data.remote import RemoteFile, find_remote_files  # noqa: E402
 from physcheck.datasets import dataset_dir  # noqa: E402
 from physcheck.errors import DataError  # noqa: E402
 from tests.data.test_remote import RangeHandler  # noqa: E402
+from tests.reliability.test_catalogue import FAST as FAST_ARGS  # noqa: E402
 from tests.reliability.test_catalogue import assert_usage_error, run  # noqa: E402
 
 TIMEOUT = 2.0
@@ -251,3 +252,85 @@ def test_the_timeout_setting_is_a_positive_number_of_seconds() -> None:
     for bad in ("0", "-1", "soon"):
         with pytest.raises(ConfigError, match="timeout"):
             build_settings({}, {"timeout": bad})
+
+
+DROP_NOW = threading.Event()
+
+
+class LaterDroppingHandler(DroppingHandler):
+    """A good server until ``DROP_NOW`` is set, then one that drops every file body halfway:
+    the data opens and is checked, and the connection drops while the items read frames."""
+
+    def do_GET(self) -> None:
+        if DROP_NOW.is_set():
+            super().do_GET()
+        else:
+            RangeHandler.do_GET(self)
+
+    def do_HEAD(self) -> None:
+        RangeHandler.do_HEAD(self)
+
+
+class DropAfterCollection:
+    """A pytest plugin that cuts the connection once the session has opened the data."""
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        DROP_NOW.set()
+
+
+def test_a_connection_dropped_while_items_read_frames_fails_them_in_one_line(
+    www: Path, pytester: pytest.Pytester
+) -> None:
+    DROP_NOW.clear()
+    url, server = serve(www, LaterDroppingHandler)
+    try:
+        result = pytester.runpytest(
+            *FAST_ARGS,
+            "--physcheck-model",
+            "oracle=reference",
+            "--physcheck-data",
+            f"{url}/smoke",
+            "--physcheck-no-cache",
+            "--physcheck-timeout",
+            "2",
+            "--physcheck-checks",
+            "finite",
+            plugins=[DropAfterCollection()],
+        )
+    finally:
+        DROP_NOW.clear()
+        server.shutdown()
+    out = result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, out[-3000:]
+    assert "INTERNALERROR" not in out and "Traceback" not in out, out[-3000:]
+    assert "cannot be read after 3 tries: the connection dropped mid-response" in out, out[-3000:]
+
+
+
+def test_each_cloud_client_gets_the_timeout_in_its_own_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from physcheck.data import remote
+
+    http = remote._storage_options("https", 7.0)["client_kwargs"]["timeout"]
+    assert (http.connect, http.sock_read, http.total) == (7.0, 7.0, None)
+    assert remote._storage_options("s3", 7.0) == {
+        "config_kwargs": {"connect_timeout": 7.0, "read_timeout": 7.0}
+    }
+    gcs = remote._storage_options("gs", 7.0)
+    assert gcs["requests_timeout"] == 7.0 and gcs["session_kwargs"]["timeout"].sock_read == 7.0
+    # huggingface_hub reads its constants at each request: set them, and the environment for
+    # an import that comes later
+    constants = types.ModuleType("huggingface_hub.constants")
+    monkeypatch.setitem(sys.modules, "huggingface_hub.constants", constants)
+    for variable in remote.HF_TIMEOUT_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(remote, "_USER_HF_TIMEOUTS", {"HF_HUB_ETAG_TIMEOUT": "3"})
+    assert remote._storage_options("hf", 7.0) == {}
+    assert constants.HF_HUB_DOWNLOAD_TIMEOUT == 7.0  # type: ignore[attr-defined]
+    assert constants.HF_HUB_ETAG_TIMEOUT == 3.0  # the user's own setting wins  # type: ignore[attr-defined]
+    import os
+
+    assert os.environ["HF_HUB_DOWNLOAD_TIMEOUT"] == "7"
+    assert remote._storage_options("abfs", 7.0) == {}
