@@ -39,6 +39,11 @@ def with_default_models(args: Sequence[str], *, calibrate: bool = False) -> list
 MARKER_ENV = "PHYSCHECK_SESSION_MARKER"
 
 
+#: statuses with which pytest ends before a session starts, having printed why (a bad option,
+#: an unreadable configuration file): no session, so no marker, and nothing else to say
+NO_SESSION_STATUSES = (2, 3, 4)
+
+
 def run_pytest(args: Sequence[str]) -> int:
     """Run ``pytest args`` in a child process and return its status. A session that ended
     without finishing (a model's native code called ``exit(0)``, a segfault, an OOM kill) left
@@ -61,6 +66,8 @@ def run_pytest(args: Sequence[str]) -> int:
                 continue
         if os.path.exists(marker):
             return code
+    if code in NO_SESSION_STATUSES:  # pytest refused the command line and said why
+        return code
     how = f"exit status {code}" if code >= 0 else f"signal {-code}"
     print(
         f"physcheck: the pytest session ended before it finished ({how}): a model or a native "

@@ -122,3 +122,10 @@ def test_a_finished_session_keeps_its_status(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stdout + done.stderr  # persistence fails dynamics
     assert "ended before it finished" not in done.stderr
+
+
+def test_a_command_line_pytest_refuses_is_its_error_not_a_crash(tmp_path: Path) -> None:
+    done = physcheck_run(tmp_path, "--physcheck-windw", "3:1:4")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "unrecognized arguments: --physcheck-windw" in done.stderr
+    assert "ended before it finished" not in done.stderr
