@@ -18,7 +18,12 @@ from physcheck.plugin.items import SuiteCollector
 from physcheck.plugin.progress import ProgressPrinter
 from physcheck.plugin.runtime import output_path, rollout_threads
 from physcheck.plugin.selection import SUITE_NODE, PhysicsSelection
-from physcheck.plugin.xdist import is_worker, model_of, worker_index
+from physcheck.plugin.xdist import (
+    hand_usage_error_to_controller,
+    is_worker,
+    model_of,
+    worker_index,
+)
 
 if TYPE_CHECKING:
     from physcheck.suite import Suite
@@ -146,14 +151,17 @@ class PhyscheckPlugin:
             )
             collected = collector.collect()
         except (PhyscheckError, FileNotFoundError, ImportError) as exc:
-            raise pytest.UsageError(f"physcheck: {exc}") from None
+            self._usage_error(config, f"physcheck: {exc}")
+            return
         except (Exception, SystemExit) as exc:  # a fault nobody named: one line, unless debugging
             if self.settings.debug:
                 raise
-            raise pytest.UsageError(
+            self._usage_error(
+                config,
                 f"physcheck: {type(exc).__name__} while preparing the suite: {exc} "
-                "(--physcheck-debug shows the traceback)"
-            ) from None
+                "(--physcheck-debug shows the traceback)",
+            )
+            return
         # report the suite like any collected node, so counts, -q output and xdist see it
         config.hook.pytest_collectreport(
             report=pytest.CollectReport(collector.nodeid, "passed", None, list(collected))
@@ -163,6 +171,14 @@ class PhyscheckPlugin:
             for item in collected
             if isinstance(item, pytest.Item) and self.selection.wants(item.nodeid)
         )
+
+    @staticmethod
+    def _usage_error(config: pytest.Config, line: str) -> None:
+        """End the session with exit 4 and ``line``; an xdist worker hands the line to the
+        controller, which says it and ends the session so (a worker's own usage error would
+        otherwise vanish into "no tests ran")."""
+        if not hand_usage_error_to_controller(config, line):
+            raise pytest.UsageError(line) from None
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, Any, None]:

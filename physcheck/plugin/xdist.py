@@ -8,9 +8,13 @@ scheduler that groups physcheck's items by model and everything else as ``loadsc
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
+
+#: the key of ``workeroutput`` under which a worker hands its usage error to the controller
+USAGE_ERROR_KEY = "physcheck_usage_error"
 
 
 def explicit_dist(config: pytest.Config) -> str | None:
@@ -71,10 +75,54 @@ class SchedulerPlugin:
         return ModelScheduling(config, log)
 
 
+class WorkerUsageErrors:
+    """On the xdist controller: the usage errors the workers met while preparing the suite
+    (bad data, a bad model spec), which a worker can only hand over in its ``workeroutput``.
+    Each is printed once and ends the session with exit 4, as without xdist, instead of
+    "no tests ran"."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        line = getattr(node, "workeroutput", {}).get(USAGE_ERROR_KEY)
+        if line and line not in self.lines:
+            self.lines.append(str(line))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        for line in self.lines:
+            sys.stderr.write(f"ERROR: {line}\n")
+        if self.lines:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def hand_usage_error_to_controller(config: pytest.Config, line: str) -> bool:
+    """On an xdist worker, keep ``line`` for the controller (see ``WorkerUsageErrors``) and say
+    so; elsewhere ``False`` (the caller raises ``pytest.UsageError`` itself)."""
+    output = getattr(config, "workeroutput", None)
+    if not is_worker(config) or not isinstance(output, dict):
+        return False
+    output[USAGE_ERROR_KEY] = line
+    return True
+
+
 def group_models_on_workers(config: pytest.Config, models: list[str]) -> None:
-    """On the xdist controller, register the scheduler that keeps each model on one worker."""
+    """On the xdist controller, register the scheduler that keeps each model on one worker and
+    the collector of the workers' usage errors."""
     if config.pluginmanager.hasplugin("xdist") and not is_worker(config):
         config.pluginmanager.register(SchedulerPlugin(models), "physcheck-xdist-scheduler")
+        config.pluginmanager.register(WorkerUsageErrors(), "physcheck-xdist-usage-errors")
 
 
-__all__ = ["explicit_dist", "group_models_on_workers", "is_worker", "model_of", "worker_index"]
+__all__ = [
+    "USAGE_ERROR_KEY",
+    "WorkerUsageErrors",
+    "explicit_dist",
+    "group_models_on_workers",
+    "hand_usage_error_to_controller",
+    "is_worker",
+    "model_of",
+    "worker_index",
+]

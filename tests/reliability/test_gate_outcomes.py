@@ -258,3 +258,19 @@ def test_a_hung_model_fails_its_items_naming_the_step(pytester: pytest.Pytester)
     result.stdout.fnmatch_lines(
         ["*model 'h'*step 3: the model did not return within 1 s (--physcheck-step-timeout)*"]
     )
+
+
+def test_a_usage_error_on_xdist_workers_is_said_once_with_exit_4(pytester: pytest.Pytester) -> None:
+    """Workers prepare the suite; their usage error reaches the controller, which says it once
+    and exits 4, instead of "no tests ran" with the reason lost on the workers."""
+    from tests.reliability.test_catalogue import FAST
+
+    result = pytester.runpytest_subprocess(
+        *FAST,
+        *("-p", "xdist", "-n", "2"),
+        *("--physcheck-model", "oracle=reference", "--physcheck-checks", "finite"),
+        *("--physcheck-data", str(pytester.path / "no-such-data")),
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
+    lines = [line for line in result.stderr.lines if line.startswith("ERROR: physcheck:")]
+    assert len(lines) == 1 and "no such dataset path" in lines[0], result.stderr.lines
