@@ -14,6 +14,7 @@ from physcheck.checks.result import CheckResult
 from physcheck.config.thresholds import Thresholds
 from physcheck.fields import FieldLayout
 from physcheck.formatting import fmt
+from physcheck.profiles import MHD, Profile
 from physcheck.records import DiagnosticRecord, EquivarianceRecord, TruthRecord
 
 
@@ -41,6 +42,8 @@ class CheckContext:
     equivariance_skip: str | None = None
     #: ``exact`` for a model that declares ``equivariant = True``, else ``approximate``
     equivariance_tier: str = "approximate"
+    #: the dataset's profile: a check that requires what it lacks is skipped with the reason
+    profile: Profile = MHD
 
     @property
     def n_steps(self) -> int:

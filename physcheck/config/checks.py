@@ -39,8 +39,10 @@ class CheckSpec:
     """One check: ``name`` (test ids, ``--physcheck-checks``), ``target`` (the function or its
     ``module:function`` path), a one-line ``summary`` (report, docs), the report ``figure``
     anchor that shows it, its ``scope`` (one result per ``trajectory``, per trajectory and
-    ``channel``, or per ``model``) and the extra rollout ``needs`` (``float64``,
-    ``perturbed``)."""
+    ``channel``, or per ``model``), the extra rollout ``needs`` (``float64``,
+    ``perturbed``) and what it ``requires`` of the dataset's profile (capabilities of
+    ``physcheck.profiles.CAPABILITIES``: a profile without them skips the check, saying
+    why)."""
 
     name: str
     target: str | Callable[..., Any]
@@ -48,6 +50,7 @@ class CheckSpec:
     figure: str | None = None
     scope: str = "trajectory"
     needs: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     @property
     def per_channel(self) -> bool:
@@ -108,6 +111,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "div B against the truth's floor, same operator, every step: the normalised ratio "
             "rms(div B)/<|B|> and the absolute rms(div B).",
             "fig-divb",
+            requires=("divergence_free",),
         ),
         CheckSpec(
             "spectrum",
@@ -115,6 +119,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Perpendicular magnetic spectrum at the last step against the truth's own range over "
             "the window: slope, low/high ratio, high-n pile-up.",
             "fig-spectra",
+            requires=("spectrum", "guide_axis", "magnetic_field"),
         ),
         CheckSpec(
             "channel_variance",
@@ -128,6 +133,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             f"{_BUILTIN}.variance:perpendicular_symmetry",
             "B_y and B_z must be amplified alike: a one-sided blow-up is a basin.",
             "fig-variance",
+            requires=("guide_axis", "magnetic_field"),
         ),
         CheckSpec(
             "basin_determinism",
@@ -150,6 +156,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b' "
             "and <|B|> within a factor of the truth's, every step; density positive.",
             "fig-energy",
+            requires=("magnetic_field", "kinetic_energy"),
         ),
         CheckSpec(
             "mean_field",
@@ -157,6 +164,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "The mean field <B> (guide-field flux), the mass and the mean momentum <rho v> follow "
             "the truth's, every step; a lost flux and a change of Alfvenic regime are named.",
             "fig-energy",
+            requires=("magnetic_field", "kinetic_energy"),
         ),
         CheckSpec(
             "equivariance",
@@ -167,6 +175,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "under noise.",
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
+            requires=("symmetries",),
         ),
     )
 }
@@ -180,9 +189,11 @@ def register_check(
     figure: str | None = None,
     scope: str = "trajectory",
     needs: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
     replace: bool = False,
 ) -> CheckSpec:
-    """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one."""
+    """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one.
+    ``requires``: the profile capabilities the check needs (a profile without them skips it)."""
     if not name.isidentifier():
         raise ConfigError(f"check name {name!r} must be a Python identifier (letters, digits, _)")
     if name in _CATALOGUE and not replace:
@@ -192,7 +203,17 @@ def register_check(
         raise ConfigError(f"check {name!r} needs unknown rollout variant(s) {unknown}; known: {VARIANTS}")
     if scope not in SCOPES:
         raise ConfigError(f"check {name!r}: scope must be one of {SCOPES}, got {scope!r}")
-    spec = CheckSpec(name, function, summary, figure, scope, tuple(needs))
+    from physcheck.profiles.profile import validate_requirements
+
+    spec = CheckSpec(
+        name,
+        function,
+        summary,
+        figure,
+        scope,
+        tuple(needs),
+        validate_requirements(requires, f"check {name!r}"),
+    )
     _CATALOGUE[name] = spec
     return spec
 

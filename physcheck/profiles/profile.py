@@ -1,0 +1,188 @@
+"""A dataset ``Profile``: what physcheck needs to know about one physics (torch-free).
+
+Like The Well's metadata object, a profile names the dataset's spatial dimensions and fields
+(with their tensor kind and Well group), the constraints the physics keeps (divergence-free
+fields, positive fields, conserved integrals), its symmetry group and any guide axis, and
+the fields whose spectra are judged. Checks declare what they need as *capabilities*
+(``CheckSpec.requires``); a check whose needs a profile lacks is skipped with the reason
+(``Profile.missing``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from physcheck.errors import ConfigError
+
+#: tensor kinds of a field: a scalar, a polar vector (velocity), a pseudo-vector (the magnetic
+#: field: it keeps its sign under a reflection of the axis it lies along)
+FIELD_KINDS = ("scalar", "vector", "pseudovector")
+#: where The Well stores each kind of field
+WELL_GROUPS = {"scalar": "t0_fields", "vector": "t1_fields", "pseudovector": "t1_fields"}
+AXES = ("x", "y", "z")
+
+#: what a check can need from a profile, and how a skip reason says it is missing
+CAPABILITIES: dict[str, str] = {
+    "divergence_free": "divergence-free field",
+    "spectrum": "field whose spectrum is judged",
+    "guide_axis": "guide axis (a mean field that sets a perpendicular plane)",
+    "magnetic_field": "magnetic field",
+    "kinetic_energy": "density and velocity (kinetic energy)",
+    "symmetries": "symmetry group",
+    "positive": "positive field",
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a dataset: its Well ``name`` (``density``, ``magnetic_field``), its tensor
+    ``kind`` (one of ``FIELD_KINDS``) and its ``group`` in a Well file (from the kind unless
+    given: a scalar in ``t0_fields``, a vector in ``t1_fields``)."""
+
+    name: str
+    kind: str = "scalar"
+    group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIELD_KINDS:
+            raise ConfigError(
+                f"field {self.name!r}: kind must be one of {', '.join(FIELD_KINDS)}, got {self.kind!r}"
+            )
+        if not self.group:
+            object.__setattr__(self, "group", WELL_GROUPS[self.kind])
+
+    @property
+    def is_vector(self) -> bool:
+        return self.kind != "scalar"
+
+    def channels(self, spatial_dims: int) -> tuple[str, ...]:
+        """The Well's flattened channel names: ``name`` for a scalar, ``name_x``, ``name_y``
+        (, ``name_z``) for a vector."""
+        if not self.is_vector:
+            return (self.name,)
+        return tuple(f"{self.name}_{axis}" for axis in AXES[:spatial_dims])
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """A spectrum a profile judges: of ``field``, over the plane perpendicular to the guide
+    axis (``"perpendicular"``) or isotropic over all wavevectors (``"isotropic"``)."""
+
+    field: str
+    plane: str = "isotropic"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What physcheck knows about one physics; see the module docstring.
+
+    ``dataset_names``: the Well ``dataset_name`` attributes this profile applies to;
+    ``spatial_dims``: 2 or 3; ``fields``: in the Well's channel order; ``divergence_free``,
+    ``positive``: field names; ``conserved``: names of conserved integrals (e.g. ``mass``,
+    ``mean_magnetic_field``, ``tracer``); ``symmetries``: the symmetry group's name (``None``:
+    none is judged); ``guide_axis``: whether a guide (mean) field sets a perpendicular plane;
+    ``spectra``: the spectra judged."""
+
+    name: str
+    dataset_names: tuple[str, ...]
+    spatial_dims: int
+    fields: tuple[FieldSpec, ...]
+    divergence_free: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    conserved: tuple[str, ...] = ()
+    symmetries: str | None = None
+    guide_axis: bool = False
+    spectra: tuple[Spectrum, ...] = ()
+    description: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.spatial_dims not in (1, 2, 3):
+            raise ConfigError(f"profile {self.name!r}: spatial_dims must be 1, 2 or 3")
+        names = [f.name for f in self.fields]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"profile {self.name!r}: duplicate field names {names}")
+        for role, listed in (
+            ("divergence_free", self.divergence_free),
+            ("positive", self.positive),
+            ("spectra", tuple(s.field for s in self.spectra)),
+        ):
+            unknown = [n for n in listed if n not in names]
+            if unknown:
+                raise ConfigError(
+                    f"profile {self.name!r}: {role} names unknown field(s) {unknown}; fields: {names}"
+                )
+        vectors = {f.name for f in self.fields if f.is_vector}
+        scalar_div = [n for n in self.divergence_free if n not in vectors]
+        if scalar_div:
+            raise ConfigError(f"profile {self.name!r}: divergence_free field(s) {scalar_div} are not vectors")
+
+    # -- fields ----------------------------------------------------------------------------------
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise ConfigError(
+            f"profile {self.name!r} has no field {name!r}; it has {[f.name for f in self.fields]}"
+        )
+
+    def has_field(self, name: str, *kinds: str) -> bool:
+        return any(f.name == name and (not kinds or f.kind in kinds) for f in self.fields)
+
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """Every channel in the Well's flattened order (fields in order, vector components x,
+        y(, z))."""
+        return tuple(c for f in self.fields for c in f.channels(self.spatial_dims))
+
+    # -- what the checks can use -----------------------------------------------------------------
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """The ``CAPABILITIES`` this profile offers."""
+        offered = {
+            "divergence_free": bool(self.divergence_free),
+            "spectrum": bool(self.spectra),
+            "guide_axis": self.guide_axis,
+            "magnetic_field": self.has_field("magnetic_field", "vector", "pseudovector"),
+            "kinetic_energy": self.has_field("density", "scalar")
+            and self.has_field("velocity", "vector"),
+            "symmetries": self.symmetries is not None,
+            "positive": bool(self.positive),
+        }
+        return frozenset(name for name, there in offered.items() if there)
+
+    def missing(self, requires: Iterable[str]) -> str | None:
+        """``None`` when the profile offers every capability in ``requires``; else the skip
+        reason, e.g. ``the shear_flow profile has no magnetic field``."""
+        lacking = [CAPABILITIES[r] for r in requires if r not in self.capabilities]
+        if not lacking:
+            return None
+        return f"the {self.name} profile has no {' and no '.join(lacking)}"
+
+    def matches(self, dataset_name: str, channel_names: Iterable[str]) -> bool:
+        """Whether data with this ``dataset_name`` or exactly these channels is this physics."""
+        return dataset_name in self.dataset_names or tuple(channel_names) == self.channel_names
+
+
+def validate_requirements(requires: Iterable[str], where: str) -> tuple[str, ...]:
+    """``requires`` as a tuple, each a known capability; ``ConfigError`` naming ``where``."""
+    requires = tuple(requires)
+    unknown = [r for r in requires if r not in CAPABILITIES]
+    if unknown:
+        raise ConfigError(
+            f"{where} requires unknown capabilit(ies) {unknown}; known: {', '.join(CAPABILITIES)}"
+        )
+    return requires
+
+
+__all__ = [
+    "AXES",
+    "CAPABILITIES",
+    "FIELD_KINDS",
+    "WELL_GROUPS",
+    "FieldSpec",
+    "Profile",
+    "Spectrum",
+    "validate_requirements",
+]

@@ -1,0 +1,74 @@
+"""The known dataset profiles, and how a run finds its own: named with ``--physcheck-profile``
+(setting ``profile``), else from the data's ``dataset_name`` attribute, else from its channel
+names (torch-free)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from physcheck.errors import ConfigError, DataError
+from physcheck.profiles.mhd import MHD
+from physcheck.profiles.profile import Profile
+
+_PROFILES: dict[str, Profile] = {MHD.name: MHD}
+
+
+def register_profile(profile: Profile, *, replace: bool = False) -> Profile:
+    """Add ``profile`` to the known ones (``replace=True`` to redefine a name)."""
+    if profile.name in _PROFILES and not replace:
+        raise ConfigError(
+            f"a profile named {profile.name!r} exists already; pass replace=True to redefine it"
+        )
+    _PROFILES[profile.name] = profile
+    return profile
+
+
+def unregister_profile(name: str) -> None:
+    """Forget profile ``name`` (tests that register a toy profile clean up with this)."""
+    if name != MHD.name:
+        _PROFILES.pop(name, None)
+
+
+def profile_names() -> tuple[str, ...]:
+    return tuple(_PROFILES)
+
+
+def profile_named(name: str) -> Profile:
+    """The profile called ``name``; ``ConfigError`` listing the known ones otherwise."""
+    try:
+        return _PROFILES[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown profile {name!r}; known profiles: {', '.join(_PROFILES)}"
+        ) from None
+
+
+def profile_for(
+    dataset_name: str, channel_names: Iterable[str], *, named: str | None = None
+) -> Profile:
+    """The profile of data called ``dataset_name`` with ``channel_names``: ``named`` when
+    given, else the profile listing the dataset name, else the one whose channels are exactly
+    these; ``DataError`` saying how to name one otherwise."""
+    if named:
+        return profile_named(named)
+    channels = tuple(channel_names)
+    for profile in _PROFILES.values():
+        if dataset_name in profile.dataset_names:
+            return profile
+    for profile in _PROFILES.values():
+        if channels == profile.channel_names:
+            return profile
+    raise DataError(
+        f"no physcheck profile knows data set {dataset_name!r} with channels {list(channels)}; "
+        f"name one with --physcheck-profile ({', '.join(_PROFILES)}) or register your own "
+        "(physcheck.profiles.register_profile)"
+    )
+
+
+__all__ = [
+    "profile_for",
+    "profile_named",
+    "profile_names",
+    "register_profile",
+    "unregister_profile",
+]

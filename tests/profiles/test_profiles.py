@@ -1,0 +1,119 @@
+"""Dataset profiles: the MHD profile describes the data physcheck ships, a run finds its profile
+from the data's name or channels (or an option), and a check that requires what a profile
+lacks is skipped with the reason, in its own shape, while the others are unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from physcheck.checks.run import run_checks
+from physcheck.config import build_settings, check_names, check_spec, register_check
+from physcheck.data import open_dataset
+from physcheck.datasets import dataset_dir
+from physcheck.errors import ConfigError, DataError
+from physcheck.fields import MHD_FIELDS
+from physcheck.profiles import (
+    CAPABILITIES,
+    MHD,
+    FieldSpec,
+    Profile,
+    profile_for,
+    profile_named,
+    register_profile,
+    unregister_profile,
+)
+from physcheck.suite import Suite
+
+#: a 2D periodic scalar field that stays positive: no magnetic field, no guide axis
+TOY = Profile(
+    name="toy-positive-scalar",
+    dataset_names=("toy",),
+    spatial_dims=2,
+    fields=(FieldSpec("concentration"),),
+    positive=("concentration",),
+    conserved=("concentration",),
+)
+
+
+def test_the_mhd_profile_lists_the_channels_of_the_shipped_data() -> None:
+    data = open_dataset(dataset_dir("smoke"))
+    assert MHD.channel_names == MHD_FIELDS == tuple(data.field_names)
+    assert MHD.spatial_dims == len(data.spatial_shape)
+    assert profile_for(data.name, data.field_names) is MHD
+    assert MHD.capabilities == frozenset(CAPABILITIES)  # MHD offers everything checks use
+
+
+def test_a_profile_is_found_by_name_then_by_channels_or_named() -> None:
+    assert profile_for("MHD_64", ["anything"]) is MHD  # The Well's own name
+    assert profile_for("my-mhd-copy", MHD_FIELDS) is MHD  # renamed, same channels
+    with pytest.raises(DataError, match=r"no physcheck profile knows data set 'shear' .*--physcheck-profile"):
+        profile_for("shear", ["tracer", "pressure", "velocity_x", "velocity_y"])
+    register_profile(TOY)
+    try:
+        assert profile_for("toy", ["concentration"]) is TOY
+        assert profile_for("MHD_64", MHD_FIELDS, named="toy-positive-scalar") is TOY
+        with pytest.raises(ConfigError, match="exists already"):
+            register_profile(TOY)
+    finally:
+        unregister_profile(TOY.name)
+    with pytest.raises(ConfigError, match="unknown profile 'toy-positive-scalar'; known profiles: mhd"):
+        profile_named("toy-positive-scalar")
+
+
+def test_vector_channels_follow_the_well_flattening() -> None:
+    assert FieldSpec("velocity", "vector").channels(2) == ("velocity_x", "velocity_y")
+    assert FieldSpec("velocity", "vector").group == "t1_fields"
+    assert FieldSpec("tracer").group == "t0_fields"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"divergence_free": ("concentration",)}, "are not vectors"),
+        ({"positive": ("mass",)}, "positive names unknown field"),
+        ({"spatial_dims": 4}, "spatial_dims must be 1, 2 or 3"),
+        ({"fields": (FieldSpec("a"), FieldSpec("a"))}, "duplicate field names"),
+    ],
+)
+def test_an_inconsistent_profile_is_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        dataclasses.replace(TOY, **changes)  # type: ignore[arg-type]
+
+
+def test_a_missing_capability_is_named_in_the_reason() -> None:
+    assert TOY.capabilities == frozenset({"positive"})
+    assert MHD.missing(["divergence_free", "symmetries"]) is None
+    assert TOY.missing(["magnetic_field", "divergence_free"]) == (
+        "the toy-positive-scalar profile has no magnetic field and no divergence-free field"
+    )
+
+
+def test_a_check_requiring_an_unknown_capability_is_refused() -> None:
+    with pytest.raises(ConfigError, match="requires unknown capabilit"):
+        register_check("vorticity", lambda ctx: [], summary="x", requires=("vorticity",))
+
+
+def test_checks_the_profile_cannot_serve_skip_in_their_own_shape() -> None:
+    settings = build_settings(
+        {"cache": False},
+        {"models": ["oracle=reference"], "window": "3:1:6", "trajectories": "0-1", "perturbations": "0"},
+    )
+    suite = Suite(settings)
+    context = suite.context("oracle")
+    under_mhd = run_checks(context, settings.checks)
+    under_toy = run_checks(dataclasses.replace(context, profile=TOY), settings.checks)
+    assert [(r.check, r.trajectory, r.channel) for r in under_toy] == [
+        (r.check, r.trajectory, r.channel) for r in under_mhd
+    ]  # the same items: a skipped check keeps its ids
+    for mhd, toy in zip(under_mhd, under_toy, strict=True):
+        reason = TOY.missing(check_spec(mhd.check).requires)
+        if reason is None:
+            assert toy == mhd  # a generic check is untouched by the profile
+        else:
+            assert toy.skipped == reason and reason in toy.message
+    skipped = {r.check for r in under_toy if r.skipped}
+    assert {"solenoidality", "spectrum", "perpendicular_symmetry", "energy", "mean_field"} <= skipped
+    assert {"finite", "vrmse", "channel_variance"}.isdisjoint(skipped)
+    assert set(check_names()) >= skipped
