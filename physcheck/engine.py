@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from physcheck.diagnostics._tensor import as_tensor
+from physcheck.timing import model_forward, phase
 from physcheck.errors import RolloutError
 from physcheck.models.protocol import (
     Surrogate,
@@ -405,10 +406,11 @@ def rollout(
         n_rows = window.shape[0]
         while True:
             try:
-                parts = [
-                    call(step_of, m, window[i : i + chunk], step, i)
-                    for i in range(0, n_rows, chunk)
-                ]
+                with model_forward():
+                    parts = [
+                        call(step_of, m, window[i : i + chunk], step, i)
+                        for i in range(0, n_rows, chunk)
+                    ]
                 return torch.cat(parts) if len(parts) > 1 else parts[0]
             except OUT_OF_MEMORY:
                 if chunk == 1:
@@ -454,7 +456,8 @@ def rollout(
                 trajs = torch.nonzero(bad).flatten().tolist()
                 raise RolloutError(f"step {step}: non-finite values in trajectories {trajs}")
             if on_step is not None:
-                on_step(step, frame)
+                with phase("diagnostics"):
+                    on_step(step, frame)
             if keep_frames:
                 frames.append(frame)
             if nonfinite == "stop" and bool((first_bad <= n_steps).all()):

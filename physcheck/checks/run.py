@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from physcheck.checks.context import CheckContext
 from physcheck.checks.result import CheckResult
+from physcheck.timing import phase
 from physcheck.config.checks import CheckSpec, check_names, check_spec
 
 
@@ -47,7 +48,8 @@ def skipped_results(ctx: CheckContext, spec: CheckSpec, reason: str) -> list[Che
 def run_checks(ctx: CheckContext, names: Sequence[str] | None = None) -> list[CheckResult]:
     """Results of the named checks (default: all), in catalogue order."""
     wanted = check_names() if names is None else tuple(names)
-    return [r for name in check_names() if name in wanted for r in run_check(ctx, name)]
+    with phase("checks"):
+        return [r for name in check_names() if name in wanted for r in run_check(ctx, name)]
 
 
 __all__ = ["run_check", "run_checks", "skipped_results"]

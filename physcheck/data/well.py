@@ -21,6 +21,7 @@ import numpy as np
 import torch
 import yaml
 
+from physcheck.timing import phase
 from physcheck.data.errors import DataError
 from physcheck.data.remote import (
     DEFAULT_TIMEOUT,
@@ -422,7 +423,7 @@ class WellData:
             )
         ref = self.trajectories[trajectory]
         info = self._info(ref.file)
-        with _open(ref.file) as f:
+        with phase("data reading"), _open(ref.file) as f:
             try:
                 frames = stack_channels(
                     lambda group, name: np.asarray(
