@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from physcheck.diagnostics._tensor import as_tensor
-from physcheck.timing import model_forward, phase
 from physcheck.errors import RolloutError
 from physcheck.models.protocol import (
     Surrogate,
@@ -30,6 +29,7 @@ from physcheck.models.protocol import (
     model_device,
     model_dtype,
 )
+from physcheck.timing import model_forward, phase
 
 Hook = Callable[[torch.Tensor], torch.Tensor]
 #: precisions a rollout runs in with autocast (float32 weights and state)

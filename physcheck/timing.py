@@ -15,9 +15,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import ContextManager
 
 #: the phase that model forwards of variant ``v`` are booked under (``model forward (base)``)
 MODEL_FORWARD = "model forward"
@@ -70,7 +69,7 @@ class PhaseTimer:
 _ACTIVE: PhaseTimer | None = None
 
 
-def phase(name: str) -> ContextManager[None]:
+def phase(name: str) -> AbstractContextManager[None]:
     """Book the time spent inside under ``name`` when a timer is active; else do nothing."""
     timer = _ACTIVE
     if timer is None:
@@ -78,7 +77,7 @@ def phase(name: str) -> ContextManager[None]:
     return timer.phase(name)
 
 
-def model_forward() -> ContextManager[None]:
+def model_forward() -> AbstractContextManager[None]:
     """``phase("model forward (VARIANT)")`` for the variant being rolled out."""
     timer = _ACTIVE
     if timer is None:

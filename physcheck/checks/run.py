@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from physcheck.checks.context import CheckContext
 from physcheck.checks.result import CheckResult
-from physcheck.timing import phase
 from physcheck.config.checks import CheckSpec, check_names, check_spec
+from physcheck.timing import phase
 
 
 def run_check(ctx: CheckContext, name: str) -> list[CheckResult]:

@@ -21,7 +21,6 @@ import numpy as np
 import torch
 import yaml
 
-from physcheck.timing import phase
 from physcheck.data.errors import DataError
 from physcheck.data.remote import (
     DEFAULT_TIMEOUT,
@@ -33,6 +32,7 @@ from physcheck.data.remote import (
 )
 from physcheck.data.windows import Window
 from physcheck.fields import FieldLayout
+from physcheck.timing import phase
 
 REQUIRED_GROUPS = (
     "dimensions",
