@@ -43,6 +43,14 @@ def _per_trajectory(ctx: CheckContext, values: torch.Tensor) -> str:
     return ", ".join(f"traj {t} {fmt(float(v))}" for t, v in zip(ctx.trajectories, values, strict=True))
 
 
+def per_trajectory_details(ctx: CheckContext, name: str, values: torch.Tensor) -> dict[str, float]:
+    """``{"NAME:trajT": value}`` for each trajectory T: the numbers behind a model's median, so
+    that a baseline comparison can pair them trajectory by trajectory."""
+    return {
+        f"{name}:traj{t}": float(v) for t, v in zip(ctx.trajectories, values.tolist(), strict=True)
+    }
+
+
 def vrmse(ctx: CheckContext) -> list[CheckResult]:
     """Median over trajectories: step-1 channel-mean VRMSE <= ``vrmse_step1`` and the T a-b
     window mean <= ``vrmse_window`` (the decorrelation ceiling)."""
@@ -79,7 +87,10 @@ def vrmse(ctx: CheckContext) -> list[CheckResult]:
         else ": the first step is already wrong"
     )
     msg = f"{ctx.model}: " + "; ".join(text) + verdict
-    return [ctx.model_result("vrmse", passed, value, threshold, msg, step=step)]
+    details = per_trajectory_details(ctx, "step1", m.vrmse_per_step[:, 0])
+    if m.window_vrmse is not None:
+        details.update(per_trajectory_details(ctx, "window", m.window_vrmse))
+    return [ctx.model_result("vrmse", passed, value, threshold, msg, step=step, details=details)]
 
 
 def stability_horizon(ctx: CheckContext) -> list[CheckResult]:
@@ -177,6 +188,7 @@ def skill(ctx: CheckContext) -> list[CheckResult]:
     details = {"ratio_best": ratio}
     details.update({f"ratio_{_key(n)}": r for n, r in ratios.items()})
     details.update({f"best_is_{_key(n)}": float(n == best) for n in ratios})
+    details.update(per_trajectory_details(ctx, "ratio_best", m.baseline_skill))
     return [ctx.model_result("skill", passed, ratio, th.skill_ratio, msg, details=details)]
 
 
