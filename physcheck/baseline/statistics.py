@@ -93,7 +93,7 @@ def units_needed(n: int, mean: float, low: float, high: float, margin: float) ->
     room = abs(abs(mean) - margin)
     if half <= 0 or room <= 0 or not math.isfinite(half):
         return None
-    return max(n + 1, math.ceil(n * (half / room) ** 2))
+    return max(n + 1, math.ceil(n * (half / room) ** 2 - 1e-9))
 
 
 def compare_units(
