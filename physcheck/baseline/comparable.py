@@ -19,7 +19,7 @@ NUMBER_THRESHOLDS = (
     "variance_floor",
 )
 #: settings that change the numbers
-NUMBER_SETTINGS = ("split", "guide_axis", "starts", "reference_dtype", "diagnostics")
+NUMBER_SETTINGS = ("split", "guide_axis", "starts", "dtype", "reference_dtype", "diagnostics")
 
 
 def _major(document: Mapping[str, Any]) -> str:

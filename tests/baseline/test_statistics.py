@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from physcheck.baseline.numbers import Margins, NUMBERS
+from physcheck.baseline.numbers import NUMBERS, Margins
 from physcheck.baseline.statistics import bootstrap_interval, compare_units, units_needed, verdict
 from physcheck.errors import ConfigError
 
