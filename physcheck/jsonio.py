@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from physcheck.errors import ArgumentTypeError
+
 #: the JSON spelling of each non-finite float
 NONFINITE: dict[str, float] = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -40,7 +42,7 @@ def to_json_data(data: Any) -> Any:
         return data
     if isinstance(data, float):
         return json_number(data)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"cannot write a {type(data).__name__} as JSON; give numbers, strings, lists, dicts or tensors"
     )
 

@@ -19,6 +19,8 @@ import h5py
 import numpy as np
 import yaml
 
+from physcheck.errors import ArgumentError
+
 SPATIAL_DIMS = ("x", "y", "z")
 
 
@@ -100,7 +102,7 @@ def write_well_file(
                 data = np.asarray(data, dtype=np.float32)
                 expected = (n_traj, n_time, *shape, *extra)
                 if data.shape != expected:
-                    raise ValueError(f"field {name!r} has shape {data.shape}; expected {expected}")
+                    raise ArgumentError(f"field {name!r} has shape {data.shape}; expected {expected}")
                 dset = group.create_dataset(
                     name,
                     data=data,

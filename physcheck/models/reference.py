@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from physcheck.errors import ModelRunError, ModelSpecError
+from physcheck.errors import ArgumentError, ModelRunError, ModelSpecError
 from physcheck.sim.solver import SolverConfig, advance_frame, advance_well
 
 
@@ -39,7 +39,7 @@ class ReferenceSurrogate:
         device: str | torch.device = "cpu",
     ) -> None:
         if len(configs) != len(seeds) or not configs:
-            raise ValueError("one solver configuration and one seed per trajectory are needed")
+            raise ArgumentError("one solver configuration and one seed per trajectory are needed")
         self.configs = configs
         self.seeds = seeds
         #: per trajectory, the first trajectory with the same configuration: rows whose

@@ -32,7 +32,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from physcheck.errors import DataError, ModelSpecError, OptionalDependencyError
+from physcheck.errors import (
+    DataError,
+    LayoutError,
+    MissingFileError,
+    ModelSpecError,
+    OptionalDependencyError,
+)
 from physcheck.fields import MHD_FIELDS
 
 #: Walrus's released field-embedding rows for The Well's MHD channels
@@ -156,7 +162,7 @@ class WalrusSurrogate(nn.Module):
         self.field_names = tuple(field_names)
         missing = [n for n in self.field_names if n not in field_indices]
         if missing:
-            raise ValueError(
+            raise ModelSpecError(
                 f"no Walrus field index for channel(s) {missing}; known: {sorted(field_indices)}"
             )
         self.register_buffer(
@@ -195,7 +201,7 @@ class WalrusSurrogate(nn.Module):
         b, _, *spatial, c = history.shape
         check_grid(spatial)
         if c != len(self.field_names):
-            raise ValueError(
+            raise LayoutError(
                 f"the history has {c} channels; this Walrus adapter expects {len(self.field_names)}: {list(self.field_names)}"
             )
         x = history.permute(1, 0, 5, 2, 3, 4)  # T B C X Y Z
@@ -357,7 +363,7 @@ def load_walrus(
 
     config_path = Path(config_path)
     if not config_path.is_file():
-        raise FileNotFoundError(f"no Walrus config at {config_path}")
+        raise MissingFileError(f"no Walrus config at {config_path}")
     cfg = OmegaConf.load(config_path)
     if data is not None:
         check_grid(data.spatial_shape)
@@ -366,12 +372,12 @@ def load_walrus(
     if checkpoint_path is not None:
         checkpoint_path = Path(checkpoint_path)
         if not checkpoint_path.is_file():
-            raise FileNotFoundError(f"no Walrus checkpoint at {checkpoint_path}")
+            raise MissingFileError(f"no Walrus checkpoint at {checkpoint_path}")
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
         try:
             state = state["app"]["model"]
         except (KeyError, TypeError):
-            raise ValueError(
+            raise ModelSpecError(
                 f"{checkpoint_path}: not a Walrus checkpoint (expected ['app']['model'] inside)"
             ) from None
         n_states = checkpoint_n_states(state) or RELEASED_N_STATES

@@ -14,6 +14,7 @@ import torch
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
+from physcheck.errors import ArgumentError
 from physcheck.fields import FieldLayout
 from physcheck.records.record import DiagnosticRecord, TruthRecord
 from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
@@ -92,7 +93,7 @@ class RecordBuilder:
         )
         self.reference_variance = reference_variance
         if step_batch is not None and step_batch < 1:
-            raise ValueError(f"step_batch must be >= 1, got {step_batch}")
+            raise ArgumentError(f"step_batch must be >= 1, got {step_batch}")
         self.step_batch = step_batch
         self.series = SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
         self.n_done = 0

@@ -25,6 +25,7 @@ import torch
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
+from physcheck.errors import ArgumentError
 from physcheck.fields import FieldLayout
 from physcheck.jsonio import to_json_data
 from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
@@ -198,9 +199,9 @@ class DiagnosticRecord:
             if name in ("first_nonfinite_step", "spectra"):
                 continue
             if tuple(value.shape[:2]) != (n_traj, n_steps):
-                raise ValueError(f"{name} has shape {tuple(value.shape)}, not [{n_traj}, {n_steps}, ...]")
+                raise ArgumentError(f"{name} has shape {tuple(value.shape)}, not [{n_traj}, {n_steps}, ...]")
         if tuple(tensors["spectra"].shape[:2]) != (n_traj, len(steps)):
-            raise ValueError("the spectra do not match the spectrum steps")
+            raise ArgumentError("the spectra do not match the spectrum steps")
         return cls(
             n_steps=n_steps,
             spectrum_steps=steps,
@@ -214,13 +215,13 @@ class DiagnosticRecord:
         rows in the given order; ``ValueError`` when their steps differ. An optional part is
         kept only where every record has it."""
         if not records:
-            raise ValueError("no records to join")
+            raise ArgumentError("no records to join")
         first = records[0]
         for other in records[1:]:
             if other.n_steps != first.n_steps or list(other.spectrum_steps) != list(
                 first.spectrum_steps
             ):
-                raise ValueError("records of different windows or spectrum steps cannot be joined")
+                raise ArgumentError("records of different windows or spectrum steps cannot be joined")
 
         def joined(name: str) -> torch.Tensor | None:
             parts = [getattr(r, name) for r in records]
