@@ -23,7 +23,6 @@ Formats, by suffix:
 
 from __future__ import annotations
 
-import errno
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -35,9 +34,10 @@ import h5py
 import numpy as np
 import torch
 
+from physcheck.atomic import WRITE_FAILURES, AtomicFile, write_error
 from physcheck.data.remote import local_path
 from physcheck.data.well import stack_channels
-from physcheck.errors import DataError
+from physcheck.errors import DataError, WriteError
 
 #: format version written into every prediction file
 FORMAT_VERSION = 1
@@ -225,28 +225,25 @@ class PredictionWriter:
         self.sources = tuple(sources)
         self.spatial_dims = spatial_dims
         self._memory: dict[str, np.ndarray] = {}
-        self._tmp = self.path.with_name(self.path.name + ".tmp")
         self._file: h5py.File | None = None
         if self.format == "hdf5" and not self.sources:
             raise DataError("writing the Well layout needs the data's channel layout")
+        self._target = AtomicFile(self.path)
+        self._tmp = self._target.tmp
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.format == "hdf5":
                 self._file = h5py.File(self._tmp, "w")
                 self._file.attrs["physcheck_predictions"] = FORMAT_VERSION
                 for key, value in self.meta.items():
                     if value is not None:
                         self._file.attrs[f"physcheck_{key}"] = value
-        except (OSError, RuntimeError) as exc:
+        except WRITE_FAILURES as exc:
             raise self.failed(exc) from None
 
-    def failed(self, exc: BaseException) -> DataError:
+    def failed(self, exc: BaseException) -> WriteError:
         """Remove the temporary file; the error to raise: one line naming the file and why."""
         self.abort()
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            reason = "no space left on the device"
-        return DataError(f"{self.path}: cannot be written ({reason}); free space or choose another folder")
+        return write_error(self.path, exc)
 
     def sink(self, variant: str, shape: Sequence[int], dtype: torch.dtype) -> Any:
         """A callback ``(step, frame [B, X, Y, Z, C])`` storing the rollout ``variant`` (``""``:
@@ -264,7 +261,7 @@ class PredictionWriter:
             return write
         try:
             return self._hdf5_sink(variant, shape, stored, np_dtype)
-        except (OSError, RuntimeError) as exc:
+        except WRITE_FAILURES as exc:
             raise self.failed(exc) from None
 
     def _hdf5_sink(
@@ -300,7 +297,7 @@ class PredictionWriter:
                 )
                 try:
                     datasets[key][:, step - 1] = data
-                except (OSError, RuntimeError) as exc:
+                except WRITE_FAILURES as exc:
                     raise self.failed(exc) from None
 
         return write_h5
@@ -326,8 +323,8 @@ class PredictionWriter:
                 }
                 blob.update({k: v for k, v in self.meta.items() if v is not None})
                 torch.save(blob, self._tmp)
-            self._tmp.replace(self.path)
-        except (OSError, RuntimeError) as exc:
+            self._target.commit()
+        except WRITE_FAILURES as exc:
             raise self.failed(exc) from None
         return self.path
 
@@ -337,8 +334,7 @@ class PredictionWriter:
         if file is not None:
             with suppress(Exception):
                 file.close()
-        with suppress(OSError):
-            self._tmp.unlink(missing_ok=True)
+        self._target.abort()
 
 
 def _size(n: float) -> str:
