@@ -30,14 +30,15 @@ def write_error(path: str | Path, exc: BaseException) -> WriteError:
     """The one-line error of a failed write of ``path``: the file, the reason, what to do."""
     if isinstance(exc, WriteError):
         return exc
-    os_error = isinstance(exc, OSError)
-    reason = exc.strerror if os_error and exc.strerror else str(exc)
-    if os_error and exc.errno == errno.ENOSPC:
+    if not isinstance(exc, OSError):
+        return WriteError(f"{path}: cannot be written ({exc}); free space or choose another folder")
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
         reason = "no space left on the device"
     return WriteError(
         f"{path}: cannot be written ({reason}); free space or choose another folder",
-        exc.errno if os_error else None,
-        exc.strerror if os_error else None,
+        exc.errno,
+        exc.strerror,
     )
 
 

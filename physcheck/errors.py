@@ -89,8 +89,8 @@ class WriteError(PhyscheckError, OSError):
     def __init__(self, message: str, errno: int | None = None, strerror: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.errno = errno  # type: ignore[assignment]
-        self.strerror = strerror  # type: ignore[assignment]
+        self.errno = errno
+        self.strerror = strerror
 
     def __reduce__(self) -> tuple[type[WriteError], tuple[str, int | None, str | None]]:
         return type(self), (self.message, self.errno, self.strerror)
