@@ -27,7 +27,7 @@ PACKAGE = Path(physcheck.__file__).parent
 OPTIONAL = {"physcheck.strategies", "physcheck.demo_training"}
 #: raises of a builtin exception that never reach a user: (module path, exception)
 INTERNAL_RAISES = {
-    ("config/specs.py", "ValueError"),  # index_ranges: always turned into a ConfigError/ModelSpecError
+    ("config/saved_spec.py", "ValueError"),  # index_ranges: always turned into a ConfigError/ModelSpecError
     ("records/builder.py", "KeyError"),  # StreamedReference: a frame the engine no longer holds
     ("suite/core.py", "KeyError"),  # Suite.result (left to the Suite's split)
     ("checks/assertions.py", "AssertionError"),  # a failing assert_<check>: a test failure

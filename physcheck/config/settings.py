@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from physcheck.config.checks import check_names
-from physcheck.config.specs import SAVED_HELP, SAVED_PREFIX, ModelSpec, index_ranges, parse_model
+from physcheck.config.saved_spec import SAVED_HELP, SAVED_PREFIX, index_ranges
+from physcheck.config.specs import ModelSpec, parse_model
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.data.windows import Window, parse_window
 from physcheck.errors import ConfigError, DataError

@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -47,6 +47,9 @@ from physcheck.models.walrus_fields import (
     read_field_map,
     resolve_field_map,
 )
+
+if TYPE_CHECKING:
+    from physcheck.config.model_kinds import ModelTarget, WalrusArguments
 
 BOUNDARY_CODES = {"WALL": 0, "OPEN": 1, "PERIODIC": 2}
 #: 3D grid sizes Walrus's kernel-size table accepts (32^3 raises inside Walrus)
@@ -307,3 +310,15 @@ def load_walrus(
     )  # hashed into the cache key with the checkpoint
     return surrogate.eval().to(device)
 
+
+def from_spec(target: ModelTarget, **options: Any) -> WalrusSurrogate:
+    """The ``walrus`` model kind's loader: ``walrus:CONFIG.yaml:CHECKPOINT.pt[:FIELD_MAP.yaml]``
+    (``options``: ``device``, ``data``)."""
+    args: WalrusArguments = target.arguments
+    return load_walrus(
+        args.config,
+        args.checkpoint,
+        device=options.get("device", "cpu"),
+        data=options.get("data"),
+        field_map=args.field_map,
+    )
