@@ -17,6 +17,7 @@ from physcheck.config.checks import check_names
 from physcheck.config.saved_spec import SAVED_HELP, SAVED_PREFIX, index_ranges
 from physcheck.config.specs import ModelSpec, parse_model
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
+from physcheck.data.formats import FORMATS, format_names
 from physcheck.data.windows import Window, parse_window
 from physcheck.errors import ConfigError, DataError
 from physcheck.formatting import redact_url
@@ -27,7 +28,6 @@ DTYPES = ("float32", "float64", "bfloat16")
 REFERENCE_DTYPES = ("float64", "float32")
 DIVERGENCE_OPERATORS = ("central", "spectral")
 VRMSE_CONVENTIONS = ("well", "ddof0")
-EXPORT_FORMATS = ("hdf5", "npz", "pt")
 
 
 # -- parsers: raw value (TOML value or command-line text) -> typed value, or ConfigError ----------
@@ -277,6 +277,15 @@ def parse_threshold_table(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise _type_error("thresholds", "a table of NAME = VALUE", raw)
     return dict(raw)
+
+
+def _formats_help() -> str:
+    """``hdf5 (Well layout, default), npz or pt``: the prediction formats, the default first."""
+    names = [
+        f"{cls.name} ({cls.note + ', ' if cls.note else ''}default)" if i == 0 else cls.name
+        for i, cls in enumerate(FORMATS.values())
+    ]
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 CliKind = Literal["value", "append", "disable", "enable"]
@@ -601,9 +610,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "export_format",
-        lambda raw: _choice("export_format", raw, EXPORT_FORMATS, "export format"),
-        "hdf5",
-        "file format of --physcheck-export: hdf5 (Well layout, default), npz or pt",
+        lambda raw: _choice("export_format", raw, format_names(), "export format"),
+        format_names()[0],
+        f"file format of --physcheck-export: {_formats_help()}",
         "--physcheck-export-format",
         "FORMAT",
         file=False,
