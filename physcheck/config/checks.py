@@ -1,5 +1,5 @@
-"""The catalogue of checks: every check's name, what it judges, the figure that shows it and
-where its function lives. Torch-free, so configuration can validate check names cheaply.
+"""The catalogue of checks: every check's name, what it judges, the report figures that show it
+and where its function lives. Torch-free, so configuration can validate check names cheaply.
 
 The built-in checks are listed here in the order they are reported; their functions (in
 ``physcheck.checks``) are imported only when a check runs. A user adds a check with
@@ -38,9 +38,9 @@ SCOPES = ("trajectory", "channel", "model")
 class CheckSpec:
     """One check: ``name`` (test ids, ``--physcheck-checks``), ``target`` (the function or its
     ``module:function`` path), a one-line ``summary`` (report, docs), the report ``figure``
-    anchor that shows it, its ``scope`` (one result per ``trajectory``, per trajectory and
-    ``channel``, or per ``model``) and the extra rollout ``needs`` (``float64``,
-    ``perturbed``)."""
+    anchor its failures link to, its ``scope`` (one result per ``trajectory``, per trajectory
+    and ``channel``, or per ``model``), the extra rollout ``needs`` (``float64``,
+    ``perturbed``) and the report ``figures`` shown in its section."""
 
     name: str
     target: str | Callable[..., Any]
@@ -48,6 +48,7 @@ class CheckSpec:
     figure: str | None = None
     scope: str = "trajectory"
     needs: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
 
     @property
     def per_channel(self) -> bool:
@@ -78,6 +79,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "a decorrelation ceiling (a faithful but decorrelated prediction scores sqrt(2)).",
             "fig-vrmse",
             scope="model",
+            figures=("fig-vrmse", "fig-vrmse-traj"),
         ),
         CheckSpec(
             "stability_horizon",
@@ -108,6 +110,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "div B against the truth's floor, same operator, every step: the normalised ratio "
             "rms(div B)/<|B|> and the absolute rms(div B).",
             "fig-divb",
+            figures=("fig-divb",),
         ),
         CheckSpec(
             "spectrum",
@@ -115,6 +118,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Perpendicular magnetic spectrum at the last step against the truth's own range over "
             "the window: slope, low/high ratio, high-n pile-up.",
             "fig-spectra",
+            figures=("fig-spectra",),
         ),
         CheckSpec(
             "channel_variance",
@@ -122,6 +126,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Each channel's variance against the truth's: blow-ups and collapses.",
             "fig-variance",
             scope="channel",
+            figures=("fig-variance-time", "fig-variance"),
         ),
         CheckSpec(
             "perpendicular_symmetry",
@@ -135,6 +140,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Rollouts from inputs perturbed by relative noise must end in the same basin.",
             "fig-perturbation",
             needs=("perturbed",),
+            figures=("fig-perturbation", "fig-basin-map"),
         ),
         CheckSpec(
             "precision",
@@ -143,6 +149,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "in one precision only is numerical.",
             "fig-precision",
             needs=("float64",),
+            figures=("fig-precision",),
         ),
         CheckSpec(
             "energy",
@@ -150,6 +157,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b' "
             "and <|B|> within a factor of the truth's, every step; density positive.",
             "fig-energy",
+            figures=("fig-energy",),
         ),
         CheckSpec(
             "mean_field",
@@ -167,6 +175,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "under noise.",
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
+            figures=("fig-equivariance",),
         ),
     )
 }
@@ -180,9 +189,12 @@ def register_check(
     figure: str | None = None,
     scope: str = "trajectory",
     needs: tuple[str, ...] = (),
+    figures: tuple[str, ...] = (),
     replace: bool = False,
 ) -> CheckSpec:
-    """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one."""
+    """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one.
+    ``figure``: the report figure its failures link to; ``figures``: those shown in its
+    section."""
     if not name.isidentifier():
         raise ConfigError(f"check name {name!r} must be a Python identifier (letters, digits, _)")
     if name in _CATALOGUE and not replace:
@@ -192,7 +204,7 @@ def register_check(
         raise ConfigError(f"check {name!r} needs unknown rollout variant(s) {unknown}; known: {VARIANTS}")
     if scope not in SCOPES:
         raise ConfigError(f"check {name!r}: scope must be one of {SCOPES}, got {scope!r}")
-    spec = CheckSpec(name, function, summary, figure, scope, tuple(needs))
+    spec = CheckSpec(name, function, summary, figure, scope, tuple(needs), tuple(figures))
     _CATALOGUE[name] = spec
     return spec
 
