@@ -8,6 +8,7 @@ can list the formats cheaply.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,7 @@ class FormatWriter(Protocol):
     def discard(self) -> None: ...
 
 
-class PredictionFormat:
+class PredictionFormat(ABC):
     """One file format of saved rollouts. ``name`` (``--physcheck-export-format``),
     ``suffixes`` (the first is what an export writes), ``note`` (said after the suffixes where
     messages list the formats)."""
@@ -98,29 +99,29 @@ class PredictionFormat:
         """How messages name the format, e.g. ``.hdf5/.h5 (Well layout)``."""
         return "/".join(cls.suffixes) + (f" ({cls.note})" if cls.note else "")
 
+    @abstractmethod
     def open(self, path: Path, sources: tuple[Source, ...]) -> PredictionFile:
         """The opened file; ``DataError`` naming it when it is unreadable or malformed."""
-        raise NotImplementedError
 
+    @abstractmethod
     def writer(
         self, tmp: Path, meta: Mapping[str, Any], sources: tuple[Source, ...], spatial_dims: int
     ) -> FormatWriter:
         """A writer of the file at ``tmp`` (``meta``: the ``META_KEYS`` values)."""
-        raise NotImplementedError
 
 
 class ArrayFormat(PredictionFormat):
     """A format that holds whole arrays: ``load`` a file's rollouts and metadata, ``save``
     them. Frames are checked here (floats ``[B, K, X, Y, Z, C]``), once for every such format."""
 
+    @abstractmethod
     def load(self, path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(rollouts, raw)``: each rollout's frames by variant (``""``: the base one, ``None``
         when missing) and the file's other entries (the metadata among them)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def save(self, tmp: Path, rollouts: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
         """Write ``rollouts`` (by variant) and the given ``meta`` values to ``tmp``."""
-        raise NotImplementedError
 
     def open(self, path: Path, sources: tuple[Source, ...]) -> PredictionFile:
         import numpy as np
