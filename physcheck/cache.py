@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import torch
 from filelock import FileLock
 
+from physcheck.atomic import atomic_write
 from physcheck.cachedir import mark_cache_dir
 
 #: bump when the layout of an entry changes (older entries then miss)
@@ -89,16 +89,10 @@ class RecordCache:
 
         mark_cache_dir(self.directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         payload = {name: t.detach().to("cpu").contiguous() for name, t in tensors.items()}
         document = json.dumps({"format": FORMAT, **meta}, sort_keys=True)
-        try:
+        with atomic_write(self._path(key)) as tmp:
             save_file(payload, str(tmp), metadata={"physcheck": document})
-            tmp.replace(path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
 
 
 def _validate(

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from physcheck.diagnostics._tensor import as_tensor
-from physcheck.errors import RolloutError
+from physcheck.errors import ArgumentError, RolloutError
 from physcheck.models.protocol import (
     Surrogate,
     check_surrogate,
@@ -132,16 +132,16 @@ class Rejoin:
         device: torch.device,
     ) -> None:
         if leaders is not None and follow is not None:
-            raise ValueError("give leaders or follow, not both")
+            raise ArgumentError("give leaders or follow, not both")
         self.leaders = list(leaders) if leaders is not None else None
         if self.leaders is not None:
             if len(self.leaders) != n_rows:
-                raise ValueError(f"leaders has {len(self.leaders)} entries for {n_rows} rows")
+                raise ArgumentError(f"leaders has {len(self.leaders)} entries for {n_rows} rows")
             for row, leader in enumerate(self.leaders):
                 if leader is not None and (
                     not 0 <= leader < n_rows or self.leaders[leader] is not None
                 ):
-                    raise ValueError(
+                    raise ArgumentError(
                         f"row {row} follows row {leader}, which is not a leading row of the batch"
                     )
         self.follow = follow
@@ -358,9 +358,9 @@ def rollout(
       ``stateful = True`` is always computed in full.
     """
     if nonfinite not in ("record", "stop", "raise"):
-        raise ValueError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
+        raise ArgumentError(f"nonfinite must be 'record', 'stop' or 'raise', got {nonfinite!r}")
     if n_steps < 1:
-        raise ValueError(f"n_steps must be >= 1, got {n_steps}")
+        raise ArgumentError(f"n_steps must be >= 1, got {n_steps}")
     model = check_surrogate(model)
     h = as_tensor(history)
     if h.ndim != 6:

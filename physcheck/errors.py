@@ -61,10 +61,51 @@ class OptionalDependencyError(PhyscheckError, ImportError):
     """An optional dependency is missing or wrong; the message gives the install command."""
 
 
+class ArgumentError(PhyscheckError, ValueError):
+    """An argument of a library call that cannot be used (a tensor of the wrong shape, an
+    unknown option); the message names it and says what is expected."""
+
+
+class ArgumentTypeError(PhyscheckError, TypeError):
+    """A value of a type physcheck cannot use (e.g. an object JSON cannot hold)."""
+
+
+class UnknownNameError(PhyscheckError, KeyError):
+    """A name (a data-set point, a split, a result) that is not known; the message lists the
+    known ones. ``str()`` is the message itself, not ``KeyError``'s quoted repr."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingFileError(PhyscheckError, FileNotFoundError):
+    """A file a spec or setting names does not exist; the message names it."""
+
+
+class WriteError(PhyscheckError, OSError):
+    """A file that cannot be written: ``str()`` is one line naming the file and the reason;
+    ``errno``/``strerror`` are the operating system's (``physcheck.atomic``)."""
+
+    def __init__(self, message: str, errno: int | None = None, strerror: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errno = errno
+        self.strerror = strerror
+
+    def __reduce__(self) -> tuple[type[WriteError], tuple[str, int | None, str | None]]:
+        return type(self), (self.message, self.errno, self.strerror)
+
+    def __str__(self) -> str:
+        return self.message
+
+
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "ConfigError",
     "DataError",
     "LayoutError",
+    "MissingFileError",
     "ModelProtocolError",
     "ModelRunError",
     "ModelSpecError",
@@ -72,4 +113,6 @@ __all__ = [
     "PhyscheckError",
     "RolloutError",
     "SimulationError",
+    "UnknownNameError",
+    "WriteError",
 ]

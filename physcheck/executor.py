@@ -33,7 +33,7 @@ from typing import Any
 import torch
 
 from physcheck.config import Settings
-from physcheck.config.settings import parse_executor
+from physcheck.config.parsers import parse_executor
 from physcheck.errors import ConfigError, OptionalDependencyError, RolloutError
 from physcheck.records import DiagnosticRecord
 from physcheck.suite import Suite

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from physcheck.atomic import atomic_write
+from physcheck.errors import ArgumentTypeError
 
 #: the JSON spelling of each non-finite float
 NONFINITE: dict[str, float] = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -40,7 +42,7 @@ def to_json_data(data: Any) -> Any:
         return data
     if isinstance(data, float):
         return json_number(data)
-    raise TypeError(
+    raise ArgumentTypeError(
         f"cannot write a {type(data).__name__} as JSON; give numbers, strings, lists, dicts or tensors"
     )
 
@@ -60,32 +62,18 @@ def dumps(data: Any) -> str:
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so
-    that a reader never sees half a file (parent folders are created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    """Write ``text`` to ``path`` atomically (``physcheck.atomic``: a reader never sees half a
+    file; parent folders are created; a failure is one ``WriteError``)."""
+    with atomic_write(path) as tmp:
         tmp.write_text(text)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return Path(path)
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """``write_text_atomic`` for bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_write(path) as tmp:
         tmp.write_bytes(data)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return Path(path)
 
 
 def write_json(path: str | Path, data: Any) -> Path:

@@ -16,10 +16,12 @@ import math
 import numpy as np
 import torch
 
+from physcheck.errors import OptionalDependencyError
+
 try:
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover - exercised by a plain install
-    raise ImportError(
+    raise OptionalDependencyError(
         "physcheck.strategies needs Hypothesis: pip install 'physcheck[hypothesis]'"
     ) from None
 

@@ -9,6 +9,8 @@ tensors load on use.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.config.checks import CheckSpec, check_names, check_spec, register_check
 from physcheck.lazy import lazy_attributes
@@ -20,8 +22,12 @@ _LAZY = {
     "run_check": "physcheck.checks.run",
 }
 
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
-__getattr__ = lazy_attributes(__name__, _LAZY)
+if TYPE_CHECKING:
+    from physcheck.checks.context import CheckContext
+    from physcheck.checks.measures import Measures
+    from physcheck.checks.run import run_check, run_checks
 
 
 __all__ = [

@@ -65,5 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(getattr(importlib.import_module(module_name), func)(rest) or 0)
 
 
+__all__ = ["COMMANDS", "main"]
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

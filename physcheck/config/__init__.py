@@ -1,7 +1,10 @@
 """Configuration, parsed once into typed values (torch-free, so the plugin loads fast).
 
-- ``settings``: the table of every setting (file key, option, parser) and ``Settings``;
-- ``specs``: ``ModelSpec``, the one parser of ``NAME=SPEC`` model specs;
+- ``table``: the table of every setting (file key, option, parser, the ``Settings`` field it
+  fills), rows of ``row.Setting``; ``parsers``: how each raw value is parsed;
+- ``settings``: ``Settings`` and ``build_settings`` (loops over the table);
+- ``specs``: ``ModelSpec``, the one parser of ``NAME=SPEC`` model specs, over the kinds of
+  ``model_kinds`` (``saved_spec``: the ``saved:PATH[,...]`` kind's arguments);
 - ``thresholds``: ``Thresholds`` and ``DiagnosticSettings``;
 - ``checks``: the catalogue of checks (names, summaries, figures) and ``register_check``;
 - ``files``: reading ``physcheck.toml`` / ``[tool.physcheck]``.

@@ -1,5 +1,5 @@
-"""The catalogue of checks: every check's name, what it judges, the figure that shows it and
-where its function lives. Torch-free, so configuration can validate check names cheaply.
+"""The catalogue of checks: every check's name, what it judges, the report figures that show it
+and where its function lives. Torch-free, so configuration can validate check names cheaply.
 
 The built-in checks are listed here in the order they are reported; their functions (in
 ``physcheck.checks``) are imported only when a check runs. A user adds a check with
@@ -38,11 +38,11 @@ SCOPES = ("trajectory", "channel", "model")
 class CheckSpec:
     """One check: ``name`` (test ids, ``--physcheck-checks``), ``target`` (the function or its
     ``module:function`` path), a one-line ``summary`` (report, docs), the report ``figure``
-    anchor that shows it, its ``scope`` (one result per ``trajectory``, per trajectory and
-    ``channel``, or per ``model``), the extra rollout ``needs`` (``float64``,
-    ``perturbed``) and what it ``requires`` of the dataset's profile (capabilities of
-    ``physcheck.profiles.CAPABILITIES``: a profile without them skips the check, saying
-    why)."""
+    anchor its failures link to, its ``scope`` (one result per ``trajectory``, per trajectory
+    and ``channel``, or per ``model``), the extra rollout ``needs`` (``float64``,
+    ``perturbed``), the report ``figures`` shown in its section and what it ``requires`` of
+    the dataset's profile (capabilities of ``physcheck.profiles.CAPABILITIES``: a profile
+    without them skips the check, saying why)."""
 
     name: str
     target: str | Callable[..., Any]
@@ -50,6 +50,7 @@ class CheckSpec:
     figure: str | None = None
     scope: str = "trajectory"
     needs: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
 
     @property
@@ -81,6 +82,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "a decorrelation ceiling (a faithful but decorrelated prediction scores sqrt(2)).",
             "fig-vrmse",
             scope="model",
+            figures=("fig-vrmse", "fig-vrmse-traj"),
         ),
         CheckSpec(
             "stability_horizon",
@@ -111,6 +113,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "div B against the truth's floor, same operator, every step: the normalised ratio "
             "rms(div B)/<|B|> and the absolute rms(div B).",
             "fig-divb",
+            figures=("fig-divb",),
             requires=("divergence_free",),
         ),
         CheckSpec(
@@ -119,6 +122,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Perpendicular magnetic spectrum at the last step against the truth's own range over "
             "the window: slope, low/high ratio, high-n pile-up.",
             "fig-spectra",
+            figures=("fig-spectra",),
             requires=("spectrum", "guide_axis", "magnetic_field"),
         ),
         CheckSpec(
@@ -127,6 +131,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Each channel's variance against the truth's: blow-ups and collapses.",
             "fig-variance",
             scope="channel",
+            figures=("fig-variance-time", "fig-variance"),
         ),
         CheckSpec(
             "perpendicular_symmetry",
@@ -141,6 +146,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Rollouts from inputs perturbed by relative noise must end in the same basin.",
             "fig-perturbation",
             needs=("perturbed",),
+            figures=("fig-perturbation", "fig-basin-map"),
         ),
         CheckSpec(
             "precision",
@@ -149,6 +155,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "in one precision only is numerical.",
             "fig-precision",
             needs=("float64",),
+            figures=("fig-precision",),
         ),
         CheckSpec(
             "energy",
@@ -156,6 +163,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "The magnetic-to-kinetic fluctuation energy ratio E_b'/E_K, the levels E_K and E_b' "
             "and <|B|> within a factor of the truth's, every step; density positive.",
             "fig-energy",
+            figures=("fig-energy",),
             requires=("magnetic_field", "kinetic_energy"),
         ),
         CheckSpec(
@@ -175,6 +183,7 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "under noise.",
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
+            figures=("fig-equivariance",),
             requires=("symmetries",),
         ),
     )
@@ -189,11 +198,14 @@ def register_check(
     figure: str | None = None,
     scope: str = "trajectory",
     needs: tuple[str, ...] = (),
+    figures: tuple[str, ...] = (),
     requires: tuple[str, ...] = (),
     replace: bool = False,
 ) -> CheckSpec:
     """Add a check to the catalogue (after the built-in ones); ``replace=True`` to redefine one.
-    ``requires``: the profile capabilities the check needs (a profile without them skips it)."""
+    ``figure``: the report figure its failures link to; ``figures``: those shown in its
+    section; ``requires``: the profile capabilities the check needs (a profile without them
+    skips it)."""
     if not name.isidentifier():
         raise ConfigError(f"check name {name!r} must be a Python identifier (letters, digits, _)")
     if name in _CATALOGUE and not replace:
@@ -212,6 +224,7 @@ def register_check(
         figure,
         scope,
         tuple(needs),
+        tuple(figures),
         validate_requirements(requires, f"check {name!r}"),
     )
     _CATALOGUE[name] = spec

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from physcheck.cachedir import mark_cache_dir, user_cache_root
+from physcheck.jsonio import write_text_atomic
 
 _CHUNK = 8 << 20
 
@@ -49,10 +49,9 @@ def file_sha256(path: str | Path) -> str:
     value = sha256_of(path)
     try:
         mark_cache_dir(memo.parent.parent)
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"path": str(path), "size": stat.st_size, "sha256": value}))
-        tmp.replace(memo)
+        write_text_atomic(
+            memo, json.dumps({"path": str(path), "size": stat.st_size, "sha256": value})
+        )
     except OSError:  # a cache that cannot be written is only slower
         pass
     return value

@@ -19,6 +19,9 @@ import h5py
 import numpy as np
 import yaml
 
+from physcheck.atomic import atomic_write
+from physcheck.errors import ArgumentError
+
 SPATIAL_DIMS = ("x", "y", "z")
 
 
@@ -46,8 +49,7 @@ def write_well_file(
     if first is None:
         first = next(iter(vector_fields.values()))
     n_traj, n_time, *shape = first.shape[:5]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with h5py.File(tmp, "w") as f:
+    with atomic_write(path) as tmp, h5py.File(tmp, "w") as f:
         f.attrs["dataset_name"] = dataset_name
         f.attrs["grid_type"] = "cartesian"
         f.attrs["n_spatial_dims"] = 3
@@ -100,7 +102,7 @@ def write_well_file(
                 data = np.asarray(data, dtype=np.float32)
                 expected = (n_traj, n_time, *shape, *extra)
                 if data.shape != expected:
-                    raise ValueError(f"field {name!r} has shape {data.shape}; expected {expected}")
+                    raise ArgumentError(f"field {name!r} has shape {data.shape}; expected {expected}")
                 dset = group.create_dataset(
                     name,
                     data=data,
@@ -113,7 +115,6 @@ def write_well_file(
                 dset.attrs["time_varying"] = True
         t2 = f.create_group("t2_fields")
         t2.attrs["field_names"] = []
-    tmp.replace(path)
     return path
 
 

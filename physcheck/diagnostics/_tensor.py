@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from physcheck.errors import ArgumentError
+
 #: dims of the three spatial axes of a channels-last field ``[..., X, Y, Z, C]``
 FIELD_DIMS: tuple[int, int, int] = (-4, -3, -2)
 #: dims of the three spatial axes of a scalar field ``[..., X, Y, Z]``
@@ -39,14 +41,14 @@ def spacing_triple(spacing: Spacing) -> tuple[float, float, float]:
         return (float(spacing),) * 3
     values = tuple(float(s) for s in spacing)
     if len(values) != 3:
-        raise ValueError(f"spacing must be a number or 3 numbers (dx, dy, dz), got {spacing!r}")
+        raise ArgumentError(f"spacing must be a number or 3 numbers (dx, dy, dz), got {spacing!r}")
     return values[0], values[1], values[2]
 
 
 def require_vector_field(b: torch.Tensor, name: str = "B") -> None:
     """``b`` must be ``[..., X, Y, Z, 3]``."""
     if b.ndim < 4 or b.shape[-1] != 3:
-        raise ValueError(
+        raise ArgumentError(
             f"{name} must be laid out [..., X, Y, Z, 3] (three components last); got shape {tuple(b.shape)}"
         )
 
@@ -54,4 +56,4 @@ def require_vector_field(b: torch.Tensor, name: str = "B") -> None:
 def require_field(f: torch.Tensor, name: str = "field") -> None:
     """``f`` must be channels-last with three spatial axes, ``[..., X, Y, Z, C]``."""
     if f.ndim < 4:
-        raise ValueError(f"{name} must be laid out [..., X, Y, Z, C]; got shape {tuple(f.shape)}")
+        raise ArgumentError(f"{name} must be laid out [..., X, Y, Z, C]; got shape {tuple(f.shape)}")

@@ -21,6 +21,7 @@ from physcheck.diagnostics._tensor import (
     require_vector_field,
     spacing_triple,
 )
+from physcheck.errors import ArgumentError
 
 Method = Literal["spectral", "central"]
 
@@ -114,7 +115,7 @@ def divergence(
         return _spectral(b, spacing)
     if method == "central":
         return _central(b, spacing)
-    raise ValueError(f"unknown divergence method {method!r}; use 'spectral' or 'central'")
+    raise ArgumentError(f"unknown divergence method {method!r}; use 'spectral' or 'central'")
 
 
 def divb_ratio(
@@ -142,7 +143,7 @@ def divb_ratio(
         div, scale = _central_unscaled(b, spacing)
         mean_square = div.square_().mean(dim=SCALAR_DIMS) * scale**2
     else:
-        raise ValueError(f"unknown divergence method {method!r}; use 'spectral' or 'central'")
+        raise ArgumentError(f"unknown divergence method {method!r}; use 'spectral' or 'central'")
     rms_div = torch.sqrt(mean_square)
     mean_abs_b = magnetic_norms(b)[1]
     ratio = rms_div / mean_abs_b

@@ -32,6 +32,7 @@ from physcheck.diagnostics._fourier import derivative_table, parseval_weights
 from physcheck.diagnostics._shared import channel_sums
 from physcheck.diagnostics._tensor import Spacing, as_tensor, spacing_triple
 from physcheck.diagnostics.spectra import _spectrum_plan
+from physcheck.errors import ArgumentError
 from physcheck.fields import MHD_LAYOUT, FieldLayout
 
 
@@ -66,7 +67,7 @@ class FrameStatistics:
         """The divergence ratio under ``method`` (``spectral`` or ``central``)."""
         value = {"spectral": self.divb_spectral, "central": self.divb_central}.get(method)
         if value is None:
-            raise ValueError(
+            raise ArgumentError(
                 f"no {method!r} divergence ratio here: compute it with "
                 f"frame_statistics(..., methods=({method!r},)) ('spectral' or 'central')"
             )
@@ -152,9 +153,9 @@ def frame_statistics(
     frame = as_tensor(frame)
     unknown = [m for m in methods if m not in ("spectral", "central")]
     if unknown:
-        raise ValueError(f"unknown divergence method(s) {unknown}; use 'spectral' or 'central'")
+        raise ArgumentError(f"unknown divergence method(s) {unknown}; use 'spectral' or 'central'")
     if frame.ndim != 5 or frame.shape[-1] != layout.n_channels:
-        raise ValueError(
+        raise ArgumentError(
             f"frame must be [B, X, Y, Z, C] with C = {layout.n_channels} channels {list(layout.names)}; "
             f"got shape {tuple(frame.shape)}"
         )

@@ -13,6 +13,7 @@ import torch
 
 from physcheck.diagnostics._shared import spatial_moments, squared_error_channel_sums
 from physcheck.diagnostics._tensor import as_tensor
+from physcheck.errors import ArgumentError
 
 Convention = Literal["well", "ddof0"]
 
@@ -40,7 +41,7 @@ def vrmse(
     a blown-up prediction stays visible instead of raising.
     """
     if convention not in CONVENTIONS:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown VRMSE convention {convention!r}; use one of {sorted(CONVENTIONS)}"
         )
     pred = as_tensor(pred)
@@ -79,7 +80,7 @@ def vrmse_from_sums(
     without touching the fields again (the streaming path keeps these sums per step).
     """
     if convention not in CONVENTIONS:
-        raise ValueError(
+        raise ArgumentError(
             f"unknown VRMSE convention {convention!r}; use one of {sorted(CONVENTIONS)}"
         )
     ddof, eps = CONVENTIONS[convention]
@@ -113,11 +114,11 @@ def window_statistic(
     """
     values = as_tensor(values)
     if values.ndim not in (2, 3):
-        raise ValueError(f"values must be [B, K] or [B, K, C]; got shape {tuple(values.shape)}")
+        raise ArgumentError(f"values must be [B, K] or [B, K, C]; got shape {tuple(values.shape)}")
     n_steps = values.shape[1]
     last = n_steps if last is None else min(last, n_steps)
     if first < 1 or first > last:
-        raise ValueError(
+        raise ArgumentError(
             f"window of steps {first}..{last} is empty for a rollout of {n_steps} steps"
         )
     per_trajectory = values[:, first - 1 : last].mean(dim=1)

@@ -30,6 +30,7 @@ import torch
 from physcheck.diagnostics._fourier import integer_wavenumbers, parseval_weights
 from physcheck.diagnostics._shared import component_transforms
 from physcheck.diagnostics._tensor import as_tensor, require_field
+from physcheck.errors import ArgumentError
 
 #: band edges as fractions of N/2: low [0, 1/4), mid [1/4, 3/4), high [3/4, 1]
 BAND_EDGES = (0.25, 0.75)
@@ -195,7 +196,7 @@ def spectral_slope(
     hi = n / 4 if hi is None else hi
     select = (shells >= lo) & (shells <= hi)
     if int(select.sum()) < 2:
-        raise ValueError(
+        raise ArgumentError(
             f"the slope needs at least two shells in [{lo}, {hi}]; the spectrum has shells 0..{n // 2}"
         )
     x = torch.log(shells[select]).to(e.dtype)

@@ -14,7 +14,12 @@ Both have ``n_history = 1``, accept any device and dtype and have no weights.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import torch
+
+if TYPE_CHECKING:
+    from physcheck.config.model_kinds import ModelTarget
 
 
 class _Baseline:
@@ -59,4 +64,13 @@ BASELINES: dict[str, type[Persistence] | type[Climatology]] = {
     "climatology": Climatology,
 }
 
-__all__ = ["BASELINES", "Climatology", "Persistence"]
+
+
+def from_spec(target: ModelTarget, **options: Any) -> Persistence | Climatology:
+    """The ``persistence`` and ``climatology`` model kinds' loader (``options``: ``device``)."""
+    baseline = BASELINES[target.kind]()
+    baseline.to(device=options.get("device", "cpu"))
+    return baseline
+
+
+__all__ = ["BASELINES", "Climatology", "Persistence", "from_spec"]

@@ -11,11 +11,15 @@ data, so a wheel has them; trained by ``physcheck train-demo``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from physcheck.errors import ModelSpecError
+
+if TYPE_CHECKING:
+    from physcheck.config.model_kinds import ModelTarget
 
 DEMO_DIR = Path(__file__).resolve().parent / "weights"
 DEMO_WEIGHTS = DEMO_DIR / "demo.pt"
@@ -83,3 +87,8 @@ def load_demo(
     model.load_state_dict(payload["state_dict"])
     model.checkpoint_path = str(path)
     return model.eval().to(device)
+
+
+def from_spec(target: ModelTarget, **options: Any) -> DemoSurrogate:
+    """The ``demo`` model kind's loader: the shipped weights (``options``: ``device``)."""
+    return load_demo(device=options.get("device", "cpu"))

@@ -11,12 +11,15 @@ which frame each step predicts and which trajectory each batch row is (the engin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
-from physcheck.errors import ModelRunError, ModelSpecError
+from physcheck.errors import ArgumentError, ModelRunError, ModelSpecError
 from physcheck.sim.solver import SolverConfig, advance_frame, advance_well
+
+if TYPE_CHECKING:
+    from physcheck.config.model_kinds import ModelTarget
 
 
 class ReferenceSurrogate:
@@ -39,7 +42,7 @@ class ReferenceSurrogate:
         device: str | torch.device = "cpu",
     ) -> None:
         if len(configs) != len(seeds) or not configs:
-            raise ValueError("one solver configuration and one seed per trajectory are needed")
+            raise ArgumentError("one solver configuration and one seed per trajectory are needed")
         self.configs = configs
         self.seeds = seeds
         #: per trajectory, the first trajectory with the same configuration: rows whose
@@ -139,3 +142,13 @@ class ReferenceSurrogate:
         """Stable description for cache keys."""
         unique = {repr(c) for c in self.configs}
         return f"reference:{sorted(unique)}:{self.seeds}"
+
+
+def from_spec(target: ModelTarget, **options: Any) -> ReferenceSurrogate:
+    """The ``reference`` model kind's loader (``options``: ``data``, needed, and ``device``)."""
+    data = options.get("data")
+    if data is None:
+        raise ModelSpecError(
+            "the 'reference' model needs the dataset (data=...) to read the solver settings from"
+        )
+    return ReferenceSurrogate.from_data(data, device=options.get("device", "cpu"))

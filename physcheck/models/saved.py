@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
-from physcheck.config.specs import SavedSpec, parse_saved
+from physcheck.config.saved_spec import SavedSpec, parse_saved
 from physcheck.data.predictions import PredictionFile, open_predictions
 from physcheck.data.remote import local_path
 from physcheck.errors import DataError, ModelSpecError
+
+if TYPE_CHECKING:
+    from physcheck.config.model_kinds import ModelTarget
 
 
 class SavedRollouts:
@@ -185,7 +188,12 @@ def load_saved(spec: str, *, data: Any = None, root: Path | None = None) -> Save
     return SavedRollouts(parse_saved(spec), data=data, root=root)
 
 
-__all__ = ["SavedRollouts", "load_saved"]
+def from_spec(target: ModelTarget, **options: Any) -> SavedRollouts:
+    """The ``saved`` model kind's loader (``options``: ``data``, ``root`` for relative paths)."""
+    root = options.get("root")
+    return SavedRollouts(
+        target.arguments, data=options.get("data"), root=Path(root) if root is not None else None
+    )
 
 
 def _whole(what: str, key: str, raw: Any, *, low: int) -> int:
@@ -218,3 +226,6 @@ def _optional_number(what: str, key: str, raw: Any) -> float | None:
 
 #: the spec's name of each metadata key
 _SPEC_KEYS = {"start_frame": "start", "n_history": "history", "trajectories": "trajectories"}
+
+
+__all__ = ["SavedRollouts", "from_spec", "load_saved"]

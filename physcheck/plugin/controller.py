@@ -12,6 +12,7 @@ import pytest
 
 import physcheck
 from physcheck.config import Settings
+from physcheck.data.formats import export_suffix
 from physcheck.data.remote import local_path
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
@@ -192,7 +193,7 @@ class PhyscheckPlugin:
     def _export(self) -> None:
         """``--physcheck-export DIR``: each model's rollouts to ``DIR/NAME.FORMAT``; no checks."""
         assert self.settings.export_dir is not None
-        suffix = {"hdf5": ".hdf5", "npz": ".npz", "pt": ".pt"}[self.settings.export_format]
+        suffix = export_suffix(self.settings.export_format)
         target = output_path(self.config, self.settings.export_dir)
         for entry in self.settings.models:
             if self.suite.saved(entry.name) is not None:

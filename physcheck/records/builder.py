@@ -14,9 +14,16 @@ import torch
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
+from physcheck.errors import ArgumentError
 from physcheck.fields import FieldLayout
 from physcheck.records.record import DiagnosticRecord, TruthRecord
-from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
+from physcheck.records.series import (
+    SERIES_FIELDS,
+    SeriesStore,
+    frame_series,
+    spectrum_steps,
+    trailing_shape,
+)
 
 #: frames (all trajectories) the CUDA path buffers to process several steps in one batch
 DEVICE_STEP_BATCH = 8
@@ -92,7 +99,7 @@ class RecordBuilder:
         )
         self.reference_variance = reference_variance
         if step_batch is not None and step_batch < 1:
-            raise ValueError(f"step_batch must be >= 1, got {step_batch}")
+            raise ArgumentError(f"step_batch must be >= 1, got {step_batch}")
         self.step_batch = step_batch
         self.series = SeriesStore(truth.shape[0], self.n_steps, truth.shape[-1])
         self.n_done = 0
@@ -204,12 +211,13 @@ class RecordBuilder:
                 (b, len(self.steps), 2, n_shells), float("nan"), dtype=torch.float64
             )
         compared = self.reference is not None
-        trailing = {"variance": (n_channels,), "change": (n_channels,), "mean": (n_channels,)}
-        trailing["momentum"] = (3,)
         return DiagnosticRecord(
             n_steps=self.n_steps,
             vrmse=series("vrmse", n_channels),
-            **{name: series(name, *trailing.get(name, ())) for name in FRAME_SERIES},
+            **{
+                name: series(name, *trailing_shape(f, n_channels))
+                for name, f in SERIES_FIELDS.items()
+            },
             spectrum_steps=self.steps,
             spectra=spectra,
             first_nonfinite_step=first_nonfinite_step.cpu(),

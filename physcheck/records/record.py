@@ -2,10 +2,11 @@
 (``DiagnosticRecord``), per-step numbers on the CPU in float64.
 
 Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells): the
-``FRAME_SERIES`` of ``physcheck.records.series`` (``divb``, ``divb_spectral``,
-``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``, ``min_density`` ``[B, K]``;
-``variance``, ``change``, ``mean`` ``[B, K, C]``; ``momentum`` ``[B, K, 3]``), ``spectra [B, S, 2, M]`` (the two perpendicular
-magnetic components at the spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
+series of ``physcheck.records.series.FrameSeries``, which both records extend (``divb``,
+``divb_spectral``, ``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``,
+``min_density`` ``[B, K]``; ``variance``, ``change``, ``mean`` ``[B, K, C]``; ``momentum``
+``[B, K, 3]``), ``spectra [B, S, 2, M]`` (the two perpendicular magnetic components at the
+spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
 ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
 model, e.g. unperturbed or float32). The truth also holds the VRMSE ``[B, K, C]`` of the
 trivial models a surrogate must beat: ``persistence_vrmse`` (the last history frame held
@@ -25,31 +26,31 @@ import torch
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.diagnostics.metrics import Convention
+from physcheck.errors import ArgumentError
 from physcheck.fields import FieldLayout
 from physcheck.jsonio import to_json_data
-from physcheck.records.series import FRAME_SERIES, SeriesStore, frame_series, spectrum_steps
+from physcheck.records.series import (
+    CHANNELS,
+    FRAME_SERIES,
+    FrameSeries,
+    SeriesStore,
+    frame_series,
+    series_layout,
+    series_ndim,
+    spectrum_steps,
+)
 
 
 @dataclass
-class TruthRecord:
-    """Diagnostics of the true frames ``[B, K, ...]`` (same layouts as ``DiagnosticRecord``)."""
+class TruthRecord(FrameSeries):
+    """Diagnostics of the true frames ``[B, K, ...]`` (same layouts as ``DiagnosticRecord``):
+    the ``FrameSeries``, the trivial models' VRMSE and the spectra."""
 
-    divb: torch.Tensor
-    divb_spectral: torch.Tensor
-    variance: torch.Tensor
-    energy_ratio: torch.Tensor
-    kinetic_energy: torch.Tensor
-    mean_abs_b: torch.Tensor
-    mass: torch.Tensor
-    min_density: torch.Tensor
-    change: torch.Tensor
-    mean: torch.Tensor
-    momentum: torch.Tensor
-    persistence_vrmse: torch.Tensor
-    climatology_vrmse: torch.Tensor
-    time_mean_vrmse: torch.Tensor
+    persistence_vrmse: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    climatology_vrmse: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    time_mean_vrmse: torch.Tensor = field(metadata=series_layout(CHANNELS))
     spectrum_steps: list[int]
-    spectra: torch.Tensor
+    spectra: torch.Tensor = field(metadata=series_layout(ndim=4))
 
     @property
     def n_steps(self) -> int:
@@ -128,27 +129,18 @@ class TruthRecord:
 
 
 @dataclass
-class DiagnosticRecord:
-    """Diagnostics of one rollout (one model, one variant, B trajectories)."""
+class DiagnosticRecord(FrameSeries):
+    """Diagnostics of one rollout (one model, one variant, B trajectories): the
+    ``FrameSeries``, the VRMSE against the truth, the spectra and where it first went
+    non-finite, and optionally the gap to a reference rollout and the frames."""
 
     n_steps: int
-    vrmse: torch.Tensor
-    divb: torch.Tensor
-    divb_spectral: torch.Tensor
-    variance: torch.Tensor
-    energy_ratio: torch.Tensor
-    kinetic_energy: torch.Tensor
-    mean_abs_b: torch.Tensor
-    mass: torch.Tensor
-    min_density: torch.Tensor
-    change: torch.Tensor
-    mean: torch.Tensor
-    momentum: torch.Tensor
+    vrmse: torch.Tensor = field(metadata=series_layout(CHANNELS))
     spectrum_steps: list[int]
-    spectra: torch.Tensor
-    first_nonfinite_step: torch.Tensor
-    vs_reference_vrmse: torch.Tensor | None = None
-    vs_reference_relative: torch.Tensor | None = None
+    spectra: torch.Tensor = field(metadata=series_layout(ndim=4))
+    first_nonfinite_step: torch.Tensor = field(metadata=series_layout(ndim=1))
+    vs_reference_vrmse: torch.Tensor | None = field(default=None, metadata=series_layout())
+    vs_reference_relative: torch.Tensor | None = field(default=None, metadata=series_layout())
     frames: torch.Tensor | None = field(default=None, repr=False)
 
     @classmethod
@@ -161,16 +153,10 @@ class DiagnosticRecord:
     @classmethod
     def cache_layout(cls) -> dict[str, int | None]:
         """Every tensor a cache entry of a record holds, with its number of dimensions."""
-        dims = {
-            "vrmse": 3,
-            "variance": 3,
-            "change": 3,
-            "mean": 3,
-            "momentum": 3,
-            "spectra": 4,
-            "first_nonfinite_step": 1,
+        tensors = set(cls.tensor_fields())
+        layout: dict[str, int | None] = {
+            f.name: series_ndim(f) for f in fields(cls) if f.name in tensors
         }
-        layout: dict[str, int | None] = {name: dims.get(name, 2) for name in cls.tensor_fields()}
         layout["frames"] = 6
         return layout
 
@@ -198,9 +184,9 @@ class DiagnosticRecord:
             if name in ("first_nonfinite_step", "spectra"):
                 continue
             if tuple(value.shape[:2]) != (n_traj, n_steps):
-                raise ValueError(f"{name} has shape {tuple(value.shape)}, not [{n_traj}, {n_steps}, ...]")
+                raise ArgumentError(f"{name} has shape {tuple(value.shape)}, not [{n_traj}, {n_steps}, ...]")
         if tuple(tensors["spectra"].shape[:2]) != (n_traj, len(steps)):
-            raise ValueError("the spectra do not match the spectrum steps")
+            raise ArgumentError("the spectra do not match the spectrum steps")
         return cls(
             n_steps=n_steps,
             spectrum_steps=steps,
@@ -214,13 +200,13 @@ class DiagnosticRecord:
         rows in the given order; ``ValueError`` when their steps differ. An optional part is
         kept only where every record has it."""
         if not records:
-            raise ValueError("no records to join")
+            raise ArgumentError("no records to join")
         first = records[0]
         for other in records[1:]:
             if other.n_steps != first.n_steps or list(other.spectrum_steps) != list(
                 first.spectrum_steps
             ):
-                raise ValueError("records of different windows or spectrum steps cannot be joined")
+                raise ArgumentError("records of different windows or spectrum steps cannot be joined")
 
         def joined(name: str) -> torch.Tensor | None:
             parts = [getattr(r, name) for r in records]

@@ -9,6 +9,8 @@ components, M = N//2 + 1 shells).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import Field, dataclass, field, fields
+from typing import Any
 
 import torch
 
@@ -17,28 +19,61 @@ from physcheck.config.thresholds import DiagnosticSettings
 from physcheck.errors import LayoutError
 from physcheck.fields import FieldLayout
 
-#: the per-step series every record holds (truth and rollouts), with their layouts:
-#: ``divb`` (configured operator) and ``divb_spectral``: rms(div B) / mean |B| ``[B, K]``
-#: (1 / length); ``variance``: population variance per channel ``[B, K, C]``;
-#: ``energy_ratio``: E_B / E_K; ``kinetic_energy``: E_K = mean rho |v|^2 / 2;
-#: ``mean_abs_b``: <|B|>; ``mass``: mean rho; ``min_density``: min rho ``[B, K]``;
-#: ``change``: mean_S (frame_k - frame_{k-1})^2 per channel ``[B, K, C]`` (the frame before
-#: step 1 is the last history frame); ``mean``: spatial mean per channel ``[B, K, C]`` (the
-#: magnetic channels' means are the mean field <B>, in B units); ``momentum``: mean momentum
-#: <rho v_j> ``[B, K, 3]`` (density x velocity units, velocity-channel order).
-FRAME_SERIES = (
-    "divb",
-    "divb_spectral",
-    "variance",
-    "energy_ratio",
-    "kinetic_energy",
-    "mean_abs_b",
-    "mass",
-    "min_density",
-    "change",
-    "mean",
-    "momentum",
-)
+#: the trailing dimension of a per-channel series ``[B, K, C]``
+CHANNELS = "channels"
+
+
+def series_layout(trailing: str | int | None = None, *, ndim: int | None = None) -> dict[str, Any]:
+    """The metadata of a record field holding a per-step series ``[B, K, ...]`` (``field(
+    metadata=series_layout(...))``): ``trailing`` is ``CHANNELS`` (``[B, K, C]``), a number of
+    components (``[B, K, 3]``) or ``None`` (``[B, K]``); ``ndim`` overrides the number of
+    dimensions for a field of another layout."""
+    return {"trailing": trailing, "ndim": ndim}
+
+
+def series_ndim(f: Field[Any]) -> int:
+    """The number of dimensions of a record field made with ``series_layout``."""
+    ndim = f.metadata.get("ndim")
+    return int(ndim) if ndim is not None else 2 + (f.metadata.get("trailing") is not None)
+
+
+def trailing_shape(f: Field[Any], n_channels: int) -> tuple[int, ...]:
+    """The dimensions after ``[B, K]`` of a series field, for ``n_channels`` channels."""
+    trailing = f.metadata.get("trailing")
+    if trailing is None:
+        return ()
+    return (n_channels,) if trailing == CHANNELS else (int(trailing),)
+
+
+@dataclass
+class FrameSeries:
+    """The per-step series every record holds (the truth's and each rollout's), one field each;
+    ``FRAME_SERIES`` is their names. ``divb`` (configured operator) and ``divb_spectral``:
+    rms(div B) / mean |B| (1 / length); ``variance``: population variance per channel;
+    ``energy_ratio``: E_B / E_K; ``kinetic_energy``: E_K = mean rho |v|^2 / 2; ``mean_abs_b``:
+    <|B|>; ``mass``: mean rho; ``min_density``: min rho; ``change``: mean_S (frame_k -
+    frame_{k-1})^2 per channel (the frame before step 1 is the last history frame); ``mean``:
+    spatial mean per channel (the magnetic channels' means are the mean field <B>, in B
+    units); ``momentum``: mean momentum <rho v_j> (density x velocity units, velocity-channel
+    order)."""
+
+    divb: torch.Tensor = field(metadata=series_layout())
+    divb_spectral: torch.Tensor = field(metadata=series_layout())
+    variance: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    energy_ratio: torch.Tensor = field(metadata=series_layout())
+    kinetic_energy: torch.Tensor = field(metadata=series_layout())
+    mean_abs_b: torch.Tensor = field(metadata=series_layout())
+    mass: torch.Tensor = field(metadata=series_layout())
+    min_density: torch.Tensor = field(metadata=series_layout())
+    change: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    mean: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    momentum: torch.Tensor = field(metadata=series_layout(3))
+
+
+#: the names of the per-step series every record holds, in ``FrameSeries``'s order
+FRAME_SERIES = tuple(f.name for f in fields(FrameSeries))
+#: each series' field (its layout)
+SERIES_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(FrameSeries)}
 
 
 def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
@@ -137,4 +172,15 @@ def frame_series(
     return values, spectra, stats
 
 
-__all__ = ["FRAME_SERIES", "SeriesStore", "frame_series", "spectrum_steps"]
+__all__ = [
+    "CHANNELS",
+    "FRAME_SERIES",
+    "SERIES_FIELDS",
+    "FrameSeries",
+    "SeriesStore",
+    "frame_series",
+    "series_layout",
+    "series_ndim",
+    "spectrum_steps",
+    "trailing_shape",
+]

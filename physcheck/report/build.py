@@ -26,18 +26,6 @@ from physcheck.outputs.provenance import summary_lines as provenance_lines
 from physcheck.report.availability import INSTALL_HINT, matplotlib_missing_reason
 from physcheck.report.html import Figure, Section, render_page, results_table, summary_table
 
-#: section (check) -> the figures placed in it
-PLACED_IN = {
-    "vrmse": ("fig-vrmse", "fig-vrmse-traj"),
-    "solenoidality": ("fig-divb",),
-    "spectrum": ("fig-spectra",),
-    "channel_variance": ("fig-variance-time", "fig-variance"),
-    "basin_determinism": ("fig-perturbation", "fig-basin-map"),
-    "precision": ("fig-precision",),
-    "equivariance": ("fig-equivariance",),
-    "energy": ("fig-energy",),
-}
-
 
 def _arr(values: Any) -> np.ndarray:
     def clean(v: Any) -> Any:
@@ -307,7 +295,7 @@ def write_report(document: Mapping[str, Any], out_dir: str | Path) -> Path:
         mine = [r for r in results if r["check"] == check]
         anchor = figure_for.get(check)
         links = {check: anchor} if anchor in figures else {}
-        figs = [figures[a] for a in PLACED_IN.get(check, ()) if a in figures]
+        figs = [figures[a] for a in check_spec(check).figures if a in figures]
         sections.append(
             Section(
                 f"check-{check}",

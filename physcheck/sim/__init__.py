@@ -1,10 +1,12 @@
 """The isothermal MHD reference solver (ground truth and exact oracle).
 
-Importing this package is cheap: the torch-based modules load on first attribute access,
-and :mod:`physcheck.sim.recipes` (the data-set recipes) never needs torch.
+Importing this package is cheap: the torch-based modules load on first attribute access
+(``physcheck.lazy``), and :mod:`physcheck.sim.recipes` (the data-set recipes) never needs torch.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from physcheck.lazy import lazy_attributes
 
@@ -22,8 +24,33 @@ _LAZY = {
     "SpectralGrid": "physcheck.sim.spectral",
     "initial_state": "physcheck.sim.initial",
 }
+__all__ = [
+    "RECIPES",
+    "CFLError",
+    "DatasetRecipe",
+    "IsothermalMHD",
+    "PointRecipe",
+    "SolverConfig",
+    "SpectralGrid",
+    "advance_frame",
+    "advance_well",
+    "initial_state",
+    "resample",
+    "solver_for",
+]
 
-__all__ = sorted(_LAZY)
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+if TYPE_CHECKING:
+    from physcheck.sim.initial import initial_state
+    from physcheck.sim.recipes import RECIPES, DatasetRecipe, PointRecipe
+    from physcheck.sim.solver import (
+        CFLError,
+        IsothermalMHD,
+        SolverConfig,
+        advance_frame,
+        advance_well,
+        resample,
+        solver_for,
+    )
+    from physcheck.sim.spectral import SpectralGrid

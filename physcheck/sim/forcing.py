@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from physcheck.errors import ArgumentError
 from physcheck.sim.spectral import SpectralGrid
 
 #: SeedSequence spawn keys of the per-trajectory random streams
@@ -76,7 +77,7 @@ def ou_coefficients(seed: int, interval: int, n_pairs: int, decay: float) -> np.
     costs one draw per interval).
     """
     if interval < 0:
-        raise ValueError(f"forcing interval {interval} is before the start of the run (0)")
+        raise ArgumentError(f"forcing interval {interval} is before the start of the run (0)")
     key = (int(seed), int(n_pairs), float(decay))
     stream = _STREAMS.get(key)
     if stream is None:
@@ -114,9 +115,9 @@ class OUForcing:
         self.grid = grid
         self.modes = forcing_modes(n_min, n_max, n_par_min)
         if len(self.modes) == 0:
-            raise ValueError(f"no integer wavenumber with {n_min} <= |n| <= {n_max}")
+            raise ArgumentError(f"no integer wavenumber with {n_min} <= |n| <= {n_max}")
         if n_max >= grid.n / 3:
-            raise ValueError(
+            raise ArgumentError(
                 f"forcing shell |n| <= {n_max} reaches the dealiasing cutoff n/3 = {grid.n / 3:.2f}"
             )
         self.decay = math.exp(-frame_interval / correlation) if correlation > 0 else 0.0

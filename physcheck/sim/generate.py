@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from physcheck.data.writer import write_well_file
+from physcheck.errors import ArgumentError
 from physcheck.sim.initial import initial_state
 from physcheck.sim.recipes import DatasetRecipe, PointRecipe
 from physcheck.sim.solver import SolverConfig, advance_frame, resample
@@ -139,9 +140,9 @@ def _check_coarse(config: SolverConfig, coarse: SolverConfig) -> None:
     same = ("frame_interval", "spinup_intervals", "forcing_amplitude", "forcing_correlation")
     for name in same:
         if getattr(config, name) != getattr(coarse, name):
-            raise ValueError(f"the coarse spin-up config differs from the run in {name}")
+            raise ArgumentError(f"the coarse spin-up config differs from the run in {name}")
     if coarse.n >= config.n:
-        raise ValueError(f"the coarse spin-up grid ({coarse.n}) must be coarser than {config.n}")
+        raise ArgumentError(f"the coarse spin-up grid ({coarse.n}) must be coarser than {config.n}")
 
 
 def solver_record(config: SolverConfig, seeds: Sequence[int], **extra: Any) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from physcheck.errors import ArgumentError, UnknownNameError
+
 SPLITS = ("train", "valid", "test")
 #: offsets of the split in a trajectory seed
 _SPLIT_INDEX = {"train": 0, "valid": 1, "test": 2}
@@ -130,12 +132,12 @@ class DatasetRecipe:
             if math.isclose(p.Ma, Ma) and math.isclose(p.Ms, Ms):
                 return p
         known = ", ".join(p.label for p in self.points)
-        raise KeyError(f"{self.name} has no point Ma {Ma:g}, Ms {Ms:g}; it has {known}")
+        raise UnknownNameError(f"{self.name} has no point Ma {Ma:g}, Ms {Ms:g}; it has {known}")
 
     def n_trajectories(self, split: str) -> int:
         counts = dict(self.trajectories)
         if split not in counts:
-            raise KeyError(f"{self.name} has no {split!r} split; it has {sorted(counts)}")
+            raise UnknownNameError(f"{self.name} has no {split!r} split; it has {sorted(counts)}")
         return counts[split]
 
     def seeds(self, point: PointRecipe, split: str) -> list[int]:
@@ -153,7 +155,7 @@ class DatasetRecipe:
         """The same set on the ``coarse_spinup_n`` grid (time step scaled with the grid spacing;
         dimensionless dissipation unchanged), used for the coarse part of the spin-up."""
         if not self.coarse_spinup_n:
-            raise ValueError(f"{self.name} has no coarse spin-up")
+            raise ArgumentError(f"{self.name} has no coarse spin-up")
         ratio = self.coarse_spinup_n / self.n
         points = tuple(
             replace(p, substeps=max(1, math.ceil(p.substeps * ratio))) for p in self.points

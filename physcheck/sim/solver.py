@@ -42,6 +42,7 @@ from typing import Any
 
 import torch
 
+from physcheck.errors import ArgumentError, SimulationError
 from physcheck.sim.forcing import OUForcing
 from physcheck.sim.spectral import SpectralGrid
 
@@ -51,8 +52,9 @@ RHO0 = 1.0  # mean density
 RK4_REAL_LIMIT = 2.78
 
 
-class CFLError(RuntimeError):
-    """The fixed time step exceeded the configured CFL limit (or the state became non-finite)."""
+class CFLError(SimulationError):
+    """The fixed time step exceeded the configured CFL limit (or the state became non-finite);
+    a ``SimulationError`` (so a ``PhyscheckError`` and a ``RuntimeError``)."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ class IsothermalMHD:
         f = frame.to(device=g.device, dtype=g.dtype)
         rho = f[..., 0]
         if not bool((rho > 0).all()):
-            raise ValueError("the density must be positive everywhere to take its logarithm")
+            raise ArgumentError("the density must be positive everywhere to take its logarithm")
         b = f[..., 1:4].movedim(-1, 1).clone()
         b[:, 0] -= cfg.B0
         grid_fields = torch.cat((torch.log(rho)[:, None], f[..., 4:7].movedim(-1, 1), b), dim=1)
@@ -363,7 +365,7 @@ class IsothermalMHD:
         f_hat = None
         if self.forcing is not None:
             if len(seeds) != z.shape[0]:
-                raise ValueError(f"{len(seeds)} seeds for a batch of {z.shape[0]} trajectories")
+                raise ArgumentError(f"{len(seeds)} seeds for a batch of {z.shape[0]} trajectories")
             f_hat = self.forcing.spectrum(list(seeds), interval)
         return self.advance_steps(z, cfg.substeps, cfg.dt, f_hat)
 
@@ -410,7 +412,7 @@ def advance_frame(
     the exact oracle.
     """
     if config.forcing_interval(frame_index) < 0:
-        raise ValueError(
+        raise ArgumentError(
             f"frame {frame_index} is before the start of the run "
             f"({config.spinup_intervals} spin-up intervals precede frame 0)"
         )
@@ -426,7 +428,7 @@ def resample(state: torch.Tensor, config: SolverConfig, n: int) -> torch.Tensor:
     copied and the new ones are zero, so the result is band-limited like the source. Float64
     on the input's device; returns the input's dtype."""
     if n < config.n:
-        raise ValueError(f"resample only refines: {config.n} -> {n}")
+        raise ArgumentError(f"resample only refines: {config.n} -> {n}")
     source = solver_for(config, state.device)
     target = solver_for(SolverConfig(**dict(config.to_attrs(), n=n)), state.device)
     z = source.from_well(state)

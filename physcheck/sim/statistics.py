@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -79,7 +79,8 @@ def set_statistics(root: Path, split: str = "test") -> dict[str, dict[str, Any]]
     n = min(data.spatial_shape)
     fit, cutoff = scales if scales is not None else ((2.0, n / 4), n / 2)
     out: dict[str, dict[str, Any]] = {}
-    for file in sorted({ref.file for ref in data.trajectories}):
+    local_files = cast("set[Path]", {ref.file for ref in data.trajectories})  # a set dir is local
+    for file in sorted(local_files):
         rows = [r.index for r in data.trajectories if r.file == file]
         frames = torch.stack([data.read_frames(i, 0, data.n_time) for i in rows])
         params = data.trajectory_parameters(rows[0])

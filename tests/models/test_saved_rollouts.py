@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from physcheck.config import build_settings
+from physcheck.data.formats import FORMATS
 from physcheck.data.predictions import open_predictions, prediction_writer
 from physcheck.errors import ConfigError, DataError, ModelSpecError
 from physcheck.jsonio import to_json_data
@@ -64,7 +65,7 @@ def persistence_suite() -> Suite:
     return suite_of(["p=persistence"], trajectories="0-1", perturbations="1", window="3:1:8")
 
 
-@pytest.mark.parametrize("suffix", [".hdf5", ".npz", ".pt"])
+@pytest.mark.parametrize("suffix", [cls.suffixes[0] for cls in FORMATS.values()])
 def test_every_format_round_trips(tmp_path: Path, persistence_suite: Suite, suffix: str) -> None:
     path = persistence_suite.export("p", tmp_path / f"p{suffix}")
     opened = open_predictions(path, persistence_suite.data.infos[0].sources)
