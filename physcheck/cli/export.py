@@ -6,7 +6,8 @@ and writes the rollouts the selected checks need to ``DIR/NAME.hdf5`` (``--physc
 npz|pt`` for the other formats). ``physcheck run --physcheck-predictions NAME=DIR/NAME.hdf5``
 with the same settings then gates the files with the numbers and verdicts of the in-process
 run. No checks run, and no pytest: the settings are read as a pytest run reads them (the
-rootdir's ``[tool.physcheck]``, then the options), and a ``Suite`` writes the files. The
+rootdir's ``[tool.physcheck]``, then the options; checks registered in the rootdir's
+``conftest.py`` count), and a ``Suite`` writes the files. The
 export runs in a child process, so that a model that ends the process fails the command.
 
 Exit status: 0 written; 2 no output folder; 4 a usage, settings, data or model error (one
@@ -91,6 +92,29 @@ def _printer(quiet: int) -> Any:
     return progress
 
 
+def load_conftests(rootdir: Path, cwd: Path) -> None:
+    """Run the ``conftest.py`` files a pytest session started in ``cwd`` would load first (the
+    rootdir's, and those of the folders from it down to ``cwd``), so that checks they register
+    (``physcheck.register_check``) are known to the settings and the plan. The rootdir is put
+    on ``sys.path`` as pytest's default import mode does for a root conftest."""
+    import runpy
+
+    folders = [rootdir]
+    if cwd != rootdir and rootdir in cwd.parents:
+        parts = cwd.relative_to(rootdir).parts
+        folders += [rootdir.joinpath(*parts[: i + 1]) for i in range(len(parts))]
+    for folder in folders:
+        conftest = folder / "conftest.py"
+        if not conftest.is_file():
+            continue
+        if str(rootdir) not in sys.path:
+            sys.path.insert(0, str(rootdir))
+        try:
+            runpy.run_path(str(conftest), run_name="conftest")
+        except Exception as exc:  # the user's code: one line naming the file
+            raise ConfigError(f"{conftest}: {type(exc).__name__}: {exc}") from exc
+
+
 def export_here(args: Sequence[str]) -> int:
     """The export itself, in this process: ``args`` is ``DIR [options]``."""
     from physcheck.config import SETTINGS, build_settings, read_file_settings
@@ -106,6 +130,7 @@ def export_here(args: Sequence[str]) -> int:
         rootdir = Path(options.rootdir).absolute() if options.rootdir else find_rootdir(cwd)
         if not rootdir.is_dir():
             raise ConfigError(f"Directory '{rootdir}' not found. Check your '--rootdir' option.")
+        load_conftests(rootdir, cwd)
         values = {s.key: getattr(options, s.dest) for s in SETTINGS if s.option is not None}
         values["fallback_models"] = [*values["fallback_models"], *DEFAULT_MODELS]
         values["export"] = target

@@ -97,3 +97,20 @@ def test_a_model_that_ends_the_process_fails_the_export(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "physcheck: the export ended before it finished (exit status 0)" in done.stderr
     assert not (tmp_path / "out" / "x.hdf5").exists()
+
+
+def test_a_check_registered_in_the_projects_conftest_decides_what_is_exported(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.physcheck]\nchecks = ["finite", "my_spread"]\n')
+    (tmp_path / "conftest.py").write_text(
+        "import physcheck\n"
+        "physcheck.register_check('my_spread', 'physcheck.checks:run_checks', summary='a user check',"
+        " needs=('perturbed',))\n"
+    )
+    done = physcheck_export(
+        tmp_path, "out", *SMALL, "--physcheck-model", "p=persistence", "--physcheck-export-format", "npz"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = open_predictions(tmp_path / "out" / "p.npz")
+    assert "noise0" in exported.variants and "float64" not in exported.variants
