@@ -13,7 +13,7 @@ from physcheck.config import build_settings
 from physcheck.suite import Suite
 from physcheck.suite.runner import Runner
 from physcheck.suite.variant import BASE, FLOAT64, perturbed
-from tests.suite.conftest import OPTIONS, inputs_of
+from tests.suite.small_inputs import OPTIONS, inputs_of
 
 SUITE = Path(physcheck.suite.__file__).parent
 

@@ -18,7 +18,7 @@ from physcheck.suite.plan import RolloutPlan
 from physcheck.suite.runner import Runner
 from physcheck.suite.store import RecordStore
 from physcheck.suite.variant import BASE, FLOAT64, Variant, perturbed
-from tests.suite.conftest import inputs_of
+from tests.suite.small_inputs import inputs_of
 
 
 class Computer:
