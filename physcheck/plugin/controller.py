@@ -13,7 +13,7 @@ import pytest
 import physcheck
 from physcheck.config import Settings
 from physcheck.data.remote import local_path
-from physcheck.errors import PhyscheckError
+from physcheck.errors import ModelRunError, PhyscheckError
 from physcheck.plugin.items import SuiteCollector
 from physcheck.plugin.progress import ProgressPrinter
 from physcheck.plugin.regression import ScorecardCollector, with_baseline_series
@@ -144,7 +144,10 @@ class PhyscheckPlugin:
                 rollout_threads(config, self.settings),
             ):
                 for entry in self.settings.models:
-                    self.suite.validate(entry.name)
+                    try:
+                        self.suite.validate(entry.name)
+                    except ModelRunError as exc:  # the model's own code raised: its items fail
+                        self.suite.record_failure(entry.name, exc)
                 if self.settings.export_dir:
                     self._export()
                     return

@@ -33,6 +33,7 @@ from physcheck.config import DiagnosticSettings, ModelSpec, Settings
 from physcheck.data.well import WellData
 from physcheck.data.windows import Window
 from physcheck.diagnostics.symmetry import SymmetryGroup
+from physcheck.errors import PhyscheckError
 from physcheck.fields import FieldLayout
 from physcheck.models import Surrogate
 from physcheck.models.saved import SavedRollouts
@@ -206,6 +207,11 @@ class Suite:
     def spectral_range(self, name: str) -> SpectralRange:
         """Where the perpendicular spectrum is judged (fit shells, band cutoff)."""
         return self.inputs.spectral_range(name)
+
+    def record_failure(self, name: str, error: PhyscheckError) -> None:
+        """Model ``name`` failed in its preflight step: its results raise ``error`` (each of
+        its items fails with that one line) while the run's other models go on."""
+        self.check_results.fail(name, error)
 
     def validate(self, name: str) -> None:
         """Everything about a model and the data that can be known before any rollout

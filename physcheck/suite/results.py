@@ -119,6 +119,11 @@ class CheckResults:
                 raise wrapped from exc
         return self._results[name]
 
+    def fail(self, name: str, error: PhyscheckError) -> None:
+        """Model ``name`` failed before its checks could run (its own code raised in the
+        preflight step): each of its results raises ``error``."""
+        self._failures[name] = error
+
     def result(
         self, check: str, name: str, trajectory: int | None, channel: str | None = None
     ) -> CheckResult:

@@ -122,3 +122,17 @@ def hangs_at_step_3(data: Any) -> MidRollout:
 
     model = MidRollout(4, hang)
     return model
+
+
+class OutOfMemory:
+    """Raises on its very first step, the preflight probe (a checkpoint too large for the
+    device, say)."""
+
+    n_history = 1
+
+    def step(self, history: torch.Tensor) -> torch.Tensor:
+        raise MemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+
+def out_of_memory(data: Any) -> OutOfMemory:
+    return OutOfMemory()

@@ -274,3 +274,24 @@ def test_a_usage_error_on_xdist_workers_is_said_once_with_exit_4(pytester: pytes
     assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()[-2000:]
     lines = [line for line in result.stderr.lines if line.startswith("ERROR: physcheck:")]
     assert len(lines) == 1 and "no such dataset path" in lines[0], result.stderr.lines
+
+
+def test_a_model_that_raises_in_its_first_step_fails_its_items_and_the_others_run(
+    pytester: pytest.Pytester,
+) -> None:
+    """The model's own error in the preflight probe is its failure, not a usage error that
+    would take the other models' verdicts with it."""
+    result = run(
+        pytester,
+        *("--physcheck-model", "big=tests.reliability.models:out_of_memory"),
+        *("--physcheck-model", "oracle=reference"),
+        *("--physcheck-checks", "finite,vrmse"),
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]
+    result.assert_outcomes(failed=2, passed=2)
+    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
+    assert len(failed) == 2 and all("[big" in line for line in failed)
+    result.stdout.fnmatch_lines(
+        ["*physcheck: model 'big' failed: MemoryError: CUDA out of memory* (at *models.py:*"]
+    )
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
