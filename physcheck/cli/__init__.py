@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "train the demo surrogate on the default dataset",
     ),
     "report": ("physcheck.cli.report:main", "write the HTML report of a results JSON file"),
+    "bench": (
+        "physcheck.cli.bench:main",
+        "gate one model once and show where the time goes (phases, physcheck's share)",
+    ),
     "compare": (
         "physcheck.cli.compare:main",
         "compare a run's results JSON with a baseline's (regressions, improvements)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from physcheck import timing
 from physcheck.checks.measures import Measures
 from physcheck.data.windows import Window
 from physcheck.engine import noise_seed
@@ -101,16 +102,17 @@ def window_rollout(
     builder = runner.record_builder(
         truth, reference, keep_frames=reference is None and diag.n_perturbations > 0
     )
-    result = runner.roll_out(
-        name,
-        truth.history,
-        window.n_steps,
-        first=window.first,
-        noise=0.0 if noise_index is None else diag.noise_eps,
-        noise_seed=None if noise_index is None else noise_seed(diag.seed, noise_index),
-        on_step=builder,
-        follow=runner.follow(reference) if reference is not None else None,
-    )
+    with timing.variant("basin map"):
+        result = runner.roll_out(
+            name,
+            truth.history,
+            window.n_steps,
+            first=window.first,
+            noise=0.0 if noise_index is None else diag.noise_eps,
+            noise_seed=None if noise_index is None else noise_seed(diag.seed, noise_index),
+            on_step=builder,
+            follow=runner.follow(reference) if reference is not None else None,
+        )
     return builder.finish(result.first_nonfinite_step)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import torch
 
+from physcheck import timing
 from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.records import EquivarianceRecord
 from physcheck.suite.inputs import Inputs
@@ -51,14 +52,15 @@ def symmetry_rollouts(inputs: Inputs, runner: Runner, name: str) -> SymmetryRoll
         steps: int,
         on_step: Callable[[int, torch.Tensor], None] | None = None,
     ) -> torch.Tensor | None:
-        return runner.roll_out(
-            name,
-            torch.cat(starts),
-            steps,
-            rows=inputs.trajectories * len(starts),
-            on_step=on_step,
-            keep_frames=on_step is None,
-        ).frames
+        with timing.variant("equivariance"):
+            return runner.roll_out(
+                name,
+                torch.cat(starts),
+                steps,
+                rows=inputs.trajectories * len(starts),
+                on_step=on_step,
+                keep_frames=on_step is None,
+            ).frames
 
     # with batching, the input and its transforms go as one batch (row block j: input j),
     # as do the rotated inputs' full rollouts; else one rollout each

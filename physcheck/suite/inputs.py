@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from physcheck import timing
 from physcheck.checks.measures import SpectralRange
 from physcheck.config import DiagnosticSettings, ModelSpec, Settings
 from physcheck.data.remote import is_remote, local_path
@@ -217,7 +218,8 @@ class Inputs:
                 self._require_finite(t, torch.cat((h, k)), self.window.first - n_history)
             history = torch.stack([h for h, _ in pairs]).to(self.device)
             truth = torch.stack([t for _, t in pairs]).to(self.device)
-            record = TruthRecord.compute(truth, self.layout, self.diagnostics, history=history)
+            with timing.phase("diagnostics (truth)"):
+                record = TruthRecord.compute(truth, self.layout, self.diagnostics, history=history)
             self._truth[n_history] = TruthWindow(history, truth, record)
         return self._truth[n_history]
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import torch
 
+from physcheck import timing
 from physcheck.data.windows import Window
 from physcheck.engine import RolloutResult, mark_nonfinite, noise_seed, relative_noise, rollout
 from physcheck.formatting import step_line
@@ -161,16 +162,17 @@ class Runner:
                 elapsed = time.perf_counter() - started
                 self.say(step_line(name, label, step, n_steps, elapsed))
 
-        result = self.roll_out(
-            name,
-            truth.history,
-            n_steps,
-            dtype=dtype,
-            noise=noise,
-            noise_seed=seed,
-            on_step=on_step if self.progress is not None else on_frame,
-            follow=follow,
-        )
+        with timing.variant(label):
+            result = self.roll_out(
+                name,
+                truth.history,
+                n_steps,
+                dtype=dtype,
+                noise=noise,
+                noise_seed=seed,
+                on_step=on_step if self.progress is not None else on_frame,
+                follow=follow,
+            )
         self.note_rejoined(name, [label], result.rejoined_at)
         self.rollout_counts[(name, label)] += 1
         self.say(f"rolled out {name} ({label}) in {time.perf_counter() - started:.1f} s")
@@ -278,17 +280,18 @@ class Runner:
                 elapsed = time.perf_counter() - started
                 self.say(step_line(name, label, step, n_steps, elapsed))
 
-        result = self.roll_out(
-            name,
-            torch.cat(blocks),
-            n_steps,
-            first=window.first,
-            rows=rows * len(variants),
-            dtype=dtype,
-            on_step=on_step,
-            leaders=leaders,
-            follow=follow,
-        )
+        with timing.variant(label if main else f"basin map {label}"):
+            result = self.roll_out(
+                name,
+                torch.cat(blocks),
+                n_steps,
+                first=window.first,
+                rows=rows * len(variants),
+                dtype=dtype,
+                on_step=on_step,
+                leaders=leaders,
+                follow=follow,
+            )
         first_bad = result.first_nonfinite_step.view(len(variants), n_traj)
         out = {v: builders[v].finish(first_bad[j]) for j, v in enumerate(variants)}
         if main:

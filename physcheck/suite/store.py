@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 import physcheck
+from physcheck import timing
 from physcheck.cache import CacheWarning, RecordCache, cache_key
 from physcheck.data.well import file_identity
 from physcheck.models import model_hash
@@ -89,8 +90,9 @@ class RecordStore:
         with contextlib.ExitStack() as locks:
             if self.cache is not None and keys:
                 try:
-                    for key in sorted(set(keys.values())):
-                        locks.enter_context(self.cache.lock(key))
+                    with timing.phase("cache I/O"):
+                        for key in sorted(set(keys.values())):
+                            locks.enter_context(self.cache.lock(key))
                 except OSError as exc:
                     self.drop_cache(exc)
                     keys = {}
@@ -108,7 +110,8 @@ class RecordStore:
                     self._records[(name, v)] = record
                     if self.cache is not None and keys:
                         try:
-                            self.cache.put(keys[v], *record.to_cache())
+                            with timing.phase("cache I/O"):
+                                self.cache.put(keys[v], *record.to_cache())
                         except Exception as exc:  # a full or read-only disk: only slower
                             self.drop_cache(exc)
         return self._records[memo]
@@ -147,7 +150,8 @@ class RecordStore:
         """The record cached under ``key``; ``None`` when there is none, or (after a warning)
         when the entry does not fit a record."""
         assert self.cache is not None
-        entry = self.cache.get(key, DiagnosticRecord.cache_layout())
+        with timing.phase("cache I/O"):
+            entry = self.cache.get(key, DiagnosticRecord.cache_layout())
         if entry is None:
             return None
         try:
