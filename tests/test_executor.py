@@ -72,6 +72,7 @@ def comparable(suite: Suite, name: str) -> str:
     return json.dumps(to_json_data({"results": results, "numbers": numbers}), sort_keys=True)
 
 
+@pytest.mark.slow  # a local Dask cluster: the batched-task test covers it in CI
 def test_two_dask_workers_give_the_serial_results(cluster: Any, tmp_path: Any) -> None:
     serial = Suite(build_settings({"cache": False}, {"models": MODELS, **EXACT}))
     file = {"cache_dir": str(tmp_path / "cache")}

@@ -270,6 +270,7 @@ def test_a_physics_failure_fails_the_first_run_too(project: tuple[Path, dict[str
     assert "failed (pytest exit 1)" in (cwd / "summary-first.md").read_text()
 
 
+@pytest.mark.slow  # two gate runs of the Walrus stand-in
 def test_a_baseline_puts_the_scorecard_in_the_step_summary_and_the_outputs(
     project: tuple[Path, dict[str, str]],
 ) -> None:

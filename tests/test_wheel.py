@@ -55,6 +55,7 @@ def test_the_wheel_carries_the_demo_weights_manifests_schema_and_license(wheel: 
     assert any(r.startswith("Requires-Dist: tomli") and "python_version" in r for r in runtime)
 
 
+@pytest.mark.slow  # a fresh venv and a wheel build
 def test_physcheck_run_from_an_empty_folder_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)

@@ -42,8 +42,18 @@ def test_cpu_workflow_runs_exactly_the_ci_script() -> None:
     runs = [step["run"] for step in workflow["jobs"]["cpu"]["steps"] if "run" in step]
     assert runs == ["bash .ci/run"]
     script = (ROOT / ".ci" / "run").read_text()
-    for command in ("ruff check", "mypy physcheck", "python -m pytest -q", "-m benchmark"):
+    for command in ("ruff check", "mypy physcheck", "lint-imports", "python -m pytest -q"):
         assert command in script
+
+
+def test_the_slow_job_runs_every_test_left_out_for_time() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    runs = [step["run"] for step in workflow["jobs"]["slow"]["steps"] if "run" in step]
+    assert runs == ["bash .ci/slow"]
+    script = (ROOT / ".ci" / "slow").read_text()
+    assert "python -m pytest -q -m slow" in script and "-m benchmark --benchmark-disable" in script
+    config = (ROOT / "pyproject.toml").read_text()
+    assert "not slow" in config  # the default run leaves them out, the slow job runs them
 
 
 def test_timed_benchmarks_keep_their_json_as_an_artifact() -> None:

@@ -130,6 +130,7 @@ def result(suite: Suite, model: str, check: str = "equivariance"):  # type: igno
     return r
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_exact_equivariant_models_pass_at_round_off_under_both_rules(suite: Suite) -> None:
     """Judged in the exact tier (they declare ``equivariant = True``); the reported
     pseudo-vector reflections are at round-off too, and the JSON details show them."""
@@ -142,6 +143,7 @@ def test_exact_equivariant_models_pass_at_round_off_under_both_rules(suite: Suit
         assert r.to_dict()["details"]["gap_vs_change:reflect_z_pseudo"] < 1e-6
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_the_pseudo_vector_reflections_are_reported_not_judged(suite: Suite) -> None:
     """A model that is exact except under the guide-field-reversing reflections (it was never
     trained there) passes; the gaps it has there are in the details and the message."""
@@ -156,6 +158,7 @@ def test_the_pseudo_vector_reflections_are_reported_not_judged(suite: Suite) -> 
         assert f"{name} " in r.message.split("reported, not judged")[1]
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_the_approximate_tier_judges_the_gap_against_the_models_error(suite: Suite) -> None:
     """The same 1 % B_y preference: undeclared and the model's only error, it fails the
     approximate tier (gap ~ error); on top of a 30 % equivariant error it passes (gap a few %
@@ -174,16 +177,19 @@ def test_a_one_percent_preference_for_b_y_fails_at_step_1(suite: Suite) -> None:
     assert not r.passed and r.step == 1 and "rot90_x" in r.message
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_a_position_dependent_term_fails_the_translations(suite: Suite) -> None:
     (r,) = [r for r in suite.results("position_bias") if r.check == "equivariance"]
     assert not r.passed and "shift_x3" in r.message and "rot90_x" not in r.message.split("beyond")[1]
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_an_equivariant_blow_up_passes_equivariance_and_fails_the_variances(suite: Suite) -> None:
     assert outcome(suite, "symmetric_blowup") == [True]
     assert not all(outcome(suite, "symmetric_blowup", "channel_variance"))
 
 
+@pytest.mark.slow  # equivariance rollouts of every transform: minutes in all; a failing and a passing case stay in CI
 def test_a_split_orbit_with_a_deterministic_basin_is_blamed_on_orientation(suite: Suite) -> None:
     assert result(suite, "oriented", "basin_determinism").passed
     r = result(suite, "oriented")
