@@ -52,6 +52,9 @@ spectrum_steps = [2, 4]
 guide_axis = 2
 json = "out/results.json"
 report = "out/report"
+baseline = { path = "accepted.json", relative = 0.2, absolute = { "vrmse.step1" = 0.05 } }
+compare = ["m=p"]
+markdown = "out/scorecard.md"
 cache = false
 cache_dir = "cache"
 snapshot = false
