@@ -151,8 +151,8 @@ def test_bad_shapes_get_clear_errors(history: torch.Tensor) -> None:
 
     with pytest.raises(RolloutError, match=r"the model returned shape \(3, 8, 8, 8, 3\); expected"):
         rollout(WrongShape(), history, 2)
-    with pytest.raises(RolloutError, match=r"\[B, T, X, Y, Z, C\]"):
-        rollout(LinearMix(), history[0], 2)
+    with pytest.raises(RolloutError, match=r"\[B, T, \*S, C\] with 1 to 3 spatial axes"):
+        rollout(LinearMix(), history[0, 0, 0], 2)  # [Y, Z, C]: no batch, time or x axis
     with pytest.raises(RolloutError, match="needs 2 history frames; the history has 1"):
         rollout(LinearMix(), history[:, :1], 2)
     from physcheck.models import ModelProtocolError
