@@ -16,6 +16,18 @@ from physcheck.models import model_hash
 from physcheck.suite import Suite
 
 
+def _magnetic(suite: Suite) -> bool:
+    """Whether the run's data have a 3D magnetic field (div B, energies and <|B|> are numbers):
+    a dataset profile without one shows none of them."""
+    layout = suite.layout
+    return layout.spatial_dims == 3 and layout.has_vector("magnetic_field")
+
+
+def _flow(suite: Suite) -> bool:
+    """Whether the run's data have density and velocity (kinetic energy, mass)."""
+    return suite.layout.has("density") and suite.layout.has_vector("velocity")
+
+
 def _median(values: torch.Tensor) -> float:
     """Median over trajectories; NaN counts as +Inf (a non-finite trajectory cannot hide)."""
     return float(torch.nan_to_num(values, nan=math.inf).median())
@@ -73,13 +85,23 @@ def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
 
 def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
     """The numbers the terminal summary, the results JSON and the report headline show for a
-    model: VRMSE medians, horizons, skill against persistence, div B, basins, parameters."""
+    model: VRMSE medians, horizons, skill against persistence, div B (a dataset with a magnetic
+    field), basins, parameters."""
     m = suite.measures(name)
     first, last = m.window
     window = m.window_vrmse
     skill_first, skill_last = m.skill_window
     persistence_window = (
         m.persistence_per_step[:, first - 1 : last].mean(dim=1) if window is not None else None
+    )
+    divb = (
+        {
+            "worst_divb_over_truth": float(m.divb_excess.amax(dim=1).max()),
+            "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
+            "divb_truth_floor": float(m.truth.divb.median()),
+        }
+        if _magnetic(suite)
+        else {}
     )
     return {
         "step1_vrmse_median": float(m.vrmse_per_step[:, 0].median()),
@@ -99,9 +121,7 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
             if persistence_window is not None
             else None,
         },
-        "worst_divb_over_truth": float(m.divb_excess.amax(dim=1).max()),
-        "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
-        "divb_truth_floor": float(m.truth.divb.median()),
+        **divb,
         "basins": m.final_basins,
         **_symmetry_numbers(suite, name),
         "parameters": trajectory_parameters(suite),
@@ -111,7 +131,8 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
 
 
 def series(suite: Suite, name: str) -> dict[str, Any]:
-    """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted)."""
+    """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted;
+    the magnetic and flow series only where the dataset has those fields)."""
     m = suite.measures(name)
     base, truth = m.record, m.truth
     diag = suite.settings.diagnostics
@@ -129,8 +150,14 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "variance_ratio": to_json_data(m.amplification),
         "energy_ratio": to_json_data(base.energy_ratio),
         "energy_ratio_truth": to_json_data(truth.energy_ratio),
-        "alfven_ratio": to_json_data(m.alfven_ratio(base)),
-        "alfven_ratio_truth": to_json_data(m.alfven_ratio(truth)),
+        **(
+            {
+                "alfven_ratio": to_json_data(m.alfven_ratio(base)),
+                "alfven_ratio_truth": to_json_data(m.alfven_ratio(truth)),
+            }
+            if _magnetic(suite) and _flow(suite)
+            else {}
+        ),
         "mean_abs_b": to_json_data(base.mean_abs_b),
         "mean_abs_b_truth": to_json_data(truth.mean_abs_b),
         "mass": to_json_data(base.mass),
@@ -168,7 +195,8 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
     depends on a threshold), plus a ``_meta`` block (written, never compared): ``vrmse.step1``
     and ``vrmse.late`` (the T 21-60 window clipped to K, per channel), the stability and
     predictability horizons, skill against persistence, div B at the spectrum steps, the
-    spectral numbers at K, the final basin and the energies at K."""
+    spectral numbers at K, the final basin and the energies at K (div B, the spectrum and the
+    energies only where the dataset has the fields they are made of)."""
     import the_well
 
     i = suite.trajectories.index(trajectory)
@@ -185,26 +213,22 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
         "step1": dict(zip(names, base.vrmse[i, 0].tolist(), strict=True)),
         "late": late,
     }
-    divb = {
-        f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
-        for s in base.spectrum_steps
-    }
-    spectrum = m.spectrum(i)
-    entry = suite.model_entry(name)
-    settings = suite.settings
-    return {
-        "vrmse": vrmse,
-        "horizon": int(m.horizons[i]),
-        "predictability_horizon": int(m.predictability_horizons[i]),
-        "skill": float(m.skill[i]),
-        "divb_ratio": divb,
-        "spectrum": {
+    physics: dict[str, Any] = {}
+    if _magnetic(suite):
+        physics["divb_ratio"] = {
+            f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
+            for s in base.spectrum_steps
+        }
+    if suite.layout.has_guide_field:
+        spectrum = m.spectrum(i)
+        physics["spectrum"] = {
             "slope": spectrum.slope_pred,
             "low_high": spectrum.low_high_pred,
             "pile_up": spectrum.pile_up_pred,
-        },
-        "basin": m.final_basins[i],
-        "energy": {
+        }
+    physics["basin"] = m.final_basins[i]
+    if _magnetic(suite) and _flow(suite):
+        physics["energy"] = {
             "alfven_ratio": {
                 "pred": float(m.alfven_ratio(base)[i, -1]),
                 "truth": float(m.alfven_ratio(truth)[i, -1]),
@@ -213,7 +237,15 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
                 "pred": float(base.mean_abs_b[i, -1]),
                 "truth": float(truth.mean_abs_b[i, -1]),
             },
-        },
+        }
+    entry = suite.model_entry(name)
+    settings = suite.settings
+    return {
+        "vrmse": vrmse,
+        "horizon": int(m.horizons[i]),
+        "predictability_horizon": int(m.predictability_horizons[i]),
+        "skill": float(m.skill[i]),
+        **physics,
         "_meta": {
             "physcheck": physcheck.__version__,
             "torch": torch.__version__,
