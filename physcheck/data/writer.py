@@ -47,7 +47,6 @@ def write_well_file(
     spacing ``box_size / N``); ``parameters``: simulation parameters (``Ma``, ``Ms``).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     first = next(iter(scalar_fields.values()), None)
     if first is not None:
         n_traj, n_time, *shape = np.shape(first)
@@ -156,6 +155,7 @@ def field_statistics(
 def write_stats(path: str | Path, stats: Mapping[str, Any]) -> Path:
     """Write ``stats.yaml`` (plain floats, sorted keys)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(dict(stats), sort_keys=True))
+    text = yaml.safe_dump(dict(stats), sort_keys=True)
+    with atomic_write(path) as tmp:
+        tmp.write_text(text)
     return path
