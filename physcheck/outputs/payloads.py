@@ -47,7 +47,8 @@ def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
     """The equivariance gaps (medians over trajectories, relative to the truth's step-1 change)
     and the basin map, where they were asked for."""
     out: dict[str, Any] = {}
-    if "equivariance" in suite.settings.checks and suite.equivariance_skip(name) is None:
+    # selected, and a check the data's profile can serve (it has a symmetry group)
+    if suite.needs("equivariance") and suite.equivariance_skip(name) is None:
         record = suite.equivariance(name)
         measures = suite.measures(name)
         change = measures.persistence_per_step[:, 0]

@@ -38,10 +38,11 @@ from physcheck.errors import (
     PhyscheckError,
     RolloutError,
 )
-from physcheck.fields import MHD_FIELDS, FieldLayout
+from physcheck.fields import FieldLayout
 from physcheck.formatting import step_line
 from physcheck.models import Surrogate, load, model_hash, supports_precision
 from physcheck.models.saved import SavedRollouts
+from physcheck.profiles import Profile, profile_for, profile_names
 from physcheck.records import (
     DiagnosticRecord,
     EquivarianceRecord,
@@ -135,8 +136,16 @@ class Suite:
         return default_dataset(splits=(self.settings.split,))
 
     @cached_property
+    def profile(self) -> Profile:
+        """The data's profile: the ``profile`` setting's, else the one listing the data's
+        ``dataset_name``, else the one with its channels (``physcheck.profiles.profile_for``)."""
+        return profile_for(self.data.name, self.data.field_names, named=self.settings.profile)
+
+    @cached_property
     def layout(self) -> FieldLayout:
-        return self.data.layout(self.settings.guide_axis)
+        """The profile's channels and spatial dimensions (the data's, once ``validate`` has
+        compared them), with the guide axis where the profile has a guide field."""
+        return FieldLayout.of(self.profile, self.settings.guide_axis)
 
     @cached_property
     def device(self) -> torch.device:
@@ -197,17 +206,24 @@ class Suite:
 
     def validate(self, name: str) -> None:
         """Everything about a model and the data that can be known before any rollout: the
-        data holds MHD states on a 3D grid, the window fits the trajectories and the model's
-        history, and one step of the model on one trajectory returns a frame of the data's
-        shape. Raises ``DataError``, ``ModelSpecError`` or ``ModelRunError`` with one line."""
+        data fit their profile (its channels, in order, and its spatial dimensions), the window
+        fits the trajectories and the model's history, and one step of the model on one
+        trajectory returns a frame of the data's shape. Raises ``DataError``,
+        ``ModelSpecError`` or ``ModelRunError`` with one line."""
         data = self.data
-        missing = [f for f in MHD_FIELDS if f not in data.field_names]
-        if missing or len(data.spatial_shape) != 3:
+        profile = self.profile
+        differences = profile.differences(data.field_names, len(data.spatial_shape))
+        if differences:
+            how = (
+                "named with --physcheck-profile"
+                if self.settings.profile
+                else f"found for data set {data.name!r}"
+            )
             raise DataError(
-                f"{data.files[0]}: physcheck's checks need 3D MHD states with the fields "
-                f"{', '.join(MHD_FIELDS)}; this data has {len(data.spatial_shape)}D fields "
-                f"{', '.join(data.field_names)}"
-                + (f" (missing {', '.join(missing)})" if missing else "")
+                f"{data.files[0]}: the data do not fit the {profile.name} profile ({how}): "
+                f"{'; '.join(differences)}; name the data's profile with --physcheck-profile "
+                f"(known: {', '.join(profile_names())}) or register one "
+                "(physcheck.profiles.register_profile)"
             )
         model = self.model(name)
         declared = getattr(model, "n_channels", None)
@@ -301,8 +317,12 @@ class Suite:
 
     # -- rollouts --------------------------------------------------------------------------------
     def needs(self, variant: str) -> bool:
-        """Whether a selected check needs the ``float64`` or ``perturbed`` rollouts."""
-        return any(variant in check_spec(c).needs for c in self.settings.checks)
+        """Whether a selected check that the profile can serve needs the ``float64``,
+        ``perturbed`` or ``equivariance`` rollouts."""
+        return any(
+            variant in spec.needs and self.profile.missing(spec.requires) is None
+            for spec in map(check_spec, self.settings.checks)
+        )
 
     def variants(self, name: str) -> list[str]:
         """The rollouts the configured checks need for a model."""
@@ -372,6 +392,7 @@ class Suite:
                 "device": self.device.type,
                 "diagnostics": repr(self.diagnostics),
                 "guide_axis": s.guide_axis,
+                "profile": self.profile.name,
                 "keep_frames": self._keeps_frames(name),
                 "versions": [physcheck.__version__, torch.__version__],
             }
@@ -927,6 +948,7 @@ class Suite:
             equivariance=equivariance,
             equivariance_skip=equivariance_skip,
             equivariance_tier=self.equivariance_tier(name),
+            profile=self.profile,
         )
 
     def results(self, name: str) -> list[CheckResult]:
