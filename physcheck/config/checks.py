@@ -191,7 +191,8 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
             figures=("fig-equivariance",),
-            requires=("symmetries",),
+            # the symmetry group's rotations turn about the guide axis
+            requires=("symmetries", "guide_axis"),
         ),
     )
 }
