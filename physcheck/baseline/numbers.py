@@ -161,4 +161,69 @@ class Margins:
         return cls(float(relative), tuple(sorted((k, float(v)) for k, v in absolute.items())))
 
 
-__all__ = ["NUMBERS", "RELATIVE_MARGIN", "Margins", "NumberSpec"]
+@dataclass(frozen=True)
+class BaselineSettings:
+    """The ``baseline`` setting: the results JSON (or ``None``) to compare each model with,
+    and the margins. In a settings file either a path, ``baseline = "accepted.json"``, or a
+    table, ``[tool.physcheck.baseline]`` with ``path``, ``relative`` and ``absolute``."""
+
+    path: str | None = None
+    margins: Margins = Margins()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "relative": self.margins.relative,
+            "absolute": dict(self.margins.absolute),
+        }
+
+
+def parse_baseline(raw: Any) -> BaselineSettings:
+    """A path or a ``{path, relative, absolute}`` table as ``BaselineSettings``."""
+    if isinstance(raw, BaselineSettings):
+        return raw
+    if isinstance(raw, str):
+        return BaselineSettings(raw.strip() or None)
+    if isinstance(raw, Mapping):
+        path = raw.get("path")
+        if path is not None and not isinstance(path, str):
+            raise ConfigError(f"[tool.physcheck.baseline] path must be a string, got {path!r}")
+        rest = {k: v for k, v in raw.items() if k != "path"}
+        return BaselineSettings(path or None, Margins.from_table(rest))
+    raise ConfigError(
+        f"setting 'baseline' must be a results JSON path or a table (path, relative, absolute), got {raw!r}"
+    )
+
+
+def with_path(file_value: Any, path: Any) -> dict[str, Any]:
+    """A ``--physcheck-baseline PATH`` given on the command line, with the file's margins."""
+    table = dict(file_value) if isinstance(file_value, Mapping) else {}
+    table["path"] = path
+    return table
+
+
+def parse_compare(raw: Any) -> tuple[tuple[str, str], ...]:
+    """``["NEW=OLD", ...]`` (or one string) as ``((new, old), ...)``."""
+    items = [raw] if isinstance(raw, str) else list(raw or ())
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        new, sep, old = str(item).partition("=")
+        if not sep or not new.strip() or not old.strip() or new.strip() == old.strip():
+            raise ConfigError(
+                f"bad comparison {item!r}: use NEW=OLD with two of the run's model names "
+                "(e.g. --physcheck-compare candidate=accepted)"
+            )
+        pairs.append((new.strip(), old.strip()))
+    return tuple(pairs)
+
+
+__all__ = [
+    "NUMBERS",
+    "RELATIVE_MARGIN",
+    "BaselineSettings",
+    "Margins",
+    "NumberSpec",
+    "parse_baseline",
+    "parse_compare",
+    "with_path",
+]

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
 
 #: confidence level of the two-sided bootstrap interval (each side one-sided 95 %)
 LEVEL = 0.90
@@ -55,7 +58,23 @@ class Comparison:
         return self.verdict == "regression"
 
     def to_dict(self) -> dict[str, object]:
+        """Plain JSON data (infinities as ``"inf"``/``"-inf"``, NaN as ``None``)."""
         return {k: _plain(v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """The comparison ``to_dict`` wrote."""
+        values: dict[str, Any] = {k: _number(v) if k in _FLOATS else v for k, v in data.items()}
+        return cls(**values)
+
+
+_FLOATS = ("value", "baseline", "difference", "low", "high", "margin")
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return math.nan
+    return float(value)  # "inf" and "-inf" parse as infinities
 
 
 def _plain(value: object) -> object:
@@ -64,8 +83,10 @@ def _plain(value: object) -> object:
     return value
 
 
-def bootstrap_interval(differences: np.ndarray, *, seed: int = SEED) -> tuple[float, float]:
+def bootstrap_interval(differences: np.ndarray[Any, Any], *, seed: int = SEED) -> tuple[float, float]:
     """The ``LEVEL`` percentile bootstrap interval of the mean of ``differences [n]``."""
+    import numpy as np
+
     n = differences.size
     if n == 1 or np.all(differences == differences[0]):
         return float(differences[0]) + 0.0, float(differences[0]) + 0.0
@@ -108,6 +129,8 @@ def compare_units(
 ) -> Comparison | None:
     """Compare the units both runs have; ``None`` when they share none. ``margin_of`` is a
     callable ``baseline_mean -> margin``."""
+    import numpy as np
+
     units = sorted(set(new) & set(old))
     if not units:
         return None

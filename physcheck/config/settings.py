@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from physcheck.baseline.numbers import BaselineSettings
 from physcheck.config.checks import check_names
 from physcheck.config.parsers import (
     parse_checks,
@@ -44,6 +45,9 @@ class Settings:
     diagnostics: DiagnosticSettings = field(default_factory=DiagnosticSettings)
     json_path: str | None = None
     report_dir: str | None = None
+    baseline: BaselineSettings | None = None
+    compare: tuple[tuple[str, str], ...] = ()
+    markdown_path: str | None = None
     use_cache: bool = True
     cache_dir: str = ".physcheck-cache"
     guide_axis: int = 0

@@ -9,6 +9,7 @@ Adding a setting: one row here and one ``Settings`` field.
 
 from __future__ import annotations
 
+from physcheck.baseline.numbers import parse_baseline, parse_compare, with_path
 from physcheck.config.parsers import (
     as_auto_or_count,
     as_boolean,
@@ -224,6 +225,26 @@ SETTINGS: tuple[Setting, ...] = (
         "report", lambda raw: as_optional_text("report", raw), None,
         "write the HTML report (needs matplotlib) to this directory",
         "--physcheck-report", "DIR", field="report_dir",
+    ),
+    Setting(
+        "baseline", parse_baseline, None,
+        "compare every model with the results JSON of an accepted run: regression[model-check] "
+        "items fail where a number got worse beyond its margin ([tool.physcheck.baseline] sets "
+        "path, relative and absolute margins)",
+        "--physcheck-baseline", "PATH", combine=with_path,
+        show=lambda baseline: None if baseline is None else baseline.summary(),
+    ),
+    Setting(
+        "compare", parse_compare, (),
+        "compare model NEW with model OLD of the same run, as with a baseline (repeatable)",
+        "--physcheck-compare", "NEW=OLD", cli="append",
+        show=lambda pairs: [f"{new}={old}" for new, old in pairs],
+    ),
+    Setting(
+        "markdown", lambda raw: as_optional_text("markdown", raw), None,
+        "write the baseline scorecard (a Markdown table per model) to this file, e.g. "
+        "$GITHUB_STEP_SUMMARY",
+        "--physcheck-markdown", "PATH", field="markdown_path",
     ),
     Setting(
         "cache", lambda raw: as_boolean("cache", raw), True,

@@ -17,6 +17,7 @@ from physcheck.data.remote import local_path
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
 from physcheck.plugin.progress import ProgressPrinter
+from physcheck.plugin.regression import ScorecardCollector
 from physcheck.plugin.runtime import output_path, rollout_threads
 from physcheck.plugin.selection import SUITE_NODE, PhysicsSelection
 from physcheck.plugin.xdist import (
@@ -56,6 +57,7 @@ class PhyscheckPlugin:
         self.provenance_sent: set[str] = set()
         self.report_message: str | None = None
         self.crashed: dict[str, str] = {}
+        self.scorecard = ScorecardCollector()
         self.snapshot_lines: list[str] = []
         #: outputs that could not be written (said in the summary; the run fails)
         self.output_errors: list[str] = []
@@ -229,6 +231,7 @@ class PhyscheckPlugin:
                     f"the worker running {report.nodeid} crashed: "
                     + str(report.longrepr).strip().splitlines()[0],
                 )
+        self.scorecard.collect(report)
         payload = getattr(report, "physcheck_payload", None)
         if isinstance(payload, dict):
             value = payload["result"]
@@ -256,6 +259,9 @@ class PhyscheckPlugin:
         payload = getattr(item, "physcheck_payload", None)
         if call.when == "call" and payload is not None:
             outcome.get_result().physcheck_payload = payload
+        comparisons = getattr(item, "physcheck_comparisons", None)
+        if call.when == "call" and comparisons is not None:
+            outcome.get_result().physcheck_comparisons = comparisons
 
     def document(self) -> dict[str, Any]:
         """The results document of the run (``physcheck.outputs.results``)."""
@@ -279,6 +285,7 @@ class PhyscheckPlugin:
             }
         if self.crashed:
             document["crashed"] = dict(sorted(self.crashed.items()))
+        self.scorecard.add_to(document)
         provenance = self.provenance()
         if provenance is not None:
             document["provenance"] = provenance
@@ -315,6 +322,9 @@ class PhyscheckPlugin:
                 )
                 if session.exitstatus == pytest.ExitCode.OK:
                     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        failed_scorecard = self.scorecard.write(self.config, self.settings.markdown_path)
+        if failed_scorecard is not None:
+            self.output_errors.append(failed_scorecard)
         if self.settings.report_dir:
             from physcheck.report.build import write_report_safely
 
@@ -380,6 +390,8 @@ class PhyscheckPlugin:
             terminalreporter.write_line(line)
         for line in self.snapshot_lines:
             terminalreporter.write_line(f"snapshot: {line}")
+        for line in self.scorecard.summary_lines():
+            terminalreporter.write_line(f"baseline: {line}")
         if self.report_message:
             terminalreporter.write_line(self.report_message)
         for line in self.output_errors:

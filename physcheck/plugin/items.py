@@ -30,6 +30,8 @@ class PhyscheckPlugin(Protocol):
 
     def provenance_once(self, model: str) -> dict[str, Any] | None: ...
 
+    def settings_summary(self) -> dict[str, Any]: ...
+
 
 class PhysicsCheckFailed(AssertionError):
     """A physics check failed; ``result`` holds the measured value and message."""
@@ -209,6 +211,9 @@ class SuiteCollector(pytest.Collector):
                         plugin=self.plugin,
                     )
                     items.append(self._mark(snapshot, gpu))
+        from physcheck.plugin.regression import regression_items
+
+        items += regression_items(self, self.plugin, lambda item: self._mark(item, gpu))
         return items
 
 

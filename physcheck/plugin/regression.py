@@ -1,0 +1,244 @@
+"""Regression items: ``regression[MODEL-CHECK]`` compares a model's numbers of one check with
+those of an accepted run (``--physcheck-baseline PATH``, a results JSON) or of another model
+of the same run (``--physcheck-compare NEW=OLD``), with the statistics of
+``physcheck.baseline``. A regression (worse beyond the margin, with confidence) fails the
+item; improvements, equivalence and inconclusive numbers pass and are reported.
+
+The baseline is read and checked for comparability (data, window, trajectories, settings)
+at collection, so an unusable baseline is a usage error before any rollout.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from physcheck.baseline import Comparison, compare_results, refuse_incomparable
+from physcheck.baseline.numbers import NUMBERS, Margins
+from physcheck.errors import ConfigError, DataError
+from physcheck.plugin.items import PhyscheckPlugin, concise_failure
+
+if TYPE_CHECKING:
+    from physcheck.config import Settings
+
+#: the checks that have comparable numbers
+COMPARED_CHECKS = tuple(dict.fromkeys(n.check for n in NUMBERS))
+
+
+class RegressionFound(AssertionError):
+    """A number got worse than its baseline beyond the margin; the message lists them."""
+
+
+def load_baseline(path: Path) -> dict[str, Any]:
+    """The baseline's results document; one-line errors for a missing or unreadable file."""
+    if not path.is_file():
+        raise DataError(f"--physcheck-baseline {path}: no such results file (write one with --physcheck-json)")
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"--physcheck-baseline {path}: not a results JSON ({exc})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("results"), list):
+        raise DataError(f"--physcheck-baseline {path}: no 'results' in it (write it with --physcheck-json)")
+    return document
+
+
+def this_run(plugin: PhyscheckPlugin, settings_summary: dict[str, Any]) -> dict[str, Any]:
+    """What is known of this run's document before it runs: version, settings, data."""
+    import physcheck
+    from physcheck.outputs.provenance import data_provenance
+
+    return {
+        "physcheck": {"version": physcheck.__version__},
+        "settings": settings_summary,
+        "provenance": {"data": data_provenance(plugin.suite)},
+    }
+
+
+def pairings(settings: Settings, baseline: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
+    """``(model, against, against_is_baseline)``: each model with the baseline run's model of
+    the same name (or its only model), and each ``NEW=OLD`` pair of this run."""
+    names = [m.name for m in settings.models]
+    out: list[tuple[str, str, bool]] = []
+    for new, old in settings.compare:
+        unknown = [n for n in (new, old) if n not in names]
+        if unknown:
+            raise ConfigError(
+                f"--physcheck-compare {new}={old}: no model {', '.join(map(repr, unknown))} in "
+                f"this run; its models are {', '.join(names)}"
+            )
+        out.append((new, old, False))
+    if baseline is not None:
+        theirs = list(dict.fromkeys(str(r.get("model")) for r in baseline["results"]))
+        for name in names:
+            if name in theirs:
+                out.append((name, name, True))
+            elif len(theirs) == 1 and len(names) == 1:
+                out.append((name, theirs[0], True))
+        if not any(is_baseline for *_, is_baseline in out):
+            raise ConfigError(
+                f"--physcheck-baseline: it holds models {', '.join(theirs)}, none of this run's "
+                f"({', '.join(names)}); give the model the baseline's name"
+            )
+    return out
+
+
+class RegressionItem(pytest.Item):
+    """One model's numbers of one check against the baseline (or another model)."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        check: str,
+        against: str,
+        baseline: list[dict[str, Any]] | None,
+        margins: Margins,
+        plugin: PhyscheckPlugin,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model, self.check, self.against = model, check, against
+        self.baseline, self.margins, self.plugin = baseline, margins, plugin
+
+    @property
+    def label(self) -> str:
+        return f"baseline {self.against}" if self.baseline is not None else f"model {self.against}"
+
+    def runtest(self) -> None:
+        suite = self.plugin.suite
+        new = [r.to_dict() for r in suite.results(self.model)]
+        old = self.baseline if self.baseline is not None else [r.to_dict() for r in suite.results(self.against)]
+        compared = compare_results(new, old, margins=self.margins, checks=[self.check])
+        self.physcheck_comparisons = [self.model, self.label, [c.to_dict() for c in compared]]
+        self.user_properties += [
+            (f"physcheck_regression:{c.number}", f"{c.verdict}: {c.difference:.4g} [{c.low:.4g}, {c.high:.4g}]")
+            for c in compared
+        ]
+        if not compared:
+            pytest.skip(f"{self.name}: no {self.check} numbers in both runs (skipped in one)")
+        regressions = [c for c in compared if c.failed]
+        if regressions:
+            raise RegressionFound("\n".join(describe(self.model, self.label, c) for c in regressions))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, RegressionFound):
+            return str(excinfo.value)
+        debug = self.plugin.settings.debug
+        return concise_failure(excinfo, debug) or str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "physcheck", None, self.name
+
+
+def describe(model: str, label: str, c: Comparison) -> str:
+    better = "lower" if c.lower_is_better else "higher"
+    return (
+        f"{model}: {c.number} regressed against {label}: {c.value:.4g} vs {c.baseline:.4g} "
+        f"({better} is better); difference {c.difference:.4g}, 90% interval "
+        f"[{c.low:.4g}, {c.high:.4g}] beyond the margin {c.margin:.4g} over {c.units} units"
+    )
+
+
+def regression_items(collector: pytest.Collector, plugin: PhyscheckPlugin, mark: Any) -> list[pytest.Item]:
+    """The regression items of the run (none without a baseline or a comparison)."""
+    settings = plugin.settings
+    setting = settings.baseline
+    if not settings.compare and (setting is None or setting.path is None):
+        return []
+    from physcheck.plugin.runtime import output_path
+
+    baseline = None
+    margins = setting.margins if setting is not None else Margins()
+    if setting is not None and setting.path is not None:
+        path = output_path(collector.config, setting.path)
+        baseline = load_baseline(path)
+        refuse_incomparable(this_run(plugin, plugin.settings_summary()), baseline, str(setting.path))
+    items: list[pytest.Item] = []
+    for model, against, is_baseline in pairings(settings, baseline):
+        theirs = (
+            [r for r in baseline["results"] if r.get("model") == against]
+            if is_baseline and baseline is not None
+            else None
+        )
+        for check in settings.checks:
+            if check not in COMPARED_CHECKS:
+                continue
+            name = f"regression[{model}-{check}]" if is_baseline else f"regression[{model}-{check}-vs-{against}]"
+            item = RegressionItem.from_parent(
+                collector,
+                name=name,
+                nodeid=f"{collector.nodeid}::{name}",
+                model=model,
+                check=check,
+                against=against,
+                baseline=theirs,
+                margins=margins,
+                plugin=plugin,
+            )
+            items.append(mark(item))
+    return items
+
+
+__all__ = ["COMPARED_CHECKS", "RegressionFound", "RegressionItem", "load_baseline", "regression_items"]
+
+
+class ScorecardCollector:
+    """On the controller: the comparisons the regression items made (they travel on the test
+    reports, so from xdist workers too), as the document's ``comparisons``, the Markdown
+    scorecard (``--physcheck-markdown``) and summary lines."""
+
+    def __init__(self) -> None:
+        #: model -> (against, {number: comparison as a dict})
+        self.tables: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
+
+    def collect(self, report: pytest.TestReport) -> None:
+        found = getattr(report, "physcheck_comparisons", None)
+        if not isinstance(found, list) or len(found) != 3:
+            return
+        model, label, comparisons = found
+        _, numbers = self.tables.setdefault(str(model), (str(label), {}))
+        for c in comparisons:
+            numbers[str(c["number"])] = c
+
+    def comparisons(self) -> dict[str, tuple[str, list[Comparison]]]:
+        order = {n.name: i for i, n in enumerate(NUMBERS)}
+        return {
+            model: (label, [Comparison.from_dict(numbers[k]) for k in sorted(numbers, key=order.__getitem__)])
+            for model, (label, numbers) in sorted(self.tables.items())
+        }
+
+    def add_to(self, document: dict[str, Any]) -> None:
+        if self.tables:
+            document["comparisons"] = {
+                model: {"against": label, "numbers": [c.to_dict() for c in compared]}
+                for model, (label, compared) in self.comparisons().items()
+            }
+
+    def write(self, config: pytest.Config, path: str | None) -> str | None:
+        """Write the scorecard to ``path`` (when given and there is one); an error line if it
+        cannot be written."""
+        if not path or not self.tables:
+            return None
+        from physcheck.baseline import scorecard
+        from physcheck.errors import PhyscheckError
+        from physcheck.jsonio import write_text_atomic
+        from physcheck.plugin.runtime import output_path
+
+        try:
+            write_text_atomic(output_path(config, path), scorecard(self.comparisons()))
+        except (OSError, PhyscheckError) as exc:
+            return f"physcheck: the scorecard was not written to {path} ({exc})"
+        return None
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for model, (label, compared) in self.comparisons().items():
+            counts = {v: sum(c.verdict == v for c in compared) for v in ("regression", "improvement", "equivalent", "inconclusive")}
+            lines.append(
+                f"{model} against {label}: "
+                + ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
+            )
+        return lines
