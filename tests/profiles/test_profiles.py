@@ -155,3 +155,19 @@ def test_the_differences_between_data_and_a_profile_are_named() -> None:
     swapped = (MHD_FIELDS[1], MHD_FIELDS[0], *MHD_FIELDS[2:])
     (order,) = MHD.differences(swapped, 3)
     assert order.startswith("the channels are in another order (magnetic_field_x, density")
+
+
+def test_runs_of_different_profiles_are_not_compared() -> None:
+    from physcheck.baseline.comparable import differences
+
+    def document(profile: str | None) -> dict[str, object]:
+        files = [{"name": "a.hdf5", "sha256": "0" * 64}]
+        return {
+            "physcheck": {"version": "0.3.0"},
+            "settings": {"window": "3:1:10", "profile": profile},
+            "provenance": {"data": {"files": files}},
+        }
+
+    assert differences(document("toy"), document("mhd")) == ["profile 'toy' against 'mhd'"]
+    assert differences(document("mhd"), document("mhd")) == []
+    assert differences(document("mhd"), document(None)) == []  # a baseline from before profiles
