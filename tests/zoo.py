@@ -33,12 +33,6 @@ class Replay:
         )  # [N, T, ...]
         self.dtype = torch.float32
         self.layout = MHD_LAYOUT
-        #: the channels a frame is matched on: the velocity of MHD data, every channel of other
-        #: data (a dataset profile without velocity, e.g. a 2D scalar)
-        names = tuple(data.field_names)
-        self.matched_on = (
-            list(MHD_LAYOUT.velocity) if names == MHD_LAYOUT.names else list(range(len(names)))
-        )
         #: rows stepped so far (each row of each forward pass), to count the work done
         self.rows_stepped = 0
 
@@ -50,15 +44,14 @@ class Replay:
         return self
 
     def match(self, last: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """For ``last [B, *S, C]``: (trajectory, frame index, matched frame) per sample.
+        """For ``last [B, X, Y, Z, C]``: (trajectory, frame index, matched frame) per sample.
 
-        MHD frames are matched on the velocity channels, which no zoo member modifies on
-        purpose, so a member's growing error in B or density does not make it lose its place;
-        other data on every channel."""
+        Frames are matched on the velocity channels, which no zoo member modifies on purpose,
+        so a member's growing error in B or density does not make it lose its place."""
         frames = self.frames[:, :-1].to(last.dtype)
-        channels = self.matched_on
-        flat = frames[..., channels].flatten(2)  # [N, T-1, P]
-        probe = last[..., channels].flatten(1)
+        velocity = list(self.layout.velocity)
+        flat = frames[..., velocity].flatten(2)  # [N, T-1, P]
+        probe = last[..., velocity].flatten(1)
         dist = torch.cdist(probe[None].double(), flat.flatten(0, 1)[None].double())[
             0
         ]  # [B, N*(T-1)]

@@ -16,9 +16,9 @@ This is the streaming path of a rollout: each predicted (and each true) frame go
 
 The channel moments and minima are computed for any layout (1 to 3 spatial dimensions, any
 fields); the magnetic and flow numbers only where the layout has the fields they are made of
-(NaN otherwise). Everything stays on the frame's device and in its dtype (float16/bfloat16 frames are
-computed in float32, which the FFT needs). NaN or Inf in a frame makes the numbers that
-depend on the bad values non-finite, as the single-purpose diagnostics do.
+(NaN otherwise). Everything stays on the frame's device and in its dtype (float16/bfloat16
+frames are computed in float32, which the FFT needs). NaN or Inf in a frame makes the numbers
+that depend on the bad values non-finite, as the single-purpose diagnostics do.
 """
 
 from __future__ import annotations

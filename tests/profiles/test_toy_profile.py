@@ -11,6 +11,7 @@ first step its minimum crosses 0; persistence fails ``dynamics``.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,24 @@ def toy_profile() -> Iterator[Profile]:
     unregister_profile(TOY.name)
 
 
-class NegativeDrift(Replay):
+class ToyReplay(Replay):
+    """``tests.zoo.Replay`` on the toy data: the true next frame of the nearest true frame,
+    matched on the concentration (the zoo's MHD replay matches on the velocity)."""
+
+    def match(self, last: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        frames = self.frames[:, :-1].to(last.dtype)  # [N, T-1, X, Y, C]
+        candidates = frames.flatten(2).flatten(0, 1)  # [N * (T-1), P]
+        dist = torch.cdist(last.flatten(1)[None].double(), candidates[None].double())[0]
+        best = torch.nan_to_num(dist, nan=math.inf).argmin(dim=1)
+        traj, t = best // frames.shape[1], best % frames.shape[1]
+        return traj, t, frames[traj, t]
+
+
+def exact(data: Any) -> Replay:
+    return ToyReplay(data)
+
+
+class NegativeDrift(ToyReplay):
     """The exact next frame minus ``offset`` per step, fed back (the deviation accumulates):
     step k predicts truth_k - k x offset, so the minimum crosses 0 at a step the truth says."""
 
@@ -174,7 +192,7 @@ def test_the_generic_checks_judge_the_toy_profile(
         pytester,
         toy_data,
         "--physcheck-model",
-        "exact=tests.zoo:exact",
+        "exact=tests.profiles.test_toy_profile:exact",
         "--physcheck-model",
         "negative=tests.profiles.test_toy_profile:negative_drift",
         "--physcheck-model",
@@ -215,7 +233,8 @@ def test_the_generic_checks_judge_the_toy_profile(
     for r in negative:
         step = expected[r["trajectory"]]
         assert not r["passed"] and r["step"] == step, r
-        assert r["message"].startswith(f"traj {r['trajectory']}, step {step}: concentration minimum")
+        prefix = f"traj {r['trajectory']}, step {step}: concentration minimum"
+        assert r["message"].startswith(prefix), r["message"]
         assert r["details"]["pred_min"] <= 0 < r["details"]["truth_min"]
     assert all(
         r["passed"] for r in results if r["model"] == "negative" and r["check"] == "finite"
@@ -243,13 +262,14 @@ def test_a_profile_that_does_not_fit_the_data_is_one_clear_line(
         "--physcheck-window",
         WINDOW,
         "--physcheck-model",
-        "exact=tests.zoo:exact",
+        "exact=tests.profiles.test_toy_profile:exact",
         "--physcheck-profile",
         "mhd",
     )
     text = "\n".join(result.stdout.lines + result.stderr.lines)
     assert result.ret != pytest.ExitCode.OK
     line = next(line for line in text.splitlines() if "the mhd profile" in line)
-    assert "2D" in line and "3D" in line and "concentration" in line and "--physcheck-profile" in line
+    assert "the data are 2D, the profile 3D" in line and "concentration" in line
+    assert "--physcheck-profile" in line
     assert "Traceback" not in text
 
