@@ -79,8 +79,9 @@ def positivity(ctx: CheckContext) -> list[CheckResult]:
         name = ctx.layout.short_name(channels[column])
         p_min, t_min = float(pred[step, column]), float(truth[step, column])
         fields = ", ".join(ctx.layout.short_name(c) for c in channels)
+        verb = "stays" if len(channels) == 1 else "stay"
         msg = (
-            f"{ctx.prefix(i)}: {fields} stay positive wherever the truth's do (lowest minimum "
+            f"{ctx.prefix(i)}: {fields} {verb} positive wherever the truth's does (lowest minimum "
             f"{fmt(p_min)} against the truth's {fmt(t_min)}, {name} at step {step + 1})"
             f"{ctx.nonfinite_note(i)}"
         )

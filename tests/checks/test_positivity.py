@@ -25,7 +25,7 @@ def test_the_truth_passes(window: tuple[torch.Tensor, torch.Tensor]) -> None:
     results = assert_check("positivity", truth.clone(), truth, history=history)
     assert [r.trajectory for r in results] == list(range(truth.shape[0]))
     assert all(r.passed and r.value == pytest.approx(1.0) for r in results)
-    assert "rho stay positive wherever the truth's do" in results[0].message
+    assert "rho stays positive wherever the truth's does" in results[0].message
 
 
 def test_a_density_below_zero_fails_at_its_first_step(window: tuple[torch.Tensor, torch.Tensor]) -> None:
