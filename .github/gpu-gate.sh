@@ -13,7 +13,11 @@
 #       the snapshot directory ([tool.physcheck] snapshot_dir) holds no candidate-traj*.json,
 #       the run writes them (--snapshot-update) and copies them to $PHYSCHECK_GATE_OUT/new-snapshots/
 #       (laid out from the repository root); the physics checks gate all the same. Later runs
-#       compare with the committed files. Exit status: pytest's.
+#       compare with the committed files. With $PHYSCHECK_BASELINE (the results JSON of the
+#       accepted checkpoint, e.g. committed beside it), the run also compares every number with
+#       it (regression[candidate-CHECK] items) and writes the scorecard to
+#       $PHYSCHECK_GATE_OUT/scorecard.md, the step summary and the `scorecard` output (the
+#       workflow posts it on the pull request). Exit status: pytest's.
 #
 # For the CPU test only: PHYSCHECK_GATE_MARKER (default gpu) and PHYSCHECK_GATE_DEVICE
 # (default cuda); physcheck marks its items `gpu` only when they run on CUDA.
@@ -66,6 +70,13 @@ gate() {
               --physcheck-device "${PHYSCHECK_GATE_DEVICE:-cuda}"
               --physcheck-json "$out/results.json" --physcheck-report "$out/report")
   if [ -n "${PHYSCHECK_DATA:-}" ]; then args+=(--physcheck-data "$PHYSCHECK_DATA"); fi
+  local scorecard=""
+  if [ -n "${PHYSCHECK_BASELINE:-}" ]; then
+    [ -f "$PHYSCHECK_BASELINE" ] || refuse "PHYSCHECK_BASELINE '$PHYSCHECK_BASELINE' is not a file: give the results JSON of the accepted checkpoint"
+    scorecard="$out/scorecard.md"
+    args+=(--physcheck-baseline "$PHYSCHECK_BASELINE" --physcheck-markdown "$scorecard")
+    say "comparing every number with the accepted run $PHYSCHECK_BASELINE"
+  fi
   local first=false
   if ! compgen -G "$snapdir/$name-traj*.json" >/dev/null; then
     first=true
@@ -80,6 +91,11 @@ gate() {
   summary "### physcheck GPU gate: $([ "$rc" = 0 ] && echo passed || echo "failed (pytest exit $rc)")"
   summary ""
   summary "Model \`$name=$spec\`, window \`${PHYSCHECK_WINDOW:-paper}\`."
+  if [ -n "$scorecard" ] && [ -f "$scorecard" ]; then
+    output scorecard "$scorecard"
+    summary ""
+    if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat "$scorecard" >>"$GITHUB_STEP_SUMMARY"; fi
+  fi
   if [ "$first" = true ]; then
     local files=()
     mapfile -t files < <(compgen -G "$snapdir/$name-traj*.json" || true)

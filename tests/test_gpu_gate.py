@@ -268,3 +268,26 @@ def test_a_physics_failure_fails_the_first_run_too(project: tuple[Path, dict[str
     assert "snapshot[candidate-traj0]" not in result.stdout.split("short test summary")[-1]
     assert (cwd / SNAPDIR / "candidate-traj0.json").is_file()
     assert "failed (pytest exit 1)" in (cwd / "summary-first.md").read_text()
+
+
+def test_a_baseline_puts_the_scorecard_in_the_step_summary_and_the_outputs(
+    project: tuple[Path, dict[str, str]],
+) -> None:
+    cwd, env = project
+    first, out = gate(project, "accepted", *PASSING_CHECKS)
+    assert first.returncode == 0, first.stdout + first.stderr
+    accepted = cwd / "accepted-results.json"
+    accepted.write_text((out / "results.json").read_text())
+    env["PHYSCHECK_BASELINE"] = str(accepted)
+    second, out = gate(project, "candidate", *PASSING_CHECKS)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "comparing every number with the accepted run" in second.stdout
+    compared = json.loads((out / "results.json").read_text())["comparisons"]["candidate"]
+    assert {c["verdict"] for c in compared["numbers"]} == {"equivalent"}
+    card = (out / "scorecard.md").read_text()
+    assert "### `candidate` against `baseline candidate`" in card
+    assert card.strip() in (cwd / "summary-candidate.md").read_text()
+    assert f"scorecard={out / 'scorecard.md'}" in (cwd / "outputs-candidate").read_text()
+    env["PHYSCHECK_BASELINE"] = str(cwd / "missing.json")
+    refused, _ = gate(project, "missing", *PASSING_CHECKS)
+    assert refused.returncode == 2 and "is not a file" in refused.stderr

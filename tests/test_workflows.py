@@ -64,10 +64,15 @@ def test_gpu_workflow_gates_through_the_gate_script_and_uploads_artifacts() -> N
     job = workflow["jobs"]["gate"]
     assert "self-hosted" in job["runs-on"]
     runs = [step["run"] for step in job["steps"] if "run" in step]
-    assert runs[1:] == [
+    assert runs[1:3] == [
         "bash .github/gpu-gate.sh install-walrus",
         "bash .github/gpu-gate.sh gate",
     ]
+    comment = next(step for step in job["steps"] if "gh pr comment" in step.get("run", ""))
+    assert "github.event_name == 'pull_request'" in comment["if"]
+    assert "steps.gate.outputs.scorecard" in comment["run"]
+    assert comment["env"]["GH_TOKEN"] == "${{ github.token }}"
+    assert workflow["permissions"]["pull-requests"] == "write"
     script = (ROOT / ".github" / "gpu-gate.sh").read_text()
     for text in (
         "python -m pytest",

@@ -17,7 +17,7 @@ from physcheck.data.remote import local_path
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
 from physcheck.plugin.progress import ProgressPrinter
-from physcheck.plugin.regression import ScorecardCollector
+from physcheck.plugin.regression import ScorecardCollector, with_baseline_series
 from physcheck.plugin.runtime import output_path, rollout_threads
 from physcheck.plugin.selection import SUITE_NODE, PhysicsSelection
 from physcheck.plugin.xdist import (
@@ -329,7 +329,8 @@ class PhyscheckPlugin:
             from physcheck.report.build import write_report_safely
 
             target = output_path(self.config, self.settings.report_dir)
-            message = write_report_safely(document, target)
+            shown = with_baseline_series(document, self.config, self.settings)
+            message = write_report_safely(shown, target)
             # show the path as the user wrote it (relative to where pytest was invoked)
             self.report_message = message.replace(
                 str(target), self.settings.report_dir.rstrip("/"), 1

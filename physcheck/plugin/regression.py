@@ -242,3 +242,31 @@ class ScorecardCollector:
                 + ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
             )
         return lines
+
+
+def with_baseline_series(
+    document: dict[str, Any], config: pytest.Config, settings: Settings
+) -> dict[str, Any]:
+    """The report's document: ``document`` plus each compared model's baseline series as a
+    model ``NAME (baseline)``, so every figure draws the baseline beside the model (when the
+    baseline was written with its series, ``--physcheck-report``)."""
+    setting = settings.baseline
+    series = document.get("series")
+    if setting is None or setting.path is None or not series:
+        return document
+    from physcheck.plugin.runtime import output_path
+
+    try:
+        baseline = load_baseline(output_path(config, setting.path))
+    except DataError:
+        return document
+    theirs = baseline.get("series") or {}
+    added = dict(series)
+    for model, compared in (document.get("comparisons") or {}).items():
+        against = str(compared.get("against", ""))
+        if not against.startswith("baseline "):
+            continue  # a comparison with another model of the run: it is in the figures already
+        label = against.removeprefix("baseline ")
+        if model in series and label in theirs:
+            added[f"{model} (baseline)"] = theirs[label]
+    return {**document, "series": added} if len(added) > len(series) else document

@@ -90,3 +90,22 @@ def test_a_missing_baseline_or_unknown_comparison_is_one_line(pytester: pytest.P
     assert_usage_error(result, "nowhere.json: no such results file")
     result = session(pytester, "m=persistence", "--physcheck-compare", "m=other")
     assert_usage_error(result, "no model 'other' in this run")
+
+
+def test_the_report_draws_the_baseline_beside_the_model(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("matplotlib", reason="the report's figures need matplotlib (the report extra)")
+    # imported before the in-process sessions, so that their module snapshots keep one copy
+    import physcheck.report.build  # noqa: F401
+    import physcheck.report.figures  # noqa: F401
+    first = session(pytester, "m=tests.zoo:exact", "--physcheck-json", "accepted.json", "--physcheck-report", "old")
+    assert first.ret == pytest.ExitCode.OK
+    result = session(
+        pytester, "m=persistence", "--physcheck-baseline", "accepted.json", "--physcheck-report", "new"
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["physcheck report: *new*index.html*"])
+    shown = json.loads((pytester.path / "new" / "results.json").read_text())
+    assert set(shown["series"]) == {"m", "m (baseline)"}  # every figure draws both
+    accepted = json.loads((pytester.path / "accepted.json").read_text())
+    assert shown["series"]["m (baseline)"] == accepted["series"]["m"]
+    assert {r["model"] for r in shown["results"]} == {"m"}  # the tables judge the model only
