@@ -141,42 +141,40 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "trajectories": suite.trajectories,
         "channels": list(suite.layout.short_names),
         "vrmse": to_json_data(base.vrmse.mean(dim=-1)),
-        "divb": to_json_data(base.divb),
-        "divb_truth": to_json_data(truth.divb),
         "variance_last": to_json_data(base.variance[:, -1]),
         "variance_last_truth": to_json_data(truth.variance[:, -1]),
         # [B, K, C]: both variances per step, and their ratio as channel_variance judges it
         "variance": to_json_data(base.variance),
         "variance_truth": to_json_data(truth.variance),
         "variance_ratio": to_json_data(m.amplification),
-        "energy_ratio": to_json_data(base.energy_ratio),
-        "energy_ratio_truth": to_json_data(truth.energy_ratio),
-        **(
-            {
-                "alfven_ratio": to_json_data(m.alfven_ratio(base)),
-                "alfven_ratio_truth": to_json_data(m.alfven_ratio(truth)),
-            }
-            if _magnetic(suite) and _flow(suite)
-            else {}
-        ),
-        "mean_abs_b": to_json_data(base.mean_abs_b),
-        "mean_abs_b_truth": to_json_data(truth.mean_abs_b),
-        "mass": to_json_data(base.mass),
-        "mass_truth": to_json_data(truth.mass),
         "persistence_vrmse": to_json_data(m.persistence_per_step),
         "skill": to_json_data(m.skill_per_step),
-        "divb_absolute_excess": to_json_data(m.divb_absolute_excess),
-        "spectrum_cutoff": m.spectral.cutoff,
-        "spectrum_fit": [m.spectral.fit_lo, m.spectral.fit_hi],
         "parameters": trajectory_parameters(suite),
-        "spectrum_steps": base.spectrum_steps,
-        "spectra": to_json_data(base.spectra.sum(dim=2)),  # [B, S, M], B_perp summed
-        "spectra_truth": to_json_data(truth.spectra.sum(dim=2)),
         "divergence_method": diag.divergence_method,
         "noise_eps": diag.noise_eps,
         # the bounds the figures draw (every threshold, by name)
         "thresholds": asdict(suite.settings.thresholds),
     }
+    if _magnetic(suite):
+        out["divb"] = to_json_data(base.divb)
+        out["divb_truth"] = to_json_data(truth.divb)
+        out["divb_absolute_excess"] = to_json_data(m.divb_absolute_excess)
+        out["mean_abs_b"] = to_json_data(base.mean_abs_b)
+        out["mean_abs_b_truth"] = to_json_data(truth.mean_abs_b)
+    if _magnetic(suite) and _flow(suite):
+        out["energy_ratio"] = to_json_data(base.energy_ratio)
+        out["energy_ratio_truth"] = to_json_data(truth.energy_ratio)
+        out["alfven_ratio"] = to_json_data(m.alfven_ratio(base))
+        out["alfven_ratio_truth"] = to_json_data(m.alfven_ratio(truth))
+    if suite.layout.has("density"):
+        out["mass"] = to_json_data(base.mass)
+        out["mass_truth"] = to_json_data(truth.mass)
+    if suite.layout.has_guide_field:
+        out["spectrum_cutoff"] = m.spectral.cutoff
+        out["spectrum_fit"] = [m.spectral.fit_lo, m.spectral.fit_hi]
+        out["spectrum_steps"] = base.spectrum_steps
+        out["spectra"] = to_json_data(base.spectra.sum(dim=2))  # [B, S, M], B_perp summed
+        out["spectra_truth"] = to_json_data(truth.spectra.sum(dim=2))
     out.update(_symmetry_numbers(suite, name))
     variants = suite.variants(name)
     noise = [v for v in variants if v.startswith("noise")]

@@ -197,8 +197,14 @@ def test_the_generic_checks_judge_the_toy_profile(
         "negative=tests.profiles.test_toy_profile:negative_drift",
         "--physcheck-model",
         "persistence=persistence",
+        "--physcheck-report",
+        "report",
     )
     assert doc["settings"]["profile"] == "toy"
+    # the report draws the generic figures, none of div B, spectra or energies
+    figures = {p.name for p in (pytester.path / "report").glob("fig-*.png")}
+    assert {"fig-vrmse.png", "fig-variance.png", "fig-precision.png"} <= figures
+    assert not figures & {"fig-divb.png", "fig-spectra.png", "fig-energy.png"}
     results = doc["results"]
     checks = set(check_names())
     mhd_only = checks - GENERIC
