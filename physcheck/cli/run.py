@@ -45,10 +45,22 @@ NO_SESSION_STATUSES = (2, 3, 4)
 
 
 def run_pytest(args: Sequence[str]) -> int:
-    """Run ``pytest args`` in a child process and return its status. A session that ended
-    without finishing (a model's native code called ``exit(0)``, a segfault, an OOM kill) left
-    no marker behind: that is reported and fails (status 1 when the process said 0), so a
-    crashed gate is never green."""
+    """Run ``pytest args`` in a child process and return its status (``run_guarded``)."""
+    import sys
+
+    return run_guarded(
+        [sys.executable, "-m", "pytest", *args],
+        what="the pytest session",
+        lost="no verdict and no results were written",
+    )
+
+
+def run_guarded(command: Sequence[str], *, what: str, lost: str) -> int:
+    """Run ``command`` in a child process and return its status. The child writes its status
+    to the file named by ``$PHYSCHECK_SESSION_MARKER`` once it has finished; a child that ended
+    without it (a model's native code called ``exit(0)``, a segfault, an OOM kill) is reported
+    (``what`` ended before it finished; ``lost``) and fails (status 1 when the process said 0),
+    so a crashed gate is never green."""
     import os
     import subprocess
     import sys
@@ -57,7 +69,7 @@ def run_pytest(args: Sequence[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="physcheck-run-") as folder:
         marker = os.path.join(folder, "session-finished")
         env = {**os.environ, MARKER_ENV: marker}
-        child = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env)
+        child = subprocess.Popen(list(command), env=env)
         while True:
             try:
                 code = child.wait()
@@ -70,11 +82,24 @@ def run_pytest(args: Sequence[str]) -> int:
         return code
     how = f"exit status {code}" if code >= 0 else f"signal {-code}"
     print(
-        f"physcheck: the pytest session ended before it finished ({how}): a model or a native "
-        "library ended the process; no verdict and no results were written",
+        f"physcheck: {what} ended before it finished ({how}): a model or a native "
+        f"library ended the process; {lost}",
         file=sys.stderr,
     )
     return code if code > 0 else 1
+
+
+def say_finished(code: int) -> None:
+    """In a child of ``run_guarded``: say that it finished, with its status ``code``."""
+    import os
+
+    marker = os.environ.get(MARKER_ENV)
+    if marker:
+        try:
+            with open(marker, "w") as handle:
+                handle.write(f"{int(code)}\n")
+        except OSError:
+            pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,11 @@
 """Where physcheck's file settings come from: ``physcheck.toml`` or ``[tool.physcheck]`` of
-``pyproject.toml`` in the rootdir. Torch-free."""
+``pyproject.toml`` in the rootdir, and the rootdir of a command run without pytest (found as
+pytest finds it, so that ``physcheck export`` reads the settings a pytest run reads).
+Torch-free."""
 
 from __future__ import annotations
 
+import configparser
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,49 @@ def read_file_settings(rootdir: Path) -> dict[str, Any]:
     return from_pyproject or {}
 
 
+#: pytest's configuration files, in the order it looks for them in each folder
+PYTEST_CONFIG_FILES = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
+)
+
+
+def _configures_pytest(path: Path) -> bool:
+    """Whether pytest takes ``path`` for its configuration file: a ``pytest.*`` file, or
+    ``pyproject.toml`` / ``tox.ini`` / ``setup.cfg`` with a pytest section."""
+    if path.name in ("pytest.ini", ".pytest.ini", "pytest.toml", ".pytest.toml"):
+        return True
+    try:
+        if path.suffix == ".toml":
+            tool = tomllib.loads(path.read_text()).get("tool", {})
+            return isinstance(tool, dict) and ("pytest" in tool)
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
+        return False
+    return parser.has_section("pytest" if path.name == "tox.ini" else "tool:pytest")
+
+
+def find_rootdir(start: Path) -> Path:
+    """The rootdir pytest would take when invoked in ``start`` without path arguments: the
+    nearest folder (``start`` or above) holding a pytest configuration file; else the nearest
+    holding ``pyproject.toml``; else the nearest holding ``setup.py``; else ``start``."""
+    folders = (start, *start.parents)
+    for folder in folders:
+        if any(_configures_pytest(folder / n) for n in PYTEST_CONFIG_FILES if (folder / n).is_file()):
+            return folder
+    for marker in ("pyproject.toml", "setup.py"):
+        for folder in folders:
+            if (folder / marker).is_file():
+                return folder
+    return start
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text())
@@ -46,4 +92,4 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read physcheck settings ({exc})") from None
 
 
-__all__ = ["read_file_settings"]
+__all__ = ["PYTEST_CONFIG_FILES", "find_rootdir", "read_file_settings"]

@@ -14,6 +14,7 @@ import physcheck
 from physcheck.jsonio import to_json_data
 from physcheck.models import model_hash
 from physcheck.suite import Suite
+from physcheck.suite.variant import FLOAT64
 
 
 def _magnetic(suite: Suite) -> bool:
@@ -176,14 +177,14 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         out["spectra"] = to_json_data(base.spectra.sum(dim=2))  # [B, S, M], B_perp summed
         out["spectra_truth"] = to_json_data(truth.spectra.sum(dim=2))
     out.update(_symmetry_numbers(suite, name))
-    variants = suite.variants(name)
-    noise = [v for v in variants if v.startswith("noise")]
+    variants = suite.plan.variants(name)
+    noise = [v for v in variants if v.is_perturbed]
     if noise:
         spreads = [suite.record(name, v).vs_reference_vrmse for v in noise]
         spread = torch.stack([s for s in spreads if s is not None]).amax(dim=0)
         out["perturbation_spread"] = to_json_data(spread)
-    if "float64" in variants:
-        r64 = suite.record(name, "float64")
+    if FLOAT64 in variants:
+        r64 = suite.record(name, FLOAT64)
         out["precision_relative"] = to_json_data(r64.vs_reference_relative)
         out["vrmse_float64"] = to_json_data(r64.vrmse.mean(dim=-1))
     return out

@@ -12,7 +12,6 @@ import pytest
 
 import physcheck
 from physcheck.config import Settings
-from physcheck.data.formats import export_suffix
 from physcheck.data.remote import local_path
 from physcheck.errors import PhyscheckError
 from physcheck.plugin.items import SuiteCollector
@@ -202,16 +201,11 @@ class PhyscheckPlugin:
     def _export(self) -> None:
         """``--physcheck-export DIR``: each model's rollouts to ``DIR/NAME.FORMAT``; no checks."""
         assert self.settings.export_dir is not None
-        suffix = export_suffix(self.settings.export_format)
         target = output_path(self.config, self.settings.export_dir)
-        for entry in self.settings.models:
-            if self.suite.saved(entry.name) is not None:
-                continue
-            written = self.suite.export(entry.name, target / f"{entry.name}{suffix}")
+        for name, written in self.suite.export_models(target):
             shown = Path(local_path(self.settings.export_dir)) / written.name
             self._progress(
-                f"exported {entry.name}: {shown} (gate it with --physcheck-predictions "
-                f"{entry.name}={shown})"
+                f"exported {name}: {shown} (gate it with --physcheck-predictions {name}={shown})"
             )
 
     # -- results ---------------------------------------------------------------------------------

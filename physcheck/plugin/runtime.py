@@ -1,5 +1,7 @@
 """What a configured run needs of the machine, settled before anything runs: the device
-(a GPU gate must not pass without a GPU) and torch's CPU threads."""
+(a GPU gate must not pass without a GPU) and torch's CPU threads, as pytest gives them (the
+``-m`` selection, the xdist workers); the policies are ``physcheck.suite.machine``'s, imported
+on use (loading the plugin imports no torch)."""
 
 from __future__ import annotations
 
@@ -17,11 +19,9 @@ from physcheck.errors import ConfigError
 
 def cuda_missing_reason() -> str | None:
     """``None`` where torch sees a CUDA device, else why not."""
-    import torch
+    from physcheck.suite.machine import cuda_missing_reason as reason
 
-    if torch.cuda.is_available():
-        return None
-    return f"no CUDA device is available to torch {torch.__version__}"
+    return reason()
 
 
 def selects_gpu_gate(markexpr: str) -> bool:
@@ -56,22 +56,10 @@ def check_device(config: pytest.Config, settings: Settings) -> None:
     gate = selects_gpu_gate(markexpr)
     if not (asked_cuda or gate):
         return
-    reason = cuda_missing_reason()
-    if reason is None:
-        import torch
+    from physcheck.suite.machine import require_cuda
 
-        index = settings.device.partition(":")[2]
-        if index.isdigit() and int(index) >= torch.cuda.device_count():
-            raise ConfigError(
-                f"--physcheck-device {settings.device}: torch sees {torch.cuda.device_count()} CUDA "
-                "device(s); use cuda:0 to cuda:N-1"
-            )
-        return
     what = f"--physcheck-device {settings.device}" if asked_cuda else f"-m '{markexpr}'"
-    raise ConfigError(
-        f"{what} asks for the GPU gate, but {reason}: a gate must not pass without running; "
-        "run on a machine with a GPU, or use --physcheck-device cpu for a CPU run"
-    )
+    require_cuda(settings.device, asked_by=what)
 
 
 def output_path(config: pytest.Config, raw: str) -> Path:
@@ -104,25 +92,14 @@ def check_outputs(config: pytest.Config, settings: Settings) -> None:
             ) from None
 
 
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
 def thread_count(config: pytest.Config, settings: Settings) -> int | None:
-    """torch's CPU threads for physcheck's rollouts: ``--physcheck-threads``; else ``None``
-    (leave torch as it is) when the user set ``OMP_NUM_THREADS``; else the available cores
-    divided among the xdist workers."""
-    if settings.threads is not None:
-        return settings.threads
-    if os.environ.get("OMP_NUM_THREADS", "").strip():
-        return None
+    """torch's CPU threads for physcheck's rollouts (``physcheck.suite.machine.thread_count``),
+    the available cores divided among the xdist workers."""
+    from physcheck.suite.machine import thread_count as count
+
     workerinput = getattr(config, "workerinput", None)
     workers = int(workerinput.get("workercount", 1)) if isinstance(workerinput, dict) else 1
-    return max(1, available_cores() // max(workers, 1))
+    return count(settings.threads, workers=workers)
 
 
 @contextmanager
@@ -134,20 +111,13 @@ def rollout_threads(config: pytest.Config, settings: Settings) -> Iterator[None]
     if wanted is None:
         yield
         return
-    import torch
+    from physcheck.suite.machine import capped_threads
 
-    before = torch.get_num_threads()
-    if before != wanted:
-        torch.set_num_threads(wanted)
-    try:
+    with capped_threads(wanted):
         yield
-    finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
 
 
 __all__ = [
-    "available_cores",
     "check_device",
     "check_outputs",
     "cuda_missing_reason",

@@ -1,5 +1,5 @@
 """The equivariance check's rollouts and record: short rollouts of the input and of each
-transformed input (the dataset's symmetries, ``Suite.symmetries``) and full rollouts of the
+transformed input (the dataset's symmetries, ``Inputs.symmetries``) and full rollouts of the
 rotated inputs for the basin orbit, and the gaps between them.
 
 Layouts: histories ``[B, T, X, Y, Z, C]``; rollouts ``[B, K_e, X, Y, Z, C]``.
@@ -8,63 +8,67 @@ Layouts: histories ``[B, T, X, Y, Z, C]``; rollouts ``[B, K_e, X, Y, Z, C]``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import torch
 
 from physcheck.diagnostics.basin import basin_label, basin_names
 from physcheck.records import EquivarianceRecord
+from physcheck.suite.inputs import Inputs
+from physcheck.suite.runner import Runner
+from physcheck.suite.variant import Variant
 
-if TYPE_CHECKING:
-    from physcheck.suite.core import Suite
+#: ``(short rollout of the input [B, K_e, X, Y, Z, C], {transform: short rollout of the
+#: transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
+#: rollout})``
+SymmetryRollouts = tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]
 
 
-def symmetry_rollouts(
-    suite: Suite, name: str
-) -> tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
-    """``(short rollout of the input [B, K_e, ...], {transform: short rollout of the
-    transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
-    rollout})``, rolled out here or read from saved rollouts."""
-    group = suite.symmetries
-    n_short = min(suite.diagnostics.equivariance_steps, suite.window.n_steps)
-    saved = suite.saved(name)
-    rotations = group.rotations if suite.diagnostics.equivariance_orbit else ()
+def symmetry_rollouts(inputs: Inputs, runner: Runner, name: str) -> SymmetryRollouts:
+    """The equivariance rollouts of a model (``SymmetryRollouts``), rolled out by ``runner``
+    or read from saved rollouts."""
+    group = inputs.symmetries
+    n_short = min(inputs.diagnostics.equivariance_steps, inputs.window.n_steps)
+    saved = inputs.saved(name)
+    rotations = group.rotations if inputs.diagnostics.equivariance_orbit else ()
     if saved is not None:
 
-        def read(variant: str, n_steps: int) -> torch.Tensor:
-            return saved.frames(variant, suite.trajectories, n_steps).to(suite.device)
+        def read(variant: Variant, n_steps: int) -> torch.Tensor:
+            return saved.frames(str(variant), inputs.trajectories, n_steps).to(inputs.device)
 
         return (
-            read("equivariance:identity", n_short),
-            {t.name: read(f"equivariance:{t.name}", n_short) for t in group.transforms},
-            {t.name: read(f"orbit:{t.name}", 1)[:, 0] for t in rotations},
+            read(Variant("equivariance", transform="identity"), n_short),
+            {
+                t.name: read(Variant("equivariance", transform=t.name), n_short)
+                for t in group.transforms
+            },
+            {t.name: read(Variant("orbit", transform=t.name), 1)[:, 0] for t in rotations},
         )
-    history = suite.truth(suite.n_history(name)).history
-    n_steps, n_traj = suite.window.n_steps, history.shape[0]
+    history = inputs.truth(inputs.n_history(name)).history
+    n_steps, n_traj = inputs.window.n_steps, history.shape[0]
 
     def roll(
-        inputs: list[torch.Tensor],
+        starts: list[torch.Tensor],
         steps: int,
         on_step: Callable[[int, torch.Tensor], None] | None = None,
     ) -> torch.Tensor | None:
-        return suite.roll_out(
+        return runner.roll_out(
             name,
-            torch.cat(inputs),
+            torch.cat(starts),
             steps,
-            rows=suite.trajectories * len(inputs),
+            rows=inputs.trajectories * len(starts),
             on_step=on_step,
             keep_frames=on_step is None,
         ).frames
 
     # with batching, the input and its transforms go as one batch (row block j: input j),
     # as do the rotated inputs' full rollouts; else one rollout each
-    batched = suite.batching
-    inputs = [history] + [group.apply(t, history) for t in group.transforms]
-    suite._say(
-        f"equivariance of {name}: {len(inputs)} rollouts of {n_short} steps"
+    batched = inputs.batching
+    starts = [history] + [group.apply(t, history) for t in group.transforms]
+    runner.say(
+        f"equivariance of {name}: {len(starts)} rollouts of {n_short} steps"
         + (" (one batch)" if batched else "")
     )
-    short = [roll(inputs, n_short)] if batched else [roll([x], n_short) for x in inputs]
+    short = [roll(starts, n_short)] if batched else [roll([x], n_short) for x in starts]
     frames = torch.cat([f for f in short if f is not None])
     blocks = torch.split(frames, n_traj)
     base = blocks[0]
@@ -72,7 +76,7 @@ def symmetry_rollouts(
     finals: dict[str, torch.Tensor] = {}
     turned = [(t.name, group.apply(t, history)) for t in rotations]
     if turned:
-        suite._say(
+        runner.say(
             f"equivariance of {name}: the basins of the input turned by "
             f"{', '.join(n for n, _ in turned)}"
         )
@@ -93,13 +97,19 @@ def symmetry_rollouts(
     return base, moved, finals
 
 
-def equivariance_record(suite: Suite, name: str) -> EquivarianceRecord:
-    """The equivariance gaps of a model: one short rollout from the input
-    and one from each transformed input, and full rollouts of the rotated inputs for the
-    basin orbit."""
-    truth = suite.truth(suite.n_history(name))
-    diag, group = suite.diagnostics, suite.symmetries
-    base, moved_by, finals = suite.equivariance_rollouts(name)
+def equivariance_record(
+    inputs: Inputs,
+    name: str,
+    rollouts: Callable[[], SymmetryRollouts],
+    base_basins: Callable[[], list[str]],
+) -> EquivarianceRecord:
+    """The equivariance gaps of a model from its ``rollouts()`` (one short rollout from the
+    input and one from each transformed input, and full rollouts of the rotated inputs for
+    the basin orbit); ``base_basins()``: the final basin of each trajectory's base rollout,
+    which the rotated inputs' basins should be the rotations of."""
+    truth = inputs.truth(inputs.n_history(name))
+    diag, group = inputs.diagnostics, inputs.symmetries
+    base, moved_by, finals = rollouts()
     n_short = base.shape[1]
     gaps = []
     for transform in group.transforms:
@@ -116,8 +126,8 @@ def equivariance_record(suite: Suite, name: str) -> EquivarianceRecord:
         forward_passes=(len(group.transforms) + 1) * n_short,
     )
     if diag.equivariance_orbit and group.rotations:
-        base_basins = suite.measures(name).final_basins
-        record.base_basins = base_basins
+        basins = base_basins()
+        record.base_basins = basins
         for transform in group.rotations:
             final = finals[transform.name]
             turned = group.apply(transform, truth.truth[:, -1]).to(final.dtype)
@@ -126,14 +136,14 @@ def equivariance_record(suite: Suite, name: str) -> EquivarianceRecord:
             )
             labels = basin_names(
                 basin_label(
-                    amplification, layout=suite.layout, tau=suite.settings.thresholds.basin_tau
+                    amplification, layout=inputs.layout, tau=inputs.settings.thresholds.basin_tau
                 ),
-                layout=suite.layout,
+                layout=inputs.layout,
             )
             record.orbit[transform.name] = list(labels)
-            record.expected[transform.name] = [group.basin(transform, b) for b in base_basins]
-            record.forward_passes += suite.window.n_steps
+            record.expected[transform.name] = [group.basin(transform, b) for b in basins]
+            record.forward_passes += inputs.window.n_steps
     return record
 
 
-__all__ = ["equivariance_record", "symmetry_rollouts"]
+__all__ = ["SymmetryRollouts", "equivariance_record", "symmetry_rollouts"]

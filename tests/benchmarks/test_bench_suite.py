@@ -102,7 +102,7 @@ def make_session(name: str) -> tuple[Suite, ForwardCounter]:
     session = Suite(settings)
     factory = MODELS[name]
     if callable(factory):  # a model that has no spec string: put it in place of the spec's
-        session._models[name] = factory().to(session.device)
+        session.provide_model(name, factory().to(session.device))
     return session, ForwardCounter(session.model(name))
 
 
