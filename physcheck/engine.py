@@ -6,7 +6,8 @@ one device and dtype (restoring the model's afterwards), seeds torch, numpy and
 (e.g. ``physcheck.diagnostics.project_state``), applies the non-finite policy and streams
 each predicted frame to ``on_step`` so that diagnostics need not hold all K frames.
 
-Layouts: ``history [B, T, X, Y, Z, C]``; frames ``[B, K, X, Y, Z, C]``; steps are 1-based.
+Layouts: ``history [B, T, *S, C]``; frames ``[B, K, *S, C]``, S the 1 to 3 spatial axes
+(``[B, T, X, Y, Z, C]`` in 3D); steps are 1-based.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def accepts_context(model: Any) -> bool:
 class RolloutResult:
     """A finished rollout.
 
-    ``frames``: ``[B, K, X, Y, Z, C]`` predicted frames (``None`` with ``keep_frames=False``);
+    ``frames``: ``[B, K, *S, C]`` predicted frames (``None`` with ``keep_frames=False``);
     ``first_nonfinite_step``: int64 ``[B]``, the first step with a NaN/Inf value per
     trajectory, K + 1 where every frame is finite; ``n_steps``: K; ``stopped_at``: the last
     step actually computed (< K when the ``stop`` policy ended the loop early; later frames
@@ -93,7 +94,7 @@ def mark_nonfinite(
     first_bad: torch.Tensor, frame: torch.Tensor, step: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``(first_bad, bad)`` after ``step``: ``bad [B]`` says which rows of ``frame
-    [B, X, Y, Z, C]`` hold NaN/Inf; ``first_bad [B]`` (initially K + 1) takes ``step`` where a
+    [B, *S, C]`` hold NaN/Inf; ``first_bad [B]`` (initially K + 1) takes ``step`` where a
     row goes non-finite for the first time."""
     bad = ~torch.isfinite(frame).flatten(1).all(dim=1)
     first_bad = torch.where(bad & (first_bad > step), torch.full_like(first_bad, step), first_bad)
@@ -116,7 +117,7 @@ class Rejoin:
     """Which rows of a rollout follow another rollout, and since when they repeat it.
 
     A row *follows* a leader: another row of the same batch (``leaders``) or the row of the
-    same index in a rollout already made (``follow(step) -> [B, X, Y, Z, C]``, its frame at
+    same index in a rollout already made (``follow(step) -> [B, *S, C]``, its frame at
     ``step``). Once a row's last ``n_history`` frames equal its leader's bit for bit, its
     window is the leader's, so (the model's step being a function of its window and of the
     seeded random generators, drawn alike by both) every later frame is the leader's. When
@@ -166,7 +167,7 @@ class Rejoin:
         return (self.leaders is not None or self.follow is not None) and self.rejoined_at is None
 
     def observe(self, step: int, frame: torch.Tensor) -> bool:
-        """Count, after ``step``, how many steps each following row of ``frame [B, X, Y, Z, C]``
+        """Count, after ``step``, how many steps each following row of ``frame [B, *S, C]``
         has equalled its leader; True once every one has for ``n_history`` steps running."""
         if not self.active or self.followers.numel() == 0:
             return False
@@ -212,7 +213,8 @@ def seed_everything(seed: int) -> None:
 def relative_noise(
     history: torch.Tensor, eps: float, seed: int, rows: Sequence[int] | None = None
 ) -> torch.Tensor:
-    """``eps * rms_S(channel) * N(0, 1)`` for ``history [B, T, X, Y, Z, C]``.
+    """``eps * rms_S(channel) * N(0, 1)`` for ``history [B, T, *S, C]`` (rms over the spatial
+    axes S of each frame).
 
     Each row draws from its own CPU generator in float64 (then moved), seeded by ``seed`` and
     the row's trajectory index (``rows``, default ``0..B-1``): the same seed gives the same
@@ -225,7 +227,8 @@ def relative_noise(
         gen = torch.Generator().manual_seed(seed * 1_000_003 + row)
         draws.append(torch.randn(history.shape[1:], generator=gen, dtype=torch.float64))
     z = torch.stack(draws).to(device=history.device, dtype=history.dtype)
-    rms = torch.sqrt(torch.mean(history**2, dim=(-4, -3, -2), keepdim=True))
+    spatial = tuple(range(2 - history.ndim, -1))  # (-4, -3, -2) for [B, T, X, Y, Z, C]
+    rms = torch.sqrt(torch.mean(history**2, dim=spatial, keepdim=True))
     return eps * rms * z
 
 
@@ -320,7 +323,8 @@ def rollout(
     leaders: Sequence[int | None] | None = None,
     follow: Callable[[int], torch.Tensor] | None = None,
 ) -> RolloutResult:
-    """Roll ``model`` out for ``n_steps`` from ``history [B, T, X, Y, Z, C]`` (physical units).
+    """Roll ``model`` out for ``n_steps`` from ``history [B, T, *S, C]`` (physical units; S the
+    1 to 3 spatial axes).
 
     - ``device``/``dtype``: where and in what precision to run (default: the history's).
       ``bfloat16``/``float16`` run with autocast (mixed precision, as such models are served):
@@ -329,11 +333,11 @@ def rollout(
     - ``seed``: seeds torch, numpy and ``random`` before the first step.
     - ``noise``/``noise_seed``: perturb the history by ``noise * rms_S(channel) * N(0, 1)``
       (``noise_seed`` defaults to ``seed``).
-    - ``hooks``: functions ``frame [B, X, Y, Z, C] -> frame`` applied to each prediction
+    - ``hooks``: functions ``frame [B, *S, C] -> frame`` applied to each prediction
       before it is fed back.
     - ``nonfinite``: ``record`` the first NaN/Inf step per trajectory and go on; ``stop`` once
       every trajectory has gone non-finite (the rest is NaN); ``raise`` a ``RolloutError``.
-    - ``on_step(step, frame)``: called after each step with the ``[B, X, Y, Z, C]`` frame.
+    - ``on_step(step, frame)``: called after each step with the ``[B, *S, C]`` frame.
     - ``keep_frames=False``: do not keep the frames (streaming; memory independent of K).
     - ``batch_size``: forward at most this many trajectories at a time (same results for a
       batch-invariant model); on an out-of-memory error (``torch.OutOfMemoryError``, what CUDA
@@ -349,7 +353,7 @@ def rollout(
       gets a ``StepContext`` built from them (``None`` when they are not given).
     - ``leaders``/``follow``: rows that follow another rollout (``Rejoin``): ``leaders[i]`` the
       row of this batch that row ``i`` follows (``None``: none); or ``follow(step)`` the frame
-      ``[B, X, Y, Z, C]`` at ``step`` of a rollout of the same model from this history without
+      ``[B, *S, C]`` at ``step`` of a rollout of the same model from this history without
       noise, with the same seed, device, dtype, hooks and batching, that every row follows.
       Once every following row's last ``n_history`` frames equal its leader's bit for bit, its
       later frames are copied from the leader instead of computed: the leaders alone go on
@@ -363,8 +367,11 @@ def rollout(
         raise ArgumentError(f"n_steps must be >= 1, got {n_steps}")
     model = check_surrogate(model)
     h = as_tensor(history)
-    if h.ndim != 6:
-        raise RolloutError(f"history must be [B, T, X, Y, Z, C]; got shape {tuple(h.shape)}")
+    if not 4 <= h.ndim <= 6:
+        raise RolloutError(
+            "history must be [B, T, *S, C] with 1 to 3 spatial axes S ([B, T, X, Y, Z, C] in "
+            f"3D); got shape {tuple(h.shape)}"
+        )
     n_hist = model.n_history
     if h.shape[1] < n_hist:
         raise RolloutError(f"the model needs {n_hist} history frames; the history has {h.shape[1]}")
@@ -444,7 +451,7 @@ def rollout(
                 expected = (window.shape[0], *h.shape[2:])
                 if tuple(computed.shape) != expected:
                     raise RolloutError(
-                        f"step {step}: the model returned shape {tuple(computed.shape)}; expected [B, X, Y, Z, C] = {expected}"
+                        f"step {step}: the model returned shape {tuple(computed.shape)}; expected [B, *S, C] = {expected}"
                     )
                 computed = computed.to(device=device, dtype=dtype)
                 for hook in hooks:

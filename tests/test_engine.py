@@ -151,8 +151,8 @@ def test_bad_shapes_get_clear_errors(history: torch.Tensor) -> None:
 
     with pytest.raises(RolloutError, match=r"the model returned shape \(3, 8, 8, 8, 3\); expected"):
         rollout(WrongShape(), history, 2)
-    with pytest.raises(RolloutError, match=r"\[B, T, X, Y, Z, C\]"):
-        rollout(LinearMix(), history[0], 2)
+    with pytest.raises(RolloutError, match=r"\[B, T, \*S, C\] with 1 to 3 spatial axes"):
+        rollout(LinearMix(), history[0, 0, 0], 2)  # [Y, Z, C]: no batch, time or x axis
     with pytest.raises(RolloutError, match="needs 2 history frames; the history has 1"):
         rollout(LinearMix(), history[:, :1], 2)
     from physcheck.models import ModelProtocolError
@@ -208,3 +208,33 @@ def test_a_model_that_does_not_say_its_device_is_placed_on_the_rollouts(
 
     rollout(Plain(), history, 1, device="cpu")
     assert calls and calls[0] == (torch.device("cpu"), history.dtype)
+
+
+class Decay:
+    """``[B, T, *S, C] -> [B, *S, C]``: the last frame times 0.9 (any number of spatial axes)."""
+
+    n_history = 2
+
+    def step(self, h: torch.Tensor) -> torch.Tensor:
+        return 0.9 * h[:, -1]
+
+
+@pytest.mark.parametrize("spatial", [(7,), (6, 5), (4, 3, 2)])
+def test_any_number_of_spatial_axes(spatial: tuple[int, ...]) -> None:
+    """A 1D, 2D or 3D history ``[B, T, *S, C]`` rolls out to ``[B, K, *S, C]``; the relative
+    noise is scaled by each frame's rms over its spatial axes."""
+    history = torch.rand(2, 3, *spatial, 2, dtype=torch.float64) + 1.0
+    out = rollout(Decay(), history, 4)
+    assert out.frames is not None and tuple(out.frames.shape) == (2, 4, *spatial, 2)
+    torch.testing.assert_close(out.frames[:, -1], 0.9**4 * history[:, -1])
+    noise = relative_noise(history, 1e-3, seed=0)
+    z = noise / (1e-3 * history.square().mean(dim=tuple(range(2, history.ndim - 1)), keepdim=True).sqrt())
+    assert abs(float(z.std()) - 1) < 0.2
+    bad = torch.zeros(2, *spatial, 3, dtype=torch.float64)
+
+    class WrongChannels(Decay):
+        def step(self, h: torch.Tensor) -> torch.Tensor:
+            return bad
+
+    with pytest.raises(RolloutError, match=r"expected \[B, \*S, C\]"):
+        rollout(WrongChannels(), history, 1)

@@ -71,6 +71,11 @@ def differences(new: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
     for key in NUMBER_SETTINGS:
         if settings_new.get(key) != settings_old.get(key):
             out.append(f"setting {key} {settings_new.get(key)!r} against {settings_old.get(key)!r}")
+    # the dataset profile decides which checks ran (a baseline made before profiles has none:
+    # it ran the MHD profile's checks on the same files)
+    profiles = (settings_new.get("profile"), settings_old.get("profile"))
+    if None not in profiles and profiles[0] != profiles[1]:
+        out.append(f"profile {profiles[0]!r} against {profiles[1]!r}")
     thresholds_new = settings_new.get("thresholds", {})
     thresholds_old = settings_old.get("thresholds", {})
     for key in NUMBER_THRESHOLDS:

@@ -237,13 +237,21 @@ class Measures:
 
     @cached_property
     def basin_codes(self) -> torch.Tensor:
-        """Basin code per trajectory and step ``[B, K]`` (``physcheck.diagnostics.basin_label``)."""
-        return d.basin_label(self.amplification, layout=self.layout, tau=self.thresholds.basin_tau)
+        """Basin code per trajectory and step ``[B, K]``: which perpendicular magnetic
+        component blew up (``physcheck.diagnostics.basin_label``) where the layout has a guide
+        field, else which channel did (``blow_up_label``)."""
+        tau = self.thresholds.basin_tau
+        if self.layout.has_guide_field:
+            return d.basin_label(self.amplification, layout=self.layout, tau=tau)
+        return d.blow_up_label(self.amplification, tau=tau)
 
     @cached_property
     def basins(self) -> list[list[str]]:
-        """Basin label per trajectory and step (``By``, ``Bz``, ``none`` or ``non-finite``)."""
-        return d.basin_names(self.basin_codes, layout=self.layout)  # type: ignore[no-any-return]
+        """Basin label per trajectory and step (``By``, ``Bz``, ``none`` or ``non-finite``; a
+        channel's short name without a guide field)."""
+        if self.layout.has_guide_field:
+            return d.basin_names(self.basin_codes, layout=self.layout)  # type: ignore[no-any-return]
+        return d.blow_up_names(self.basin_codes, layout=self.layout)  # type: ignore[no-any-return]
 
     @cached_property
     def final_basins(self) -> list[str]:

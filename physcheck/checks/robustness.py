@@ -6,6 +6,10 @@ steps, similar growth, the same order of magnitude at K, the same basin; precisi
 and the variance checks fail) or *numerical* (only one precision blows up, or they blow up
 differently; precision fails). Float32 and float64 rollouts of a chaotic model separate
 pointwise even when it is sound, so the pointwise difference is reported, never judged.
+
+Both judge any dataset profile: a basin (``Measures.basins``) is the perpendicular magnetic
+component that blows up where the data have a guide field, else the channel whose variance
+blows up the most; the blow-up onsets, growths and magnitudes are the channel amplifications'.
 """
 
 from __future__ import annotations

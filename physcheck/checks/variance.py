@@ -25,7 +25,7 @@ from physcheck.checks.result import CheckResult
 def channel_variance(ctx: CheckContext) -> list[CheckResult]:
     """``variance_low <= a_c <= variance_high`` for every channel and step (a_c = var(pred)/var(truth))."""
     th, m = ctx.thresholds, ctx.measures
-    perp = set(ctx.layout.perpendicular_magnetic)
+    perp = set(ctx.layout.perpendicular_magnetic) if ctx.layout.has_guide_field else set()
     amplification = m.amplification  # [B, K, C]
     out = []
     for i in range(len(ctx.trajectories)):

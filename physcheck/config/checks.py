@@ -167,6 +167,13 @@ _CATALOGUE: dict[str, CheckSpec] = {
             requires=("magnetic_field", "kinetic_energy"),
         ),
         CheckSpec(
+            "positivity",
+            f"{_BUILTIN}.positivity:positivity",
+            "Every field the dataset's profile declares positive (MHD's density) keeps its "
+            "minimum above 0 wherever the truth's does; a failure names the first step and field.",
+            requires=("positive",),
+        ),
+        CheckSpec(
             "mean_field",
             f"{_BUILTIN}.conservation:mean_field",
             "The mean field <B> (guide-field flux), the mass and the mean momentum <rho v> follow "
@@ -184,7 +191,8 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
             figures=("fig-equivariance",),
-            requires=("symmetries",),
+            # the symmetry group's rotations turn about the guide axis
+            requires=("symmetries", "guide_axis"),
         ),
     )
 }

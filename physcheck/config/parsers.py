@@ -35,6 +35,17 @@ def as_optional_text(key: str, raw: Any) -> str | None:
     return text or None
 
 
+def parse_profile(raw: Any) -> str | None:
+    """A registered dataset profile's name (``physcheck.profiles``; e.g. ``mhd``), or ``None``
+    (the run finds its profile from the data's ``dataset_name`` and channels)."""
+    name = as_optional_text("profile", raw)
+    if name is not None:
+        from physcheck.profiles import profile_named
+
+        profile_named(name)  # ConfigError listing the known profiles
+    return name
+
+
 def as_boolean(key: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
@@ -297,6 +308,7 @@ __all__ = [
     "parse_executor",
     "parse_models",
     "parse_predictions",
+    "parse_profile",
     "parse_spectrum_steps",
     "parse_starts",
     "parse_threshold_table",

@@ -34,6 +34,7 @@ class Settings:
 
     models: tuple[ModelSpec, ...] = ()
     data: str | None = None
+    profile: str | None = None
     split: str = "test"
     manifest: str | None = None
     window: Window = field(default_factory=lambda: parse_window("early"))

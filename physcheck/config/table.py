@@ -27,6 +27,7 @@ from physcheck.config.parsers import (
     parse_executor,
     parse_models,
     parse_predictions,
+    parse_profile,
     parse_spectrum_steps,
     parse_starts,
     parse_thresholds,
@@ -82,6 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
         "data", lambda raw: as_optional_text("data", raw), None,
         "Well dataset dir, split dir or .hdf5 file (default: the 32^3 default set, built on first use; PHYSCHECK_DATASET picks another)",
         "--physcheck-data", "PATH", show=lambda data: redact_url(data) if data else None,
+    ),
+    Setting(
+        "profile", parse_profile, None,
+        "the data set's profile (its fields, constraints and the checks that apply), by name: "
+        "mhd or one registered with physcheck.profiles.register_profile (default: found from "
+        "the data's dataset_name, else its channels)",
+        "--physcheck-profile", "NAME", show=same,
     ),
     Setting(
         "split", lambda raw: as_text("split", raw), "test",

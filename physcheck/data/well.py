@@ -1,8 +1,9 @@
 """Read Well-format datasets: list trajectories and read one window by h5py slicing.
 
 Only the frames a window needs are read (never a whole trajectory). States come back
-channels last, ``[T, X, Y, Z, C]`` float32 torch tensors, with channel names flattened
-as The Well does (``density``, ``magnetic_field_x`` ... ``velocity_z``).
+channels last, ``[T, *S, C]`` float32 torch tensors (S the file's 1 to 3 spatial axes:
+``[T, X, Y, Z, C]`` in 3D, ``[T, X, Y, C]`` in 2D), with channel names flattened as The Well
+does (``density``, ``magnetic_field_x`` ... ``velocity_z``).
 """
 
 from __future__ import annotations
@@ -309,8 +310,12 @@ class WellData:
     def n_channels(self) -> int:
         return len(self.field_names)
 
-    def layout(self, guide_axis: int = 0) -> FieldLayout:
-        return FieldLayout(self.field_names, guide_axis=guide_axis)
+    def layout(self, guide_axis: int | None = 0) -> FieldLayout:
+        """The data's own layout: its channel names and spatial dimensions, with
+        ``guide_axis``."""
+        return FieldLayout(
+            self.field_names, guide_axis=guide_axis, spatial_dims=len(self.spatial_shape)
+        )
 
     @property
     def n_trajectories(self) -> int:
@@ -412,7 +417,7 @@ class WellData:
         return next(i for i in self.infos if i.path == path)
 
     def read_frames(self, trajectory: int, start: int, stop: int) -> torch.Tensor:
-        """Frames ``start..stop-1`` of a trajectory, ``[T, X, Y, Z, C]`` float32."""
+        """Frames ``start..stop-1`` of a trajectory, ``[T, *S, C]`` float32."""
         if not 0 <= trajectory < self.n_trajectories:
             raise DataError(
                 f"trajectory {trajectory} does not exist; this split has trajectories 0..{self.n_trajectories - 1}"
@@ -430,7 +435,7 @@ class WellData:
                         f[group][name][ref.local, start:stop], dtype=np.float32
                     ),
                     info.sources,
-                    n_lead=4,  # [T, X, Y, Z]
+                    n_lead=1 + len(info.spatial_shape),  # [T, *S]
                 )
             except (OSError, KeyError) as exc:
                 raise DataError(
@@ -441,7 +446,7 @@ class WellData:
     def read_window(
         self, trajectory: int, window: Window, n_history: int | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(history [T, X, Y, Z, C], truth [K, X, Y, Z, C])`` of one trajectory, read in one slice."""
+        """``(history [T, *S, C], truth [K, *S, C])`` of one trajectory, read in one slice."""
         n = window.resolve_history(n_history)
         window.check(n, self.n_time)
         frames = self.read_frames(trajectory, window.first - n, window.first + window.n_steps)

@@ -5,7 +5,8 @@ Layout (``SPEC.md`` section 5): root attrs ``dataset_name``, ``grid_type``,
 parameter); groups ``dimensions`` (``time``, ``x``, ``y``, ``z``), ``boundary_conditions``
 (``{x,y,z}_periodic`` with a bool ``mask`` whose first and last entries are True),
 ``scalars`` (the parameters), ``t0_fields`` / ``t1_fields`` / ``t2_fields`` with
-``field_names`` attrs; field arrays ``(B, T, X, Y, Z[, 3])`` float32.
+``field_names`` attrs; field arrays ``(B, T, *S[, D])`` float32, S the D = 1 to 3 spatial axes
+(``(B, T, X, Y, Z[, 3])`` in 3D, ``(B, T, X, Y[, 2])`` in 2D).
 """
 
 from __future__ import annotations
@@ -37,21 +38,31 @@ def write_well_file(
     extra_attrs: Mapping[str, Any] | None = None,
     compression: str | None = "gzip",
 ) -> Path:
-    """Write one Well file of periodic 3D trajectories.
+    """Write one Well file of periodic trajectories on a D-dimensional grid (D = 1 to 3, from
+    the fields' shapes).
 
-    ``scalar_fields[name]``: ``[B, T, X, Y, Z]`` (t0 fields, e.g. density);
-    ``vector_fields[name]``: ``[B, T, X, Y, Z, 3]`` (t1 fields, e.g. magnetic_field, velocity);
-    ``times``: ``[T]`` frame times; ``parameters``: simulation parameters (``Ma``, ``Ms``).
+    ``scalar_fields[name]``: ``[B, T, *S]`` (t0 fields, e.g. density: ``[B, T, X, Y, Z]`` in
+    3D); ``vector_fields[name]``: ``[B, T, *S, D]`` (t1 fields, e.g. magnetic_field,
+    velocity); ``times``: ``[T]`` frame times; ``box_size``: the length of every side (grid
+    spacing ``box_size / N``); ``parameters``: simulation parameters (``Ma``, ``Ms``).
     """
     path = Path(path)
     first = next(iter(scalar_fields.values()), None)
-    if first is None:
-        first = next(iter(vector_fields.values()))
-    n_traj, n_time, *shape = first.shape[:5]
+    if first is not None:
+        n_traj, n_time, *shape = np.shape(first)
+    elif vector_fields:
+        n_traj, n_time, *shape = np.shape(next(iter(vector_fields.values())))[:-1]
+    else:
+        raise ArgumentError("no fields to write: give scalar_fields or vector_fields")
+    if not 1 <= len(shape) <= len(SPATIAL_DIMS):
+        raise ArgumentError(
+            f"fields must be [B, T, *S] with 1 to 3 spatial axes S; got {len(shape)} spatial axes"
+        )
+    axes = SPATIAL_DIMS[: len(shape)]
     with atomic_write(path) as tmp, h5py.File(tmp, "w") as f:
         f.attrs["dataset_name"] = dataset_name
         f.attrs["grid_type"] = "cartesian"
-        f.attrs["n_spatial_dims"] = 3
+        f.attrs["n_spatial_dims"] = len(axes)
         f.attrs["n_trajectories"] = n_traj
         f.attrs["simulation_parameters"] = list(parameters)
         for name, value in parameters.items():
@@ -62,17 +73,17 @@ def write_well_file(
             )
 
         dims = f.create_group("dimensions")
-        dims.attrs["spatial_dims"] = list(SPATIAL_DIMS)
+        dims.attrs["spatial_dims"] = list(axes)
         dims.create_dataset("time", data=np.asarray(times, dtype=np.float32))
         dims["time"].attrs["sample_varying"] = False
-        for axis, n in zip(SPATIAL_DIMS, shape, strict=True):
+        for axis, n in zip(axes, shape, strict=True):
             coords = np.arange(n, dtype=np.float32) * np.float32(box_size / n)
             dims.create_dataset(axis, data=coords)
             dims[axis].attrs["sample_varying"] = False
             dims[axis].attrs["time_varying"] = False
 
         bcs = f.create_group("boundary_conditions")
-        for axis, n in zip(SPATIAL_DIMS, shape, strict=True):
+        for axis, n in zip(axes, shape, strict=True):
             group = bcs.create_group(f"{axis}_periodic")
             group.attrs["associated_dims"] = [axis]
             group.attrs["associated_fields"] = []
@@ -93,7 +104,7 @@ def write_well_file(
         chunks = (1, 1, *shape)
         for group_name, fields, extra in (
             ("t0_fields", scalar_fields, ()),
-            ("t1_fields", vector_fields, (3,)),
+            ("t1_fields", vector_fields, (len(axes),)),
         ):
             group = f.create_group(group_name)
             group.attrs["field_names"] = list(fields)
@@ -109,7 +120,7 @@ def write_well_file(
                     compression=compression,
                     shuffle=compression is not None,
                 )
-                dset.attrs["dim_varying"] = [True, True, True]
+                dset.attrs["dim_varying"] = [True] * len(axes)
                 dset.attrs["sample_varying"] = True
                 dset.attrs["time_varying"] = True
         t2 = f.create_group("t2_fields")
@@ -121,13 +132,16 @@ def field_statistics(
     scalar_fields: Mapping[str, np.ndarray], vector_fields: Mapping[str, np.ndarray]
 ) -> dict[str, dict[str, Any]]:
     """``mean/std/rms/mean_delta/std_delta/rms_delta`` per field, over trajectories, time and space
-    (per component for vector fields; deltas are frame-to-frame differences), as in The Well."""
+    (per component for vector fields; deltas are frame-to-frame differences), as in The Well.
+    Fields as ``write_well_file`` takes them (``[B, T, *S]`` and ``[B, T, *S, D]``)."""
     stats: dict[str, dict[str, Any]] = {
         k: {} for k in ("mean", "std", "rms", "mean_delta", "std_delta", "rms_delta")
     }
-    for name, data in (*scalar_fields.items(), *vector_fields.items()):
+    fields = [(name, data, 0) for name, data in scalar_fields.items()]
+    fields += [(name, data, 1) for name, data in vector_fields.items()]
+    for name, data, n_components in fields:
         data = np.asarray(data, dtype=np.float64)
-        axes = (0, 1, 2, 3, 4)
+        axes = tuple(range(data.ndim - n_components))  # all but a vector's components
         delta = np.diff(data, axis=1)
         for prefix, values in (("", data), ("_delta", delta)):
             mean = values.mean(axis=axes)

@@ -1,7 +1,8 @@
 """The physics diagnostics of physcheck, as plain tensor functions (no pytest needed).
 
 Layouts are The Well's, channels last: a state is ``[..., X, Y, Z, C]``, a vector field
-``[..., X, Y, Z, 3]``. Every function accepts torch tensors on any device in float32 or
+``[..., X, Y, Z, 3]`` (the fused per-frame ``frame_statistics`` and ``channel_moments`` take
+any number of spatial axes, ``[..., *S, C]``). Every function accepts torch tensors on any device in float32 or
 float64 (numpy arrays are converted) and returns tensors on the same device and dtype,
 batched over all leading dimensions. Definitions: ``SPEC.md`` section 2.
 
@@ -18,10 +19,13 @@ from physcheck.diagnostics.basin import (
     BASIN_NONE,
     BASIN_NONFINITE,
     BASIN_SECOND,
+    BLOW_UP_NONFINITE,
     NONFINITE_LABEL,
     amplification,
     basin_label,
     basin_names,
+    blow_up_label,
+    blow_up_names,
     perpendicular_asymmetry,
 )
 from physcheck.diagnostics.divergence import divb_ratio, divergence
@@ -55,6 +59,7 @@ __all__ = [
     "BASIN_NONE",
     "BASIN_NONFINITE",
     "BASIN_SECOND",
+    "BLOW_UP_NONFINITE",
     "NONFINITE_LABEL",
     "Bands",
     "Energies",
@@ -65,6 +70,8 @@ __all__ = [
     "band_energies",
     "basin_label",
     "basin_names",
+    "blow_up_label",
+    "blow_up_names",
     "channel_moments",
     "channel_variance",
     "clear_cache",

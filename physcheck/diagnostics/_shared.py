@@ -35,14 +35,16 @@ SLAB_ELEMENTS = 2**19
 
 
 def channel_sums(x: torch.Tensor) -> torch.Tensor:
-    """``sum_S x`` per channel of a contiguous ``[B, X, Y, Z, C]`` tensor, ``[B, C]``.
+    """``sum_S x`` per channel of a contiguous ``[B, *S, C]`` tensor (S the 1 to 3 spatial
+    axes, ``[B, X, Y, Z, C]`` in 3D), ``[B, C]``.
 
-    Reduces the ``[B, X*Y, Z*C]`` view over its middle axis first (a wide, contiguous
-    inner axis), which is several times faster on CPUs than reducing a channels-last
-    tensor directly.
+    Reduces the ``[B, X*Y, Z*C]`` view (3D; in general all but the last spatial axis, then
+    the last one times C) over its middle axis first (a wide, contiguous inner axis), which is
+    several times faster on CPUs than reducing a channels-last tensor directly.
     """
-    b, nx, ny, nz, c = x.shape
-    return x.reshape(b, nx * ny, nz * c).sum(dim=1).view(b, nz, c).sum(dim=1)
+    b, *shape, c = x.shape
+    last = shape[-1]
+    return x.reshape(b, math.prod(shape[:-1]), last * c).sum(dim=1).view(b, last, c).sum(dim=1)
 
 
 def _slab_channel_sums(

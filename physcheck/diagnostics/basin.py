@@ -2,11 +2,14 @@
 
 The amplification of channel c is ``a_c = var_S(pred_c) / var_S(truth_c)`` (dimensionless,
 ``[..., C]``). With the guide field along x the two perpendicular components are B_y and
-B_z; the label names them from the layout, so another guide axis relabels them.
+B_z; the label names them from the layout, so another guide axis relabels them. A dataset
+without a guide field (``FieldLayout.has_guide_field``) has the generic basin of
+``blow_up_label``: the channel whose variance blows up the most, if any does.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -20,6 +23,8 @@ from physcheck.fields import MHD_LAYOUT, FieldLayout
 BASIN_NONE, BASIN_FIRST, BASIN_SECOND, BASIN_NONFINITE = 0, 1, 2, 3
 #: the name of ``BASIN_NONFINITE``
 NONFINITE_LABEL = "non-finite"
+#: ``blow_up_label``'s code of a sample whose amplifications are not numbers
+BLOW_UP_NONFINITE = -1
 
 
 def amplification(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
@@ -77,3 +82,31 @@ def perpendicular_asymmetry(
     a = as_tensor(amplification)
     first_idx, second_idx = layout.perpendicular_magnetic
     return torch.log10(a[..., first_idx] / a[..., second_idx])
+
+
+def blow_up_label(amplification: torch.Tensor, *, tau: float = 10.0) -> torch.Tensor:
+    """The generic basin (any layout) per sample, int64 ``[...]`` from ``amplification
+    [..., C]``: ``BASIN_NONE`` (0) when no channel has ``a_c > tau``, else ``1 + c`` for the
+    channel c amplified the most (the first at a tie); ``BLOW_UP_NONFINITE`` where any
+    amplification is NaN (an Inf one counts as above tau)."""
+    a = as_tensor(amplification)
+    largest, channel = torch.nan_to_num(a, nan=-math.inf).max(dim=-1)
+    codes = torch.where(largest > tau, channel + 1, torch.zeros_like(channel))
+    nonfinite = torch.isnan(a).any(dim=-1)
+    return torch.where(nonfinite, torch.full_like(codes, BLOW_UP_NONFINITE), codes)
+
+
+def blow_up_names(codes: Any, *, layout: FieldLayout) -> Any:
+    """Names of ``blow_up_label`` codes: ``"none"``, a channel's short name or
+    ``"non-finite"`` (a ``str`` for a scalar, nested lists otherwise)."""
+    values = codes.tolist() if isinstance(codes, torch.Tensor) else codes
+
+    def name(v: Any) -> Any:
+        if isinstance(v, list):
+            return [name(x) for x in v]
+        code = int(v)
+        if code == BLOW_UP_NONFINITE:
+            return NONFINITE_LABEL
+        return "none" if code == BASIN_NONE else layout.short_name(code - 1)
+
+    return name(values)

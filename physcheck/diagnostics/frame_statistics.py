@@ -5,8 +5,8 @@ This is the streaming path of a rollout: each predicted (and each true) frame go
 (``channel_variance``, ``energies``, ``divb_ratio`` with either operator,
 ``perpendicular_spectrum``; tested against them), but shares the work between them:
 
-- the frame ``[B, X, Y, Z, C]`` (channels last) is transposed once into rows ``[B, C, S]``,
-  so that every reduction runs over contiguous memory;
+- the frame ``[B, *S, C]`` (channels last; ``[B, X, Y, Z, C]`` in 3D) is transposed once
+  into rows ``[B, C, S]``, so that every reduction runs over contiguous memory;
 - channel means and variances come from a two-pass (centred) sum per row, and the magnetic
   energy from the same moments (``mean B_j^2 = var_j + mean_j^2``);
 - one real FFT of ``B`` gives both divergence ratios by Parseval (the spectral operator
@@ -14,9 +14,11 @@ This is the streaming path of a rollout: each predicted (and each true) frame go
   transform; no inverse FFT) and the perpendicular spectrum of the two perpendicular
   components (one ``scatter_add`` over a cached shell index, no per-shell masks).
 
-Everything stays on the frame's device and in its dtype (float16/bfloat16 frames are
-computed in float32, which the FFT needs). NaN or Inf in a frame makes the numbers that
-depend on the bad values non-finite, as the single-purpose diagnostics do.
+The channel moments and minima are computed for any layout (1 to 3 spatial dimensions, any
+fields); the magnetic and flow numbers only where the layout has the fields they are made of
+(NaN otherwise). Everything stays on the frame's device and in its dtype (float16/bfloat16
+frames are computed in float32, which the FFT needs). NaN or Inf in a frame makes the numbers
+that depend on the bad values non-finite, as the single-purpose diagnostics do.
 """
 
 from __future__ import annotations
@@ -38,21 +40,25 @@ from physcheck.fields import MHD_LAYOUT, FieldLayout
 
 @dataclass(frozen=True)
 class FrameStatistics:
-    """Per-frame numbers of a batch of frames ``[B, X, Y, Z, C]``.
+    """Per-frame numbers of a batch of frames ``[B, *S, C]`` (``[B, X, Y, Z, C]`` in 3D).
 
-    ``mean``, ``variance``: ``[B, C]`` (spatial mean, in the channel's units, and population
-    variance over space, units of the channel squared; the magnetic channels' means are the
-    mean field <B>, whose magnitude is the guide field B0 = |<B>|). ``momentum``: ``[B, 3]``,
-    the mean momentum <rho v_j> (density times velocity units), in velocity-channel order. ``magnetic_energy`` (mean |B|^2 / 2), ``kinetic_energy`` (mean rho |v|^2 / 2),
-    ``energy_ratio``, ``mean_abs_b``, ``mass`` (mean rho), ``divb_spectral`` and
-    ``divb_central`` (rms(div B) / mean |B|, 1 / length; ``None`` unless asked for): ``[B]``. ``spectrum``: ``[B, 2, M]``,
-    the perpendicular spectra of the two perpendicular magnetic components (B_y, B_z for a guide
+    ``mean``, ``variance``, ``minimum``: ``[B, C]`` (spatial mean and minimum, in the
+    channel's units, and population variance over space, units of the channel squared; the
+    magnetic channels' means are the mean field <B>, whose magnitude is the guide field
+    B0 = |<B>|). ``momentum``: ``[B, D]`` (D spatial dimensions), the mean momentum <rho v_j>
+    (density times velocity units), in velocity-channel order. ``magnetic_energy`` (mean
+    |B|^2 / 2), ``kinetic_energy`` (mean rho |v|^2 / 2), ``energy_ratio``, ``mean_abs_b``,
+    ``mass`` (mean rho), ``divb_spectral`` and ``divb_central`` (rms(div B) / mean |B|,
+    1 / length; ``None`` unless asked for): ``[B]``. A number whose fields the layout lacks is
+    NaN (the magnetic ones need a 3D magnetic field). ``spectrum``: ``[B, 2, M]``, the
+    perpendicular spectra of the two perpendicular magnetic components (B_y, B_z for a guide
     field along x; ``M = N//2 + 1`` shells; their sum is the perpendicular magnetic spectrum),
-    or ``None`` when not asked for.
+    or ``None`` when not asked for or without a guide field.
     """
 
     mean: torch.Tensor
     variance: torch.Tensor
+    minimum: torch.Tensor
     momentum: torch.Tensor
     magnetic_energy: torch.Tensor
     kinetic_energy: torch.Tensor
@@ -75,7 +81,7 @@ class FrameStatistics:
 
 
 def squared_error_sums(pred: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
-    """``sum_S (pred - truth)^2`` per channel of ``[B, X, Y, Z, C]`` frames, ``[B, C]``."""
+    """``sum_S (pred - truth)^2`` per channel of ``[B, *S, C]`` frames, ``[B, C]``."""
     pred = as_tensor(pred)
     return channel_sums((pred - as_tensor(truth, like=pred)).square_())
 
@@ -119,7 +125,7 @@ def _perpendicular_spectrum(
     n_par_max: float,
 ) -> torch.Tensor:
     """``[B, 2, M]`` spectra of the two perpendicular components of ``b_hat [B, 3, X, Y, Zr, 2]``."""
-    axis = layout.guide_axis
+    axis = layout.guide
     planes, index, n_shells = _spectrum_plan(shape, axis, n_par_max, b_hat.device, b_hat.dtype)
     first, second = (layout.magnetic.index(j) for j in layout.perpendicular_magnetic)
     kept = b_hat.index_select(2 + axis, planes)  # [B, 3, ..., 2]: the kept planes only
@@ -141,30 +147,37 @@ def frame_statistics(
     n_par_max: float | None = None,
     methods: tuple[str, ...] = ("spectral", "central"),
 ) -> FrameStatistics:
-    """All per-frame numbers of ``frame [B, X, Y, Z, C]`` (see ``FrameStatistics``).
+    """All per-frame numbers of ``frame [B, *S, C]`` (``[B, X, Y, Z, C]`` in 3D; see
+    ``FrameStatistics``).
 
+    The generic numbers (channel moments and minima) are computed for any layout; the
+    magnetic ones (energies, <|B|>, div B, the perpendicular spectrum) only for a 3D magnetic
+    field, the flow ones (kinetic energy, momentum) where the layout has density and velocity,
+    the mass where it has density: the others are NaN.
     ``spacing``: grid spacing (one number or (dx, dy, dz)) for the divergences.
     ``spectrum``: also compute the perpendicular spectrum (guide along ``layout.guide_axis``,
     ``n_par <= n_par_max``, default ``N_guide / 16``, as ``perpendicular_spectrum``): ``True``
     for every frame, or the batch rows to compute it for (``spectrum`` is then ``[len, 2, M]``,
-    in that order).
+    in that order). A layout without a guide field (``FieldLayout.has_guide_field``) has none.
     ``methods``: the divergence operators to compute (``spectral``, ``central``).
     """
     frame = as_tensor(frame)
     unknown = [m for m in methods if m not in ("spectral", "central")]
     if unknown:
         raise ArgumentError(f"unknown divergence method(s) {unknown}; use 'spectral' or 'central'")
-    if frame.ndim != 5 or frame.shape[-1] != layout.n_channels:
+    n_dims = layout.spatial_dims
+    if frame.ndim != n_dims + 2 or frame.shape[-1] != layout.n_channels:
+        axes = ", ".join("XYZ"[:n_dims])
         raise ArgumentError(
-            f"frame must be [B, X, Y, Z, C] with C = {layout.n_channels} channels {list(layout.names)}; "
-            f"got shape {tuple(frame.shape)}"
+            f"frame must be [B, {axes}, C] with C = {layout.n_channels} channels "
+            f"{list(layout.names)}; got shape {tuple(frame.shape)}"
         )
     if frame.dtype in (torch.float16, torch.bfloat16):
         frame = frame.float()  # the FFT and the reductions need float32 at least
-    batch, nx, ny, nz, n_channels = frame.shape
-    shape = (nx, ny, nz)
-    n_points = nx * ny * nz
-    rows = frame.permute(0, 4, 1, 2, 3).contiguous()  # [B, C, X, Y, Z]: one transposing copy
+    batch, *spatial, n_channels = frame.shape
+    n_points = math.prod(spatial)
+    # [B, C, *S]: one transposing copy
+    rows = frame.permute(0, n_dims + 1, *range(1, n_dims + 1)).contiguous()
 
     # channel moments, two passes (mean, then centred squares): accurate in float32 even
     # where the mean dwarfs the spread (density, the guide field)
@@ -173,50 +186,63 @@ def frame_statistics(
     variance = torch.linalg.vector_norm(table - row_mean, dim=-1).square_().div_(n_points)
     variance = variance.view(batch, n_channels)
     mean = row_mean.view(batch, n_channels)
-    magnetic_idx = list(layout.magnetic)
-    magnetic = 0.5 * (variance[:, magnetic_idx] + mean[:, magnetic_idx].square()).sum(dim=-1)
-
+    minimum = table.amin(dim=-1).view(batch, n_channels)
     flat = rows.view(batch, n_channels, n_points)
-    vx, vy, vz = (flat[:, j] for j in layout.velocity)
-    rho = flat[:, layout.density]
-    momentum = torch.stack([(rho * v).mean(dim=-1) for v in (vx, vy, vz)], dim=-1)
-    rho_v2 = vx * vx
-    rho_v2.addcmul_(vy, vy).addcmul_(vz, vz).mul_(flat[:, layout.density])
-    kinetic = 0.5 * rho_v2.mean(dim=-1)
-    bx, by, bz = (flat[:, j] for j in magnetic_idx)
-    b2 = bx * bx
-    b2.addcmul_(by, by).addcmul_(bz, bz)
-    mean_abs_b = b2.sqrt_().mean(dim=-1)
 
-    first = magnetic_idx[0]
-    if magnetic_idx == [first, first + 1, first + 2]:
-        b_rows = rows[:, first : first + 3]  # a view: no copy
+    def missing(*trailing: int) -> torch.Tensor:
+        return torch.full((batch, *trailing), math.nan, dtype=rows.dtype, device=rows.device)
+
+    mass = mean[:, layout.density] if layout.has("density") else missing()
+    if layout.has("density") and layout.has_vector("velocity"):
+        momentum, kinetic = _flow(flat, layout)
     else:
-        b_rows = rows.index_select(1, torch.tensor(magnetic_idx, device=rows.device))
-    b_hat = torch.view_as_real(torch.fft.rfftn(b_rows, dim=(-3, -2, -1)))  # [B, 3, X, Y, Zr, 2]
-    spectral_k, central_k, weight = _fourier_tables(
-        shape, spacing_triple(spacing), rows.device, rows.dtype
-    )
-    ratios: dict[str, torch.Tensor] = {}
-    for method in methods:
-        k = {"spectral": spectral_k, "central": central_k}[method]
-        div_hat = b_hat[:, 0] * k[0][..., None]
-        div_hat.add_(b_hat[:, 1] * k[1][..., None]).add_(b_hat[:, 2] * k[2][..., None])
-        rms = _parseval_mean_square(div_hat, weight).sqrt()
-        ratio = rms / mean_abs_b
-        ratios[method] = torch.where((rms == 0) & (mean_abs_b == 0), torch.zeros_like(ratio), ratio)
+        momentum, kinetic = missing(n_dims), missing()
 
+    magnetic, mean_abs_b = missing(), missing()
+    ratios = {method: missing() for method in methods}
     perp_spectrum = None
-    if spectrum is not False and not (isinstance(spectrum, Sequence) and len(spectrum) == 0):
-        if spectrum is not True:
-            b_hat = b_hat.index_select(0, torch.tensor(list(spectrum), device=b_hat.device))
-        limit = shape[layout.guide_axis] / 16 if n_par_max is None else float(n_par_max)
-        perp_spectrum = _perpendicular_spectrum(b_hat, weight, layout, shape, limit)
+    if n_dims == 3 and layout.has_vector("magnetic_field"):
+        shape = (spatial[0], spatial[1], spatial[2])
+        magnetic_idx = list(layout.magnetic)
+        magnetic = 0.5 * (variance[:, magnetic_idx] + mean[:, magnetic_idx].square()).sum(dim=-1)
+        bx, by, bz = (flat[:, j] for j in magnetic_idx)
+        b2 = bx * bx
+        b2.addcmul_(by, by).addcmul_(bz, bz)
+        mean_abs_b = b2.sqrt_().mean(dim=-1)
 
-    mass = mean[:, layout.density]
+        first = magnetic_idx[0]
+        if magnetic_idx == [first, first + 1, first + 2]:
+            b_rows = rows[:, first : first + 3]  # a view: no copy
+        else:
+            b_rows = rows.index_select(1, torch.tensor(magnetic_idx, device=rows.device))
+        b_hat = torch.view_as_real(torch.fft.rfftn(b_rows, dim=(-3, -2, -1)))  # [B, 3, X, Y, Zr, 2]
+        spectral_k, central_k, weight = _fourier_tables(
+            shape, spacing_triple(spacing), rows.device, rows.dtype
+        )
+        for method in methods:
+            k = {"spectral": spectral_k, "central": central_k}[method]
+            div_hat = b_hat[:, 0] * k[0][..., None]
+            div_hat.add_(b_hat[:, 1] * k[1][..., None]).add_(b_hat[:, 2] * k[2][..., None])
+            rms = _parseval_mean_square(div_hat, weight).sqrt()
+            ratio = rms / mean_abs_b
+            ratios[method] = torch.where(
+                (rms == 0) & (mean_abs_b == 0), torch.zeros_like(ratio), ratio
+            )
+
+        if (
+            spectrum is not False
+            and not (isinstance(spectrum, Sequence) and len(spectrum) == 0)
+            and layout.has_guide_field
+        ):
+            if spectrum is not True:
+                b_hat = b_hat.index_select(0, torch.tensor(list(spectrum), device=b_hat.device))
+            limit = shape[layout.guide] / 16 if n_par_max is None else float(n_par_max)
+            perp_spectrum = _perpendicular_spectrum(b_hat, weight, layout, shape, limit)
+
     return FrameStatistics(
         mean=mean,
         variance=variance,
+        minimum=minimum,
         momentum=momentum,
         magnetic_energy=magnetic,
         kinetic_energy=kinetic,
@@ -229,19 +255,35 @@ def frame_statistics(
     )
 
 
+def _flow(flat: torch.Tensor, layout: FieldLayout) -> tuple[torch.Tensor, torch.Tensor]:
+    """The mean momentum ``<rho v_j>`` ``[B, D]`` (velocity-channel order) and the kinetic
+    energy ``mean rho |v|^2 / 2`` ``[B]`` of channel rows ``flat [B, C, S]``."""
+    velocity = [flat[:, j] for j in layout.velocity]
+    rho = flat[:, layout.density]
+    momentum = torch.stack([(rho * v).mean(dim=-1) for v in velocity], dim=-1)
+    rho_v2 = velocity[0] * velocity[0]
+    for v in velocity[1:]:
+        rho_v2.addcmul_(v, v)
+    rho_v2.mul_(rho)
+    return momentum, 0.5 * rho_v2.mean(dim=-1)
+
+
 def channel_moments(frame: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(mean, variance)`` over space of each channel of ``frame [B, X, Y, Z, C]``, each ``[B, C]``.
+    """``(mean, variance)`` over space of each channel of ``frame [B, *S, C]`` (``[B, X, Y,
+    Z, C]`` in 3D), each ``[B, C]``.
 
     Population variance from two passes (mean, then centred squares), without transposing the
-    frame: the mean is broadcast as a ``[Z*C]`` row over the ``[B, X*Y, Z*C]`` view.
+    frame: the mean is broadcast as a ``[Z*C]`` row over the ``[B, X*Y, Z*C]`` view (3D; the
+    last spatial axis in general).
     """
     frame = as_tensor(frame)
     if frame.dtype in (torch.float16, torch.bfloat16):
         frame = frame.float()
-    b, nx, ny, nz, c = frame.shape
-    n_points = nx * ny * nz
+    b, *spatial, c = frame.shape
+    n_points = math.prod(spatial)
+    last = spatial[-1]
     mean = channel_sums(frame) / n_points
-    wide = frame.reshape(b, nx * ny, nz * c)
-    centred = (wide - mean.repeat(1, nz)[:, None, :]).view(frame.shape)
+    wide = frame.reshape(b, n_points // last, last * c)
+    centred = (wide - mean.repeat(1, last)[:, None, :]).view(frame.shape)
     variance = channel_sums(centred.square_()) / n_points
     return mean, variance

@@ -132,7 +132,7 @@ class SymmetryGroup:
             self.layout.vector(prefix)  # a clear LayoutError when a field is missing
         if not self.transforms:
             object.__setattr__(
-                self, "transforms", tuple(default_transforms(self.layout.guide_axis, self.shifts))
+                self, "transforms", tuple(default_transforms(self.layout.guide, self.shifts))
             )
 
     @property

@@ -45,18 +45,21 @@ class _Baseline:
 
 
 class Persistence(_Baseline):
-    """Returns the last input frame: ``[B, T, X, Y, Z, C] -> [B, X, Y, Z, C]``."""
+    """Returns the last input frame: ``[B, T, *S, C] -> [B, *S, C]`` (``[B, T, X, Y, Z, C] ->
+    [B, X, Y, Z, C]`` in 3D)."""
 
     def step(self, history: torch.Tensor) -> torch.Tensor:
         return history[:, -1].clone()
 
 
 class Climatology(_Baseline):
-    """Returns the last input frame's per-channel spatial mean, uniform in space."""
+    """Returns the last input frame's per-channel spatial mean, uniform in space (``[B, T, *S,
+    C] -> [B, *S, C]``)."""
 
     def step(self, history: torch.Tensor) -> torch.Tensor:
         last = history[:, -1]
-        return last.mean(dim=(1, 2, 3), keepdim=True).expand_as(last).clone()
+        spatial = tuple(range(1, last.ndim - 1))  # (1, 2, 3) of [B, X, Y, Z, C]
+        return last.mean(dim=spatial, keepdim=True).expand_as(last).clone()
 
 
 BASELINES: dict[str, type[Persistence] | type[Climatology]] = {

@@ -19,9 +19,11 @@ def suite_document(suite: Suite, models: Sequence[str] | None = None) -> dict[st
     from physcheck.outputs.results import results_document
 
     names = list(models) if models is not None else [m.name for m in suite.settings.models]
+    settings = suite.settings.summary()
+    settings["profile"] = suite.profile.name  # the profile the run found, named or not
     document = results_document(
         [r.to_dict() for name in names for r in suite.results(name)],
-        suite.settings.summary(),
+        settings,
         {name: key_numbers(suite, name) for name in names},
         {"version": physcheck.__version__},
     )

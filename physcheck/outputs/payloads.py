@@ -17,6 +17,18 @@ from physcheck.suite import Suite
 from physcheck.suite.variant import FLOAT64
 
 
+def _magnetic(suite: Suite) -> bool:
+    """Whether the run's data have a 3D magnetic field (div B, energies and <|B|> are numbers):
+    a dataset profile without one shows none of them."""
+    layout = suite.layout
+    return layout.spatial_dims == 3 and layout.has_vector("magnetic_field")
+
+
+def _flow(suite: Suite) -> bool:
+    """Whether the run's data have density and velocity (kinetic energy, mass)."""
+    return suite.layout.has("density") and suite.layout.has_vector("velocity")
+
+
 def _median(values: torch.Tensor) -> float:
     """Median over trajectories; NaN counts as +Inf (a non-finite trajectory cannot hide)."""
     return float(torch.nan_to_num(values, nan=math.inf).median())
@@ -36,7 +48,8 @@ def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
     """The equivariance gaps (medians over trajectories, relative to the truth's step-1 change)
     and the basin map, where they were asked for."""
     out: dict[str, Any] = {}
-    if "equivariance" in suite.settings.checks and suite.equivariance_skip(name) is None:
+    # selected, and a check the data's profile can serve (it has a symmetry group)
+    if suite.needs("equivariance") and suite.equivariance_skip(name) is None:
         record = suite.equivariance(name)
         measures = suite.measures(name)
         change = measures.persistence_per_step[:, 0]
@@ -74,13 +87,23 @@ def _symmetry_numbers(suite: Suite, name: str) -> dict[str, Any]:
 
 def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
     """The numbers the terminal summary, the results JSON and the report headline show for a
-    model: VRMSE medians, horizons, skill against persistence, div B, basins, parameters."""
+    model: VRMSE medians, horizons, skill against persistence, div B (a dataset with a magnetic
+    field), basins, parameters."""
     m = suite.measures(name)
     first, last = m.window
     window = m.window_vrmse
     skill_first, skill_last = m.skill_window
     persistence_window = (
         m.persistence_per_step[:, first - 1 : last].mean(dim=1) if window is not None else None
+    )
+    divb = (
+        {
+            "worst_divb_over_truth": float(m.divb_excess.amax(dim=1).max()),
+            "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
+            "divb_truth_floor": float(m.truth.divb.median()),
+        }
+        if _magnetic(suite)
+        else {}
     )
     return {
         "step1_vrmse_median": float(m.vrmse_per_step[:, 0].median()),
@@ -100,9 +123,7 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
             if persistence_window is not None
             else None,
         },
-        "worst_divb_over_truth": float(m.divb_excess.amax(dim=1).max()),
-        "worst_abs_divb_over_truth": float(m.divb_absolute_excess.amax(dim=1).max()),
-        "divb_truth_floor": float(m.truth.divb.median()),
+        **divb,
         "basins": m.final_basins,
         **_symmetry_numbers(suite, name),
         "parameters": trajectory_parameters(suite),
@@ -112,7 +133,8 @@ def key_numbers(suite: Suite, name: str) -> dict[str, Any]:
 
 
 def series(suite: Suite, name: str) -> dict[str, Any]:
-    """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted)."""
+    """Per-step series of a model for the report (JSON-able; ``[B, K]`` lists unless noted;
+    the magnetic and flow series only where the dataset has those fields)."""
     m = suite.measures(name)
     base, truth = m.record, m.truth
     diag = suite.settings.diagnostics
@@ -120,36 +142,40 @@ def series(suite: Suite, name: str) -> dict[str, Any]:
         "trajectories": suite.trajectories,
         "channels": list(suite.layout.short_names),
         "vrmse": to_json_data(base.vrmse.mean(dim=-1)),
-        "divb": to_json_data(base.divb),
-        "divb_truth": to_json_data(truth.divb),
         "variance_last": to_json_data(base.variance[:, -1]),
         "variance_last_truth": to_json_data(truth.variance[:, -1]),
         # [B, K, C]: both variances per step, and their ratio as channel_variance judges it
         "variance": to_json_data(base.variance),
         "variance_truth": to_json_data(truth.variance),
         "variance_ratio": to_json_data(m.amplification),
-        "energy_ratio": to_json_data(base.energy_ratio),
-        "energy_ratio_truth": to_json_data(truth.energy_ratio),
-        "alfven_ratio": to_json_data(m.alfven_ratio(base)),
-        "alfven_ratio_truth": to_json_data(m.alfven_ratio(truth)),
-        "mean_abs_b": to_json_data(base.mean_abs_b),
-        "mean_abs_b_truth": to_json_data(truth.mean_abs_b),
-        "mass": to_json_data(base.mass),
-        "mass_truth": to_json_data(truth.mass),
         "persistence_vrmse": to_json_data(m.persistence_per_step),
         "skill": to_json_data(m.skill_per_step),
-        "divb_absolute_excess": to_json_data(m.divb_absolute_excess),
-        "spectrum_cutoff": m.spectral.cutoff,
-        "spectrum_fit": [m.spectral.fit_lo, m.spectral.fit_hi],
         "parameters": trajectory_parameters(suite),
-        "spectrum_steps": base.spectrum_steps,
-        "spectra": to_json_data(base.spectra.sum(dim=2)),  # [B, S, M], B_perp summed
-        "spectra_truth": to_json_data(truth.spectra.sum(dim=2)),
         "divergence_method": diag.divergence_method,
         "noise_eps": diag.noise_eps,
         # the bounds the figures draw (every threshold, by name)
         "thresholds": asdict(suite.settings.thresholds),
     }
+    if _magnetic(suite):
+        out["divb"] = to_json_data(base.divb)
+        out["divb_truth"] = to_json_data(truth.divb)
+        out["divb_absolute_excess"] = to_json_data(m.divb_absolute_excess)
+        out["mean_abs_b"] = to_json_data(base.mean_abs_b)
+        out["mean_abs_b_truth"] = to_json_data(truth.mean_abs_b)
+    if _magnetic(suite) and _flow(suite):
+        out["energy_ratio"] = to_json_data(base.energy_ratio)
+        out["energy_ratio_truth"] = to_json_data(truth.energy_ratio)
+        out["alfven_ratio"] = to_json_data(m.alfven_ratio(base))
+        out["alfven_ratio_truth"] = to_json_data(m.alfven_ratio(truth))
+    if suite.layout.has("density"):
+        out["mass"] = to_json_data(base.mass)
+        out["mass_truth"] = to_json_data(truth.mass)
+    if suite.layout.has_guide_field:
+        out["spectrum_cutoff"] = m.spectral.cutoff
+        out["spectrum_fit"] = [m.spectral.fit_lo, m.spectral.fit_hi]
+        out["spectrum_steps"] = base.spectrum_steps
+        out["spectra"] = to_json_data(base.spectra.sum(dim=2))  # [B, S, M], B_perp summed
+        out["spectra_truth"] = to_json_data(truth.spectra.sum(dim=2))
     out.update(_symmetry_numbers(suite, name))
     variants = suite.plan.variants(name)
     noise = [v for v in variants if v.is_perturbed]
@@ -169,7 +195,8 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
     depends on a threshold), plus a ``_meta`` block (written, never compared): ``vrmse.step1``
     and ``vrmse.late`` (the T 21-60 window clipped to K, per channel), the stability and
     predictability horizons, skill against persistence, div B at the spectrum steps, the
-    spectral numbers at K, the final basin and the energies at K."""
+    spectral numbers at K, the final basin and the energies at K (div B, the spectrum and the
+    energies only where the dataset has the fields they are made of)."""
     import the_well
 
     i = suite.trajectories.index(trajectory)
@@ -186,26 +213,22 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
         "step1": dict(zip(names, base.vrmse[i, 0].tolist(), strict=True)),
         "late": late,
     }
-    divb = {
-        f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
-        for s in base.spectrum_steps
-    }
-    spectrum = m.spectrum(i)
-    entry = suite.model_entry(name)
-    settings = suite.settings
-    return {
-        "vrmse": vrmse,
-        "horizon": int(m.horizons[i]),
-        "predictability_horizon": int(m.predictability_horizons[i]),
-        "skill": float(m.skill[i]),
-        "divb_ratio": divb,
-        "spectrum": {
+    physics: dict[str, Any] = {}
+    if _magnetic(suite):
+        physics["divb_ratio"] = {
+            f"step{s}": {"pred": float(base.divb[i, s - 1]), "truth": float(truth.divb[i, s - 1])}
+            for s in base.spectrum_steps
+        }
+    if suite.layout.has_guide_field:
+        spectrum = m.spectrum(i)
+        physics["spectrum"] = {
             "slope": spectrum.slope_pred,
             "low_high": spectrum.low_high_pred,
             "pile_up": spectrum.pile_up_pred,
-        },
-        "basin": m.final_basins[i],
-        "energy": {
+        }
+    physics["basin"] = m.final_basins[i]
+    if _magnetic(suite) and _flow(suite):
+        physics["energy"] = {
             "alfven_ratio": {
                 "pred": float(m.alfven_ratio(base)[i, -1]),
                 "truth": float(m.alfven_ratio(truth)[i, -1]),
@@ -214,7 +237,15 @@ def snapshot_payload(suite: Suite, name: str, trajectory: int) -> dict[str, Any]
                 "pred": float(base.mean_abs_b[i, -1]),
                 "truth": float(truth.mean_abs_b[i, -1]),
             },
-        },
+        }
+    entry = suite.model_entry(name)
+    settings = suite.settings
+    return {
+        "vrmse": vrmse,
+        "horizon": int(m.horizons[i]),
+        "predictability_horizon": int(m.predictability_horizons[i]),
+        "skill": float(m.skill[i]),
+        **physics,
         "_meta": {
             "physcheck": physcheck.__version__,
             "torch": torch.__version__,

@@ -102,11 +102,16 @@ def summary_lines(
                 f"stability horizon {', '.join(map(str, k.get('horizon', [])))} (K {k.get('n_steps')}) | "
                 f"predictability horizon {', '.join(map(str, k.get('predictability_horizon', [])))}"
             )
+            divb = (
+                f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth in ratio, {_g(k.get('worst_abs_divb_over_truth'))} x absolute "
+                f"(floor {_g(k.get('divb_truth_floor'))}) | "
+                if "worst_divb_over_truth" in k  # a dataset without a magnetic field has none
+                else ""
+            )
             lines.append(
                 f"  VRMSE / persistence's: steps {skill.get('steps', '?')} median {_g(skill.get('ratio_median'))}, "
                 f"{k.get('window') or 'window'} median {_g(skill.get('window_ratio_median'))} | "
-                f"worst divB {_g(k.get('worst_divb_over_truth'))} x truth in ratio, {_g(k.get('worst_abs_divb_over_truth'))} x absolute "
-                f"(floor {_g(k.get('divb_truth_floor'))}) | basins {', '.join(k.get('basins', []))}"
+                f"{divb}basins {', '.join(k.get('basins', []))}"
             )
             lines += _symmetry_lines(k)
             params = k.get("parameters") or []

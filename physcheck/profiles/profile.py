@@ -160,6 +160,27 @@ class Profile:
             return None
         return f"the {self.name} profile has no {' and no '.join(lacking)}"
 
+    def differences(self, channel_names: Iterable[str], spatial_dims: int) -> list[str]:
+        """How data with ``channel_names`` (in channel order) on a grid of ``spatial_dims``
+        dimensions differ from this profile's (empty when they fit): the dimensions, the
+        channels missing or unexpected, or the channels' order."""
+        channels = tuple(channel_names)
+        out = []
+        if spatial_dims != self.spatial_dims:
+            out.append(f"the data are {spatial_dims}D, the profile {self.spatial_dims}D")
+        missing = [c for c in self.channel_names if c not in channels]
+        extra = [c for c in channels if c not in self.channel_names]
+        if missing:
+            out.append(f"missing channel(s) {', '.join(missing)}")
+        if extra:
+            out.append(f"channel(s) the profile does not know: {', '.join(extra)}")
+        if not (missing or extra) and channels != self.channel_names:
+            out.append(
+                f"the channels are in another order ({', '.join(channels)}; the profile's: "
+                f"{', '.join(self.channel_names)})"
+            )
+        return out
+
     def matches(self, dataset_name: str, channel_names: Iterable[str]) -> bool:
         """Whether data with this ``dataset_name`` or exactly these channels is this physics."""
         return dataset_name in self.dataset_names or tuple(channel_names) == self.channel_names

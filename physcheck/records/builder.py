@@ -7,6 +7,7 @@ K predicted frames need not be held. Layouts: see ``physcheck.records.record``.
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import torch
@@ -21,6 +22,8 @@ from physcheck.records.series import (
     SERIES_FIELDS,
     SeriesStore,
     frame_series,
+    nan_spectra,
+    spectrum_shells,
     spectrum_steps,
     trailing_shape,
 )
@@ -60,12 +63,12 @@ class StreamedReference:
 class RecordBuilder:
     """Streams a rollout into a ``DiagnosticRecord`` (use as ``rollout(..., on_step=builder)``).
 
-    ``truth``: ``[B, K, X, Y, Z, C]`` on the rollout's device. ``truth_record``: the truth's
+    ``truth``: ``[B, K, *S, C]`` on the rollout's device (``[B, K, X, Y, Z, C]`` in 3D). ``truth_record``: the truth's
     diagnostics, if already computed (their variances are reused for VRMSE). ``reference``:
     frames of another rollout ``[B, K, ...]`` (any device; or a ``StreamedReference``) to
     compare with step by step, with its per-step channel variances ``reference_variance
     [B, K, C]`` if known (else computed from the reference frames). ``previous``: the frame before step 1 (the last history frame,
-    ``[B, X, Y, Z, C]``), from which the step-1 ``change`` is measured. ``keep_frames``: keep a
+    ``[B, *S, C]``), from which the step-1 ``change`` is measured. ``keep_frames``: keep a
     float32 CPU copy of each frame (needed when later rollouts compare with this one).
 
     Each step costs one ``frame_statistics`` pass over the frame plus one squared-error sum per
@@ -92,7 +95,7 @@ class RecordBuilder:
         self.reference = reference
         self.keep_frames = keep_frames
         self.n_steps = truth.shape[1]
-        self.n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
+        self.n_points = math.prod(truth.shape[2:-1])
         self.steps = spectrum_steps(settings, self.n_steps)
         self.truth_variance = (
             truth_record.variance.to(truth.device) if truth_record is not None else None
@@ -152,7 +155,7 @@ class RecordBuilder:
 
     @torch.inference_mode()  # the store is written inside the rollout's inference mode, too
     def _process(self, steps: list[int], frames: torch.Tensor) -> None:
-        """The numbers of consecutive ``steps`` from their frames ``[B, n, X, Y, Z, C]``."""
+        """The numbers of consecutive ``steps`` from their frames ``[B, n, *S, C]``."""
         settings, store = self.settings, self.series
         b, n = frames.shape[:2]
         span = slice(steps[0] - 1, steps[0] - 1 + n)
@@ -197,7 +200,7 @@ class RecordBuilder:
         self._pending = None
         out = self.series.finished()
         b = self.truth.shape[0]
-        n_shells = min(self.truth.shape[2 + a] for a in self.layout.perpendicular_axes) // 2 + 1
+        n_shells = spectrum_shells(self.layout, self.truth.shape[2:-1])
 
         def series(name: str, *shape: int) -> torch.Tensor:
             if name in out:
@@ -207,9 +210,7 @@ class RecordBuilder:
         n_channels = self.truth.shape[-1]
         spectra = out.get("spectra")
         if spectra is None:
-            spectra = torch.full(
-                (b, len(self.steps), 2, n_shells), float("nan"), dtype=torch.float64
-            )
+            spectra = nan_spectra(b, len(self.steps), n_shells)
         compared = self.reference is not None
         return DiagnosticRecord(
             n_steps=self.n_steps,

@@ -4,8 +4,8 @@
 Layouts (B trajectories, K steps, C channels, S spectrum steps, M = N//2 + 1 shells): the
 series of ``physcheck.records.series.FrameSeries``, which both records extend (``divb``,
 ``divb_spectral``, ``energy_ratio``, ``kinetic_energy``, ``mean_abs_b``, ``mass``,
-``min_density`` ``[B, K]``; ``variance``, ``change``, ``mean`` ``[B, K, C]``; ``momentum``
-``[B, K, 3]``), ``spectra [B, S, 2, M]`` (the two perpendicular magnetic components at the
+``min_density`` ``[B, K]``; ``variance``, ``change``, ``mean``, ``minimum`` ``[B, K, C]``;
+``momentum`` ``[B, K, 3]``; NaN where the dataset's layout lacks a series' fields), ``spectra [B, S, 2, M]`` (the two perpendicular magnetic components at the
 spectrum steps), and for rollouts ``vrmse [B, K, C]`` and
 ``vs_reference_vrmse``/``vs_reference_relative [B, K]`` (against another rollout of the same
 model, e.g. unperturbed or float32). The truth also holds the VRMSE ``[B, K, C]`` of the
@@ -17,6 +17,7 @@ time-mean state: the mean of the truth window's K frames, held).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, cast
@@ -35,8 +36,10 @@ from physcheck.records.series import (
     FrameSeries,
     SeriesStore,
     frame_series,
+    nan_spectra,
     series_layout,
     series_ndim,
+    spectrum_shells,
     spectrum_steps,
 )
 
@@ -65,7 +68,7 @@ class TruthRecord(FrameSeries):
         *,
         history: torch.Tensor | None = None,
     ) -> TruthRecord:
-        """Streams ``truth [B, K, X, Y, Z, C]`` one step at a time (memory flat in K).
+        """Streams ``truth [B, K, *S, C]`` one step at a time (memory flat in K).
         ``history [B, T, ...]``: the frames before the window (the last one is the frame before
         step 1 and the persistence and climatology baselines); without it those numbers are
         NaN. The time-mean state (mean of the K truth frames) needs one more pass over them."""
@@ -77,14 +80,15 @@ class TruthRecord(FrameSeries):
             if history is not None
             else None
         )
-        n_points = truth.shape[2] * truth.shape[3] * truth.shape[4]
+        n_points = math.prod(truth.shape[2:-1])
         convention = cast(Convention, settings.vrmse_convention)
+        spatial = tuple(range(1, truth.ndim - 2))  # (1, 2, 3) of [B, X, Y, Z, C]
         climatology = (
-            last.mean(dim=(1, 2, 3), keepdim=True).expand_as(last)
+            last.mean(dim=spatial, keepdim=True).expand_as(last)
             if last is not None
             else None
         )
-        time_mean = truth.mean(dim=1)  # [B, X, Y, Z, C]
+        time_mean = truth.mean(dim=1)  # [B, *S, C]
         previous = last
         for k in range(n_steps):
             frame = truth[:, k : k + 1]
@@ -118,6 +122,9 @@ class TruthRecord(FrameSeries):
             )
             previous = truth[:, k]
         out = series.finished()
+        if "spectra" not in out:  # no guide field: no perpendicular spectrum
+            shells = spectrum_shells(layout, truth.shape[2:-1])
+            out["spectra"] = nan_spectra(n_traj, len(steps), shells)
         return cls(
             **{name: out[name] for name in FRAME_SERIES},
             persistence_vrmse=out["persistence_vrmse"],

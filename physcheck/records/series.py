@@ -3,11 +3,15 @@ are made of.
 
 Layouts (B trajectories, K steps, C channels): series ``[B, K, ...]``; the spectra of the
 spectrum steps ``[B, S, 2, M]`` (S spectrum steps, the two perpendicular magnetic
-components, M = N//2 + 1 shells).
+components, M = N//2 + 1 shells). Frames are ``[B, n, *S, C]`` with any number of spatial axes
+(the layout's): the generic series (``variance``, ``change``, ``mean``, ``minimum``) are computed
+for any dataset profile, the MHD ones (div B, energies, <|B|>, mass, min density, momentum,
+spectra) only where the layout has their fields, NaN otherwise.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import Field, dataclass, field, fields
 from typing import Any
@@ -16,7 +20,6 @@ import torch
 
 import physcheck.diagnostics as d
 from physcheck.config.thresholds import DiagnosticSettings
-from physcheck.errors import LayoutError
 from physcheck.fields import FieldLayout
 
 #: the trailing dimension of a per-channel series ``[B, K, C]``
@@ -48,14 +51,17 @@ def trailing_shape(f: Field[Any], n_channels: int) -> tuple[int, ...]:
 @dataclass
 class FrameSeries:
     """The per-step series every record holds (the truth's and each rollout's), one field each;
-    ``FRAME_SERIES`` is their names. ``divb`` (configured operator) and ``divb_spectral``:
+    ``FRAME_SERIES`` is their names. Generic (any profile): ``variance``, ``change``, ``mean``,
+    ``minimum``; the others need the MHD fields (NaN without them). ``divb`` (configured
+    operator) and ``divb_spectral``:
     rms(div B) / mean |B| (1 / length); ``variance``: population variance per channel;
     ``energy_ratio``: E_B / E_K; ``kinetic_energy``: E_K = mean rho |v|^2 / 2; ``mean_abs_b``:
     <|B|>; ``mass``: mean rho; ``min_density``: min rho; ``change``: mean_S (frame_k -
     frame_{k-1})^2 per channel (the frame before step 1 is the last history frame); ``mean``:
     spatial mean per channel (the magnetic channels' means are the mean field <B>, in B
     units); ``momentum``: mean momentum <rho v_j> (density x velocity units, velocity-channel
-    order)."""
+    order; ``[B, K, D]``, D = 3 for MHD); ``minimum``: spatial minimum per channel (the
+    positivity check's number)."""
 
     divb: torch.Tensor = field(metadata=series_layout())
     divb_spectral: torch.Tensor = field(metadata=series_layout())
@@ -68,6 +74,7 @@ class FrameSeries:
     change: torch.Tensor = field(metadata=series_layout(CHANNELS))
     mean: torch.Tensor = field(metadata=series_layout(CHANNELS))
     momentum: torch.Tensor = field(metadata=series_layout(3))
+    minimum: torch.Tensor = field(metadata=series_layout(CHANNELS))
 
 
 #: the names of the per-step series every record holds, in ``FrameSeries``'s order
@@ -79,6 +86,22 @@ SERIES_FIELDS: dict[str, Field[Any]] = {f.name: f for f in fields(FrameSeries)}
 def spectrum_steps(settings: DiagnosticSettings, n_steps: int) -> list[int]:
     """The configured spectrum steps that fit in K, plus step 1 and the last step."""
     return sorted({1, n_steps, *[s for s in settings.spectrum_steps if 1 <= s <= n_steps]})
+
+
+def spectrum_shells(layout: FieldLayout, spatial_shape: Sequence[int]) -> int:
+    """M, the number of integer shells of a record's spectra on a grid ``spatial_shape``:
+    ``N//2 + 1`` for the smallest axis of the plane perpendicular to the guide field (or of the
+    grid, where the layout has no guide field and the spectra are NaN)."""
+    if layout.has_guide_field:
+        axes: Sequence[int] = layout.perpendicular_axes
+    else:
+        axes = range(len(spatial_shape))
+    return min(int(spatial_shape[a]) for a in axes) // 2 + 1
+
+
+def nan_spectra(n_traj: int, n_spectra: int, n_shells: int) -> torch.Tensor:
+    """``[B, S, 2, M]`` NaN spectra (CPU float64): a record's, where none were computed."""
+    return torch.full((n_traj, n_spectra, 2, n_shells), float("nan"), dtype=torch.float64)
 
 
 class SeriesStore:
@@ -124,10 +147,11 @@ def frame_series(
     *,
     spectrum_at: Sequence[int] = (),
 ) -> tuple[dict[str, torch.Tensor], torch.Tensor | None, d.FrameStatistics]:
-    """The ``FRAME_SERIES`` of consecutive frames ``[B, n, X, Y, Z, C]`` (each ``[B, n, ...]``),
+    """The ``FRAME_SERIES`` of consecutive frames ``[B, n, *S, C]`` (each ``[B, n, ...]``),
     the spectra of the frames ``spectrum_at`` (indices into n; ``[len, B, 2, M]``, else
-    ``None``) and the frames' statistics (batched ``[B * n, ...]``). ``previous [B, X, Y, Z,
-    C]``: the frame before the first one (``None``: the first change is NaN)."""
+    ``None``, also where the layout has no guide field) and the frames' statistics (batched
+    ``[B * n, ...]``). ``previous [B, *S, C]``: the frame before the first one (``None``: the
+    first change is NaN)."""
     b, n = frames.shape[:2]
     flat = frames.reshape(b * n, *frames.shape[2:])
     methods = tuple(dict.fromkeys((settings.divergence_method, "spectral")))
@@ -142,17 +166,17 @@ def frame_series(
     def per_step(t: torch.Tensor) -> torch.Tensor:
         return t.view(b, n, *t.shape[1:])
 
-    n_points = frames.shape[2] * frames.shape[3] * frames.shape[4]
+    n_points = math.prod(frames.shape[2:-1])
     if previous is None:
         before = torch.full_like(frames[:, :1], float("nan"))
     else:
         before = previous[:, None].to(device=frames.device, dtype=frames.dtype)
     preceding = before if n == 1 else torch.cat((before, frames[:, :-1]), dim=1)
     change = d.squared_error_sums(flat, preceding.reshape(flat.shape)) / n_points
-    try:
-        density = frames[..., layout.density].amin(dim=(-3, -2, -1))
-    except LayoutError:
-        density = torch.full(frames.shape[:2], float("nan"), device=frames.device)
+    if layout.has("density"):
+        density = stats.minimum[:, layout.density]
+    else:
+        density = torch.full_like(stats.mass, float("nan"))
     values = {
         "divb": per_step(stats.divb(settings.divergence_method)),
         "divb_spectral": per_step(stats.divb("spectral")),
@@ -161,10 +185,11 @@ def frame_series(
         "kinetic_energy": per_step(stats.kinetic_energy),
         "mean_abs_b": per_step(stats.mean_abs_b),
         "mass": per_step(stats.mass),
-        "min_density": density.to(stats.mass.dtype),
+        "min_density": per_step(density),
         "change": per_step(change),
         "mean": per_step(stats.mean),
         "momentum": per_step(stats.momentum),
+        "minimum": per_step(stats.minimum),
     }
     spectra = None
     if stats.spectrum is not None:
@@ -179,8 +204,10 @@ __all__ = [
     "FrameSeries",
     "SeriesStore",
     "frame_series",
+    "nan_spectra",
     "series_layout",
     "series_ndim",
+    "spectrum_shells",
     "spectrum_steps",
     "trailing_shape",
 ]

@@ -105,37 +105,40 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
             vrmse, first["trajectories"], ceiling=float(th["stability_threshold"])
         ),
     )
-    steps = first["spectrum_steps"]
-    spectra = {
-        m: {
-            s: np.nanmedian(_arr(series[m]["spectra"])[:, j], axis=0)
-            for j, s in enumerate(series[m]["spectrum_steps"])
+    if "spectra_truth" in first:  # a dataset without a guide field has no perpendicular spectrum
+        steps = first["spectrum_steps"]
+        spectra = {
+            m: {
+                s: np.nanmedian(_arr(series[m]["spectra"])[:, j], axis=0)
+                for j, s in enumerate(series[m]["spectrum_steps"])
+            }
+            for m in models
         }
-        for m in models
-    }
-    truth_spectra = {
-        s: np.nanmedian(_arr(first["spectra_truth"])[:, j], axis=0) for j, s in enumerate(steps)
-    }
-    add(
-        "fig-spectra",
-        "Perpendicular spectrum of (B_y, B_z), E(n_perp | n_par <= N/16), median over trajectories, against truth.",
-        f.perpendicular_spectra(
-            spectra,
-            truth_spectra,
-            component="(B_y, B_z)",
-            cutoff=first.get("spectrum_cutoff"),
-        ),
-    )
-    add(
-        "fig-divb",
-        "div B ratio per step against the truth's floor, and the bound (a factor of the truth's).",
-        f.divb_per_step(
-            {m: _arr(series[m]["divb"]) for m in models},
-            _arr(first["divb_truth"]),
-            operator=first["divergence_method"],
-            factor=float(th["solenoidality_factor"]),
-        ),
-    )
+        truth_spectra = {
+            s: np.nanmedian(_arr(first["spectra_truth"])[:, j], axis=0)
+            for j, s in enumerate(steps)
+        }
+        add(
+            "fig-spectra",
+            "Perpendicular spectrum of (B_y, B_z), E(n_perp | n_par <= N/16), median over trajectories, against truth.",
+            f.perpendicular_spectra(
+                spectra,
+                truth_spectra,
+                component="(B_y, B_z)",
+                cutoff=first.get("spectrum_cutoff"),
+            ),
+        )
+    if "divb_truth" in first:  # nor one without a magnetic field a div B
+        add(
+            "fig-divb",
+            "div B ratio per step against the truth's floor, and the bound (a factor of the truth's).",
+            f.divb_per_step(
+                {m: _arr(series[m]["divb"]) for m in models},
+                _arr(first["divb_truth"]),
+                operator=first["divergence_method"],
+                factor=float(th["solenoidality_factor"]),
+            ),
+        )
     n_steps = vrmse[models[0]].shape[1]
     band = (float(th["variance_low"]), float(th["variance_high"]))
     ratios = {m: _arr(series[m]["variance_ratio"]) for m in models if "variance_ratio" in series[m]}
@@ -177,14 +180,15 @@ def _build_figures(series: Mapping[str, Mapping[str, Any]]) -> dict[str, Figure]
         "<|B|>": ("energy_factor", "factor", float(th["energy_factor"])),
         "mass <rho>": ("mass_tolerance", "fraction", float(th["mass_tolerance"])),
     }
-    add(
-        "fig-energy",
-        "Energies per step against truth (medians over trajectories): the ratio E_b'/E_K of the "
-        "fluctuating magnetic energy to the kinetic energy (the inverse of the Alfven ratio "
-        "r_A = E_K/E_M) and the mean magnitude <|B|> the energy check judges, the mass the "
-        "mean_field check judges, and the total E_B/E_K for reference.",
-        f.energies_per_step(panels, bounds=energy_bounds),
-    )
+    if panels:  # none for a dataset without the MHD fields
+        add(
+            "fig-energy",
+            "Energies per step against truth (medians over trajectories): the ratio E_b'/E_K of the "
+            "fluctuating magnetic energy to the kinetic energy (the inverse of the Alfven ratio "
+            "r_A = E_K/E_M) and the mean magnitude <|B|> the energy check judges, the mass the "
+            "mean_field check judges, and the total E_B/E_K for reference.",
+            f.energies_per_step(panels, bounds=energy_bounds),
+        )
     spread = {
         m: _arr(series[m]["perturbation_spread"])
         for m in models

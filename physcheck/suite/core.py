@@ -37,6 +37,7 @@ from physcheck.errors import PhyscheckError
 from physcheck.fields import FieldLayout
 from physcheck.models import Surrogate
 from physcheck.models.saved import SavedRollouts
+from physcheck.profiles import Profile
 from physcheck.records import DiagnosticRecord, EquivarianceRecord, TruthRecord
 from physcheck.suite import preflight
 from physcheck.suite.basin_map import basin_map_rows
@@ -146,6 +147,11 @@ class Suite:
     @property
     def data(self) -> WellData:
         return self.inputs.data
+
+    @property
+    def profile(self) -> Profile:
+        """The data's profile (``Inputs.profile``)."""
+        return self.inputs.profile
 
     @property
     def layout(self) -> FieldLayout:

@@ -1,10 +1,11 @@
 """What a suite's rollouts start from (``Inputs``): the data (checked against the
-``manifest`` setting), its field layout and symmetries, the device, the window and
+``manifest`` setting), its dataset profile, field layout and symmetries, the device, the window and
 trajectories, the models, and the history and truth of the window; plus the torch dtype of
 each precision setting and the device a run (or a parallel worker) uses.
 
-Layouts: histories ``[B, T, X, Y, Z, C]``, truth windows ``[B, K, X, Y, Z, C]`` (B: the
-configured trajectories, T: history frames, K: the window's steps, C: the data's channels).
+Layouts: histories ``[B, T, *S, C]``, truth windows ``[B, K, *S, C]`` (B: the configured
+trajectories, T: history frames, K: the window's steps, S: the profile's spatial axes, ``X, Y,
+Z`` for MHD, C: the data's channels).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from physcheck.errors import ConfigError, DataError
 from physcheck.fields import FieldLayout
 from physcheck.models import Surrogate, load
 from physcheck.models.saved import SavedRollouts
+from physcheck.profiles import Profile, profile_for
 from physcheck.records import TruthRecord
 
 #: the torch dtype of each ``dtype`` / ``reference_dtype`` setting
@@ -113,9 +115,17 @@ class Inputs:
         return open_dataset(source, split=self.settings.split, timeout=self.settings.timeout)
 
     @cached_property
+    def profile(self) -> Profile:
+        """The data's profile: the ``profile`` setting's, else the one listing the data's
+        ``dataset_name``, else the one with its channels (``physcheck.profiles.profile_for``)."""
+        return profile_for(self.data.name, self.data.field_names, named=self.settings.profile)
+
+    @cached_property
     def layout(self) -> FieldLayout:
-        """Where each field's components sit in the channel axis, for the guide axis."""
-        return self.data.layout(self.settings.guide_axis)
+        """Where each field's components sit in the channel axis: the profile's channels and
+        spatial dimensions (the data's, once ``preflight.validate`` has compared them), with the
+        guide axis where the profile has a guide field."""
+        return FieldLayout.of(self.profile, self.settings.guide_axis)
 
     @cached_property
     def symmetries(self) -> SymmetryGroup:

@@ -24,9 +24,13 @@ class RolloutPlan:
         self.inputs = inputs
 
     def needs(self, need: str) -> bool:
-        """Whether a selected check needs the ``float64``, ``perturbed`` or ``equivariance``
-        rollouts (``physcheck.config.checks``)."""
-        return any(need in check_spec(c).needs for c in self.inputs.settings.checks)
+        """Whether a selected check that the data's profile can serve needs the ``float64``,
+        ``perturbed`` or ``equivariance`` rollouts (``physcheck.config.checks``)."""
+        profile = self.inputs.profile
+        return any(
+            need in spec.needs and profile.missing(spec.requires) is None
+            for spec in map(check_spec, self.inputs.settings.checks)
+        )
 
     def variants(self, name: str) -> list[Variant]:
         """The rollouts of the window the configured checks need for a model, in the order

@@ -5,24 +5,30 @@ from __future__ import annotations
 
 from physcheck.engine import rollout
 from physcheck.errors import ConfigError, DataError, ModelRunError, ModelSpecError, PhyscheckError
-from physcheck.fields import MHD_FIELDS
+from physcheck.profiles import profile_names
 from physcheck.suite.inputs import Inputs
 
 
 def validate(inputs: Inputs, name: str) -> None:
-    """The data holds MHD states on a 3D grid, the window fits the trajectories and the
-    model's history, and one step of the model on one trajectory returns a float frame of
+    """The data fit their profile (its channels, in order, and its spatial dimensions), the
+    window fits the trajectories and the model's history, and one step of the model on one trajectory returns a float frame of
     the data's shape ``[1, X, Y, Z, C]`` (saved rollouts: they cover the window and the
     trajectories). Raises ``DataError``, ``ConfigError``, ``ModelSpecError`` or
     ``ModelRunError`` with one line."""
     data = inputs.data
-    missing = [f for f in MHD_FIELDS if f not in data.field_names]
-    if missing or len(data.spatial_shape) != 3:
+    profile = inputs.profile
+    differences = profile.differences(data.field_names, len(data.spatial_shape))
+    if differences:
+        how = (
+            "named with --physcheck-profile"
+            if inputs.settings.profile
+            else f"found for data set {data.name!r}"
+        )
         raise DataError(
-            f"{data.files[0]}: physcheck's checks need 3D MHD states with the fields "
-            f"{', '.join(MHD_FIELDS)}; this data has {len(data.spatial_shape)}D fields "
-            f"{', '.join(data.field_names)}"
-            + (f" (missing {', '.join(missing)})" if missing else "")
+            f"{data.files[0]}: the data do not fit the {profile.name} profile ({how}): "
+            f"{'; '.join(differences)}; name the data's profile with --physcheck-profile "
+            f"(known: {', '.join(profile_names())}) or register one "
+            "(physcheck.profiles.register_profile)"
         )
     model = inputs.model(name)
     declared = getattr(model, "n_channels", None)

@@ -95,6 +95,7 @@ class CheckResults:
             equivariance=equivariance,
             equivariance_skip=equivariance_skip,
             equivariance_tier=plan.equivariance_tier(name),
+            profile=inputs.profile,
         )
 
     def results(self, name: str) -> list[CheckResult]:

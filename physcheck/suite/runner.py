@@ -8,8 +8,8 @@ The runner memoises nothing and knows no cache: what a variant compares with (th
 record's kept frames) is handed to it (``BaseFrames``). It counts what it computed
 (``rollout_counts``, ``batches``, ``rejoined``).
 
-Layouts: histories ``[B, T, X, Y, Z, C]``, frames ``[B, X, Y, Z, C]``, kept frames
-``[B, K, X, Y, Z, C]``.
+Layouts: histories ``[B, T, *S, C]``, frames ``[B, *S, C]``, kept frames ``[B, K, *S, C]``
+(S the data profile's spatial axes: ``X, Y, Z`` for MHD; the shapes below are written for it).
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ class RecordStore:
                 "device": inputs.device.type,
                 "diagnostics": repr(inputs.diagnostics),
                 "guide_axis": s.guide_axis,
+                "profile": inputs.profile.name,
                 "keep_frames": self.plan.keeps_frames(name),
                 "versions": [physcheck.__version__, torch.__version__],
             }

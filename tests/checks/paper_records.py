@@ -110,6 +110,14 @@ def _mean_state(mass: torch.Tensor, guide: torch.Tensor) -> torch.Tensor:
     return mean
 
 
+def _minimum(min_density: torch.Tensor) -> torch.Tensor:
+    """Channel minima ``[B, K, 7]``: the density's ``min_density``, -1 for the B and v
+    components (fluctuations about their means)."""
+    minimum = -torch.ones(*min_density.shape, 7, dtype=torch.float64)
+    minimum[..., 0] = min_density
+    return minimum
+
+
 def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tensor) -> TruthRecord:
     """The truth: stationary, with a small drift so that its statistics have a spread in time."""
     k = torch.arange(1, n_steps + 1, dtype=torch.float64)
@@ -131,6 +139,7 @@ def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tenso
         mean_abs_b=TRUTH_MEAN_ABS_B * ones,
         mass=ones.clone(),
         min_density=0.2 * ones,
+        minimum=_minimum(0.2 * ones),
         change=variance * 0.05,
         mean=_mean_state(ones, TRUTH_B0 * ones),
         momentum=torch.zeros(n_traj, n_steps, 3, dtype=torch.float64),
@@ -228,6 +237,7 @@ def make_rollout(
         mean_abs_b=mean_abs_b,
         mass=torch.ones(n_traj, n_steps, dtype=torch.float64),
         min_density=0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64),
+        minimum=_minimum(0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64)),
         change=truth.change.clone() * (variance / truth.variance),
         mean=_mean_state(
             torch.ones(n_traj, n_steps, dtype=torch.float64),

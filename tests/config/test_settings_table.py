@@ -29,6 +29,7 @@ EVERY_KEY = """
 models = { m = "demo", p = "persistence+projection" }
 predictions = { old = "out/old.npz,start=3" }
 data = "data/mhd"
+profile = "mhd"
 split = "valid"
 manifest = "smoke"
 window = "paper"

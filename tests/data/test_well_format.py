@@ -15,8 +15,9 @@ from physcheck.sim.recipes import SMOKE
 SHIPPED_TEST_SPLIT = dataset_dir("smoke") / "data" / "test"
 
 
-def assert_well_format(path: Path) -> None:
-    """The Well's layout rules, as its loaders and format checks rely on them."""
+def assert_well_format(path: Path, n_dims: int = 3) -> None:
+    """The Well's layout rules, as its loaders and format checks rely on them, for a file on an
+    ``n_dims``-dimensional grid."""
     with h5py.File(path, "r") as f:
         for attr in (
             "dataset_name",
@@ -26,7 +27,7 @@ def assert_well_format(path: Path) -> None:
             "simulation_parameters",
         ):
             assert attr in f.attrs, attr
-        assert f.attrs["grid_type"] == "cartesian" and f.attrs["n_spatial_dims"] == 3
+        assert f.attrs["grid_type"] == "cartesian" and f.attrs["n_spatial_dims"] == n_dims
         for param in f.attrs["simulation_parameters"]:
             assert param in f.attrs and param in f["scalars"], param
         for group in (
@@ -39,7 +40,7 @@ def assert_well_format(path: Path) -> None:
         ):
             assert group in f, group
         spatial = [str(d) for d in f["dimensions"].attrs["spatial_dims"]]
-        assert spatial == ["x", "y", "z"]
+        assert spatial == ["x", "y", "z"][:n_dims]
         shape = tuple(f["dimensions"][d].shape[0] for d in spatial)
         n_time = f["dimensions"]["time"].shape[0]
         n_traj = int(f.attrs["n_trajectories"])
@@ -57,7 +58,7 @@ def assert_well_format(path: Path) -> None:
                 d = f[group][name]
                 for attr in ("dim_varying", "sample_varying", "time_varying"):
                     assert attr in d.attrs
-                assert d.shape == (n_traj, n_time, *shape) + (3,) * order
+                assert d.shape == (n_traj, n_time, *shape) + (n_dims,) * order
                 assert d.dtype == np.float32
                 assert np.isfinite(d[0, :2]).all()
         for name in f["scalars"].attrs["field_names"]:
@@ -121,3 +122,49 @@ def test_stats_yaml_has_the_wells_keys() -> None:
     assert stats["mean"]["magnetic_field"][0] == pytest.approx(
         0.5 / 0.7, rel=1e-6
     )  # the guide field B0
+
+
+def test_a_2d_file_follows_the_well_format_and_loads_with_the_well(tmp_path: Path) -> None:
+    """A 2D set (a scalar and a 2-component vector on a 8 x 6 grid) in physcheck's writer's
+    layout: The Well's rules, The Well's loader and physcheck's reader agree on it."""
+    from the_well.data import WellDataset
+
+    from physcheck.data import open_dataset
+    from physcheck.data.writer import field_statistics, write_stats, write_well_file
+
+    rng = np.random.default_rng(0)
+    tracer = rng.uniform(0.5, 1.0, size=(2, 9, 8, 6)).astype(np.float32)
+    velocity = rng.normal(size=(2, 9, 8, 6, 2)).astype(np.float32)
+    path = write_well_file(
+        tmp_path / "data" / "test" / "flow.hdf5",
+        dataset_name="flow2d",
+        scalar_fields={"tracer": tracer},
+        vector_fields={"velocity": velocity},
+        times=np.arange(9, dtype=np.float32),
+        box_size=1.0,
+        parameters={"Re": 100.0},
+    )
+    stats = field_statistics({"tracer": tracer}, {"velocity": velocity})
+    assert len(stats["mean"]["velocity"]) == 2
+    write_stats(tmp_path / "stats.yaml", stats)
+    assert_well_format(path, n_dims=2)
+
+    ds = WellDataset(
+        path=str(tmp_path / "data" / "test"),
+        normalization_path=str(tmp_path / "stats.yaml"),
+        n_steps_input=2,
+        n_steps_output=1,
+        use_normalization=False,
+    )
+    sample = ds[0]
+    assert sample["input_fields"].shape == (2, 8, 6, 3)
+
+    data = open_dataset(tmp_path)
+    assert data.field_names == ("tracer", "velocity_x", "velocity_y")
+    assert data.spatial_shape == (8, 6) and data.layout().spatial_dims == 2
+    frames = data.read_frames(1, 2, 5)  # [T, X, Y, C]
+    assert tuple(frames.shape) == (3, 8, 6, 3)
+    np.testing.assert_array_equal(frames[..., 0].numpy(), tracer[1, 2:5])
+    np.testing.assert_array_equal(frames[..., 1:].numpy(), velocity[1, 2:5])
+    # The Well's first sample is trajectory 0's first frames, channels in the same order
+    np.testing.assert_array_equal(sample["input_fields"].numpy(), data.read_frames(0, 0, 2).numpy())

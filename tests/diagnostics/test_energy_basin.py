@@ -12,9 +12,12 @@ from physcheck.diagnostics import (
     BASIN_NONE,
     BASIN_NONFINITE,
     BASIN_SECOND,
+    BLOW_UP_NONFINITE,
     amplification,
     basin_label,
     basin_names,
+    blow_up_label,
+    blow_up_names,
     channel_variance,
     energies,
     perpendicular_asymmetry,
@@ -87,3 +90,25 @@ def test_amplification_and_asymmetry() -> None:
     assert perpendicular_asymmetry(a).item() == pytest.approx(4.0)
     assert perpendicular_asymmetry(amplification(truth, truth)).item() == pytest.approx(0.0)
     assert basin_label(a).item() == BASIN_FIRST
+
+
+def test_blow_up_labels_name_the_channel_that_blows_up_most() -> None:
+    """The basin of a dataset without a guide field: the channel amplified the most above tau."""
+    layout = FieldLayout(("tracer", "pressure", "velocity_x", "velocity_y"), None, 2)
+    a = torch.ones(5, 4, dtype=torch.float64)
+    a[0, 1] = 1e4  # pressure
+    a[1, 2] = a[1, 3] = 50.0  # a tie above tau: the first
+    a[2, 0] = 5.0  # below tau
+    a[3, 3] = float("inf")  # counts as above tau
+    a[4, 0] = float("nan")  # not a number: cannot be told
+    codes = blow_up_label(a)
+    assert codes.tolist() == [2, 3, BASIN_NONE, 4, BLOW_UP_NONFINITE]
+    assert blow_up_names(codes, layout=layout) == [
+        "pressure",
+        "vx",
+        "none",
+        "vy",
+        "non-finite",
+    ]
+    assert blow_up_names(codes[0], layout=layout) == "pressure"
+    assert blow_up_label(a[2], tau=4.0).item() == 1

@@ -170,3 +170,41 @@ def test_numpy_input_is_accepted() -> None:
     _, variance = d.channel_moments(frame.numpy())
     torch.testing.assert_close(variance, d.channel_variance(frame))
     assert d.squared_error_sums(frame.numpy(), frame).abs().max() == 0
+
+
+def test_a_2d_scalar_layout_gets_the_generic_numbers_and_nan_for_the_rest() -> None:
+    """A profile without MHD fields (one scalar on a 2D grid): moments and minima by their
+    definitions, everything made of density, velocity or B NaN, no spectrum."""
+    layout = FieldLayout(("concentration",), guide_axis=None, spatial_dims=2)
+    frame = torch.rand(3, 12, 10, 1, dtype=torch.float64) + 0.5
+    stats = d.frame_statistics(frame, layout=layout)
+    torch.testing.assert_close(stats.mean, frame.mean(dim=(1, 2)))
+    torch.testing.assert_close(stats.variance, frame.var(dim=(1, 2), correction=0))
+    torch.testing.assert_close(stats.minimum, frame.amin(dim=(1, 2)))
+    assert stats.momentum.shape == (3, 2)
+    for value in (stats.mass, stats.kinetic_energy, stats.magnetic_energy, stats.mean_abs_b):
+        assert value.shape == (3,) and bool(value.isnan().all())
+    assert bool(stats.divb("central").isnan().all()) and stats.spectrum is None
+    mean, variance = d.channel_moments(frame)
+    torch.testing.assert_close((mean, variance), (stats.mean, stats.variance))
+    with pytest.raises(ValueError, match=r"\[B, X, Y, C\] with C = 1"):
+        d.frame_statistics(frame[..., None, :], layout=layout)
+
+
+def test_a_2d_flow_gets_its_mass_momentum_and_kinetic_energy() -> None:
+    layout = FieldLayout(("density", "velocity_x", "velocity_y"), guide_axis=None, spatial_dims=2)
+    frame = torch.rand(2, 8, 6, 3, dtype=torch.float64)
+    stats = d.frame_statistics(frame, layout=layout)
+    rho, v = frame[..., 0], frame[..., 1:]
+    torch.testing.assert_close(stats.mass, rho.mean(dim=(1, 2)))
+    torch.testing.assert_close(stats.momentum, (rho[..., None] * v).mean(dim=(1, 2)))
+    torch.testing.assert_close(
+        stats.kinetic_energy, 0.5 * (rho * v.square().sum(dim=-1)).mean(dim=(1, 2))
+    )
+    assert bool(stats.energy_ratio.isnan().all())  # no magnetic field
+
+
+def test_the_minimum_is_each_channels_spatial_minimum() -> None:
+    frame = mhd_state(8, seed=3)[None].double()
+    stats = d.frame_statistics(frame)
+    torch.testing.assert_close(stats.minimum, frame.amin(dim=(1, 2, 3)))

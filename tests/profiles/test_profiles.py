@@ -12,8 +12,8 @@ from physcheck.checks.run import run_checks
 from physcheck.config import build_settings, check_names, check_spec, register_check
 from physcheck.data import open_dataset
 from physcheck.datasets import dataset_dir
-from physcheck.errors import ConfigError, DataError
-from physcheck.fields import MHD_FIELDS
+from physcheck.errors import ConfigError, DataError, LayoutError
+from physcheck.fields import MHD_FIELDS, MHD_LAYOUT, FieldLayout
 from physcheck.profiles import (
     CAPABILITIES,
     MHD,
@@ -102,18 +102,72 @@ def test_checks_the_profile_cannot_serve_skip_in_their_own_shape() -> None:
     )
     suite = Suite(settings)
     context = suite.context("oracle")
+    # the MHD data judged under a profile that offers none of MHD's capabilities (positivity
+    # would look for the toy's field in MHD data: the toy without its positive field)
+    bare = dataclasses.replace(TOY, positive=())
     under_mhd = run_checks(context, settings.checks)
-    under_toy = run_checks(dataclasses.replace(context, profile=TOY), settings.checks)
+    under_toy = run_checks(dataclasses.replace(context, profile=bare), settings.checks)
     assert [(r.check, r.trajectory, r.channel) for r in under_toy] == [
         (r.check, r.trajectory, r.channel) for r in under_mhd
     ]  # the same items: a skipped check keeps its ids
     for mhd, toy in zip(under_mhd, under_toy, strict=True):
-        reason = TOY.missing(check_spec(mhd.check).requires)
+        reason = bare.missing(check_spec(mhd.check).requires)
         if reason is None:
             assert toy == mhd  # a generic check is untouched by the profile
         else:
             assert toy.skipped == reason and reason in toy.message
     skipped = {r.check for r in under_toy if r.skipped}
-    assert {"solenoidality", "spectrum", "perpendicular_symmetry", "energy", "mean_field"} <= skipped
+    assert {
+        "solenoidality",
+        "spectrum",
+        "perpendicular_symmetry",
+        "energy",
+        "mean_field",
+        "positivity",
+    } <= skipped
     assert {"finite", "vrmse", "channel_variance"}.isdisjoint(skipped)
     assert set(check_names()) >= skipped
+
+
+def test_a_profiles_layout_has_its_channels_dimensions_and_guide_axis() -> None:
+    assert FieldLayout.of(MHD) == MHD_LAYOUT and MHD_LAYOUT.has_guide_field
+    assert FieldLayout.of(MHD, guide_axis=2).perpendicular_axes == (0, 1)
+    toy = FieldLayout.of(TOY, guide_axis=2)
+    assert (toy.names, toy.guide_axis, toy.spatial_dims) == (("concentration",), None, 2)
+    assert toy.spatial_axes == (-3, -2) and not toy.has_guide_field
+    with pytest.raises(LayoutError, match="no plane perpendicular to a guide field: this layout is 2D"):
+        _ = toy.perpendicular_axes
+    with pytest.raises(LayoutError, match="guide_axis must be one of 0, 1"):
+        FieldLayout(("a", "b"), guide_axis=2, spatial_dims=2)
+    flow = FieldLayout(("density", "velocity_x", "velocity_y"), guide_axis=None, spatial_dims=2)
+    assert flow.velocity == (1, 2) and flow.has_vector("velocity")
+    assert not flow.has_vector("magnetic_field")
+
+
+def test_the_differences_between_data_and_a_profile_are_named() -> None:
+    assert MHD.differences(MHD_FIELDS, 3) == []
+    assert TOY.differences(["concentration"], 2) == []
+    assert MHD.differences(["concentration"], 2) == [
+        "the data are 2D, the profile 3D",
+        f"missing channel(s) {', '.join(MHD_FIELDS)}",
+        "channel(s) the profile does not know: concentration",
+    ]
+    swapped = (MHD_FIELDS[1], MHD_FIELDS[0], *MHD_FIELDS[2:])
+    (order,) = MHD.differences(swapped, 3)
+    assert order.startswith("the channels are in another order (magnetic_field_x, density")
+
+
+def test_runs_of_different_profiles_are_not_compared() -> None:
+    from physcheck.baseline.comparable import differences
+
+    def document(profile: str | None) -> dict[str, object]:
+        files = [{"name": "a.hdf5", "sha256": "0" * 64}]
+        return {
+            "physcheck": {"version": "0.3.0"},
+            "settings": {"window": "3:1:10", "profile": profile},
+            "provenance": {"data": {"files": files}},
+        }
+
+    assert differences(document("toy"), document("mhd")) == ["profile 'toy' against 'mhd'"]
+    assert differences(document("mhd"), document("mhd")) == []
+    assert differences(document("mhd"), document(None)) == []  # a baseline from before profiles

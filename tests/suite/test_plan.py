@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 
 from physcheck.config import build_settings
+from physcheck.profiles import MHD, FieldSpec, Profile
 from physcheck.suite.inputs import Inputs
 from physcheck.suite.plan import RolloutPlan
 from physcheck.suite.variant import BASE, FLOAT64, Variant, perturbed
@@ -44,6 +45,7 @@ def plan_of(
     model: Any = None,
     *,
     batching: bool = True,
+    profile: Profile = MHD,
     **cli: Any,
 ) -> RolloutPlan:
     settings = build_settings({}, {"models": ["m=persistence"], **cli})
@@ -53,6 +55,7 @@ def plan_of(
     )
     inputs = SimpleNamespace(
         settings=settings,
+        profile=profile,
         batching=batching,
         symmetries=symmetries,
         diagnostics=settings.diagnostics,
@@ -143,3 +146,13 @@ def test_an_executor_task_has_the_base_with_the_perturbed_rollouts(
 ) -> None:
     typed = RolloutPlan.task_groups([Variant.parse(v) for v in variants])
     assert [[str(v) for v in g] for g in typed] == groups
+
+
+def test_only_the_checks_the_profile_can_serve_ask_for_rollouts() -> None:
+    """A profile without a symmetry group or a guide axis needs no equivariance rollouts (its
+    check is skipped); the generic checks still need the twin and the perturbed rollouts."""
+    scalar = Profile("scalar", ("scalar",), 2, (FieldSpec("c"),))
+    plan = plan_of(profile=scalar, perturbations="2")
+    assert not plan.needs("equivariance") and plan_of().needs("equivariance")
+    assert plan.needs("float64") and plan.needs("perturbed")
+    assert plan.variants("m") == plan_of(perturbations="2").variants("m")
