@@ -29,7 +29,6 @@ OPTIONAL = {"physcheck.strategies", "physcheck.demo_training"}
 INTERNAL_RAISES = {
     ("config/saved_spec.py", "ValueError"),  # index_ranges: always turned into a ConfigError/ModelSpecError
     ("records/builder.py", "KeyError"),  # StreamedReference: a frame the engine no longer holds
-    ("suite/core.py", "KeyError"),  # Suite.result (left to the Suite's split)
     ("checks/assertions.py", "AssertionError"),  # a failing assert_<check>: a test failure
     ("data/remote.py", "AssertionError"),  # unreachable
 }

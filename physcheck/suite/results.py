@@ -15,7 +15,7 @@ from physcheck.checks.context import CheckContext
 from physcheck.checks.measures import Measures
 from physcheck.checks.result import CheckResult, test_id
 from physcheck.checks.run import run_checks
-from physcheck.errors import ModelRunError, PhyscheckError, RolloutError
+from physcheck.errors import ModelRunError, PhyscheckError, RolloutError, UnknownNameError
 from physcheck.records import DiagnosticRecord, EquivarianceRecord
 from physcheck.suite.inputs import Inputs
 from physcheck.suite.plan import RolloutPlan
@@ -132,7 +132,7 @@ class CheckResults:
         for r in self.results(name):
             if r.check == check and r.trajectory == trajectory and r.channel == channel:
                 return r
-        raise KeyError(f"no result for {test_id(check, name, trajectory, channel)}")
+        raise UnknownNameError(f"no result for {test_id(check, name, trajectory, channel)}")
 
 
 __all__ = ["CheckResults", "EquivarianceOf", "RecordOf"]

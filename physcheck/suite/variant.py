@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from physcheck.errors import ConfigError
+
 VariantKind = Literal["base", "float64", "noise", "equivariance", "orbit"]
 
 #: the names of the kinds without an index or a transform
@@ -45,7 +47,7 @@ class Variant:
         else:
             ok = self.kind in _PLAIN and self.index is None and self.transform is None
         if not ok:
-            raise ValueError(
+            raise ConfigError(
                 f"not a rollout variant: kind={self.kind!r}, index={self.index!r}, "
                 f"transform={self.transform!r}"
             )
@@ -65,7 +67,7 @@ class Variant:
         if moved is not None:
             kind: VariantKind = "equivariance" if moved.group(1) == "equivariance" else "orbit"
             return cls(kind, transform=moved.group(2))
-        raise ValueError(
+        raise ConfigError(
             f"no rollout variant is named {name!r}; the names are base, float64, noiseN, "
             "equivariance:TRANSFORM and orbit:TRANSFORM"
         )
@@ -95,7 +97,7 @@ class Variant:
     def noise_index(self) -> int:
         """The perturbation's index (it seeds the noise); ``ValueError`` for another kind."""
         if self.index is None:
-            raise ValueError(f"{self} is not a perturbed rollout")
+            raise ConfigError(f"{self} is not a perturbed rollout")
         return self.index
 
 
