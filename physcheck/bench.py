@@ -111,7 +111,6 @@ def bench(
     from physcheck.outputs.results import write_results
     from physcheck.suite import Suite
 
-    synchronize = None
     timer = PhaseTimer()
     started = time.perf_counter()
     with timed(timer, OTHER):
@@ -119,8 +118,7 @@ def bench(
         if suite.device.type == "cuda":  # asynchronous: phase boundaries wait for the GPU
             import torch
 
-            synchronize = torch.cuda.synchronize
-            timer.synchronize = synchronize
+            timer.synchronize = torch.cuda.synchronize
         with phase(LOADING):
             with phase("model loading"):
                 suite.model(model)

@@ -54,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = scorecard(tables)
     print(text)
     if args.markdown is not None:
-        write_text_atomic(args.markdown, text)
+        try:
+            write_text_atomic(args.markdown, text)
+        except PhyscheckError as exc:  # an unwritable or full target: one line, not a traceback
+            print(f"ERROR: physcheck compare: {exc}", file=sys.stderr)
+            return 4
     regressed = any(c.failed for _, comparisons in tables.values() for c in comparisons)
     return 1 if regressed else 0

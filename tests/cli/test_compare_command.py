@@ -59,3 +59,13 @@ def test_files_that_cannot_be_compared_exit_4_with_one_line(
     with pytest.raises(SystemExit) as exited:
         main(["compare", new, str(tmp_path / "junk.json")])
     assert exited.value.code == 4 and "is not a results JSON" in capsys.readouterr().err
+
+
+def test_a_scorecard_that_cannot_be_written_is_one_line(
+    tmp_path: Path, documents: dict[str, dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    good = write(tmp_path, "good", documents["good"])
+    assert main(["compare", good, good, "--markdown", str(tmp_path / "blocker" / "card.md")]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "card.md: cannot be written" in err
