@@ -19,6 +19,7 @@ workers) and keeps the equivariance records and basin maps; variant names (``"ba
 from __future__ import annotations
 
 import collections
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -330,11 +331,13 @@ class Suite:
         saved rollouts (``physcheck.suite.equivariance``)."""
         if self.executor is not None and self.saved(name) is None:
             return self.executor.equivariance_rollouts(self, name)
-        return symmetry_rollouts(self.inputs, self.runner, name)
+        held = functools.partial(self.store.held_frames, name, BASE)
+        return symmetry_rollouts(self.inputs, self.runner, name, held)
 
     def equivariance(self, name: str) -> EquivarianceRecord:
         """The equivariance gaps of a model, computed once (``physcheck.suite.equivariance``)."""
         if name not in self._equivariance:
+            self.store.record(name, BASE)  # first: the input's short rollout is its prefix
             self._equivariance[name] = equivariance_record(
                 self.inputs,
                 name,

@@ -1,6 +1,7 @@
 """The equivariance check's rollouts and record: short rollouts of the input and of each
 transformed input (the dataset's symmetries, ``Inputs.symmetries``) and full rollouts of the
-rotated inputs for the basin orbit, and the gaps between them.
+rotated inputs for the basin orbit (whose first steps are those inputs' short rollouts), and
+the gaps between them.
 
 Layouts: histories ``[B, T, X, Y, Z, C]``; rollouts ``[B, K_e, X, Y, Z, C]``.
 """
@@ -24,9 +25,16 @@ from physcheck.suite.variant import Variant
 SymmetryRollouts = tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]
 
 
-def symmetry_rollouts(inputs: Inputs, runner: Runner, name: str) -> SymmetryRollouts:
+def symmetry_rollouts(
+    inputs: Inputs,
+    runner: Runner,
+    name: str,
+    base_frames: Callable[[], torch.Tensor | None] | None = None,
+) -> SymmetryRollouts:
     """The equivariance rollouts of a model (``SymmetryRollouts``), rolled out by ``runner``
-    or read from saved rollouts."""
+    or read from saved rollouts. ``base_frames()``: the base rollout's frames
+    ``[B, K, X, Y, Z, C]`` where the run already holds them (``None`` where not); the short
+    rollout of the untransformed input is their first steps, not rolled out again."""
     group = inputs.symmetries
     n_short = min(inputs.diagnostics.equivariance_steps, inputs.window.n_steps)
     saved = inputs.saved(name)
@@ -62,40 +70,62 @@ def symmetry_rollouts(inputs: Inputs, runner: Runner, name: str) -> SymmetryRoll
                 keep_frames=on_step is None,
             ).frames
 
-    # with batching, the input and its transforms go as one batch (row block j: input j),
-    # as do the rotated inputs' full rollouts; else one rollout each
+    # The rotated inputs' full rollouts (the basin orbit) begin with their short rollouts:
+    # those transforms are rolled out once, over the window, keeping the first ``n_short``
+    # frames and the last. With batching, the input and its other transforms go as one batch
+    # (row block j: input j), as do the rotated inputs; else one rollout each.
     batched = inputs.batching
-    starts = [history] + [group.apply(t, history) for t in group.transforms]
+    orbit_names = {t.name for t in rotations}
+    short_only = [t for t in group.transforms if t.name not in orbit_names]
+    held = base_frames() if base_frames is not None else None
+    base = held[:, :n_short] if held is not None and held.shape[1] >= n_short else None
+    starts = ([] if base is not None else [history]) + [
+        group.apply(t, history) for t in short_only
+    ]
     runner.say(
         f"equivariance of {name}: {len(starts)} rollouts of {n_short} steps"
-        + (" (one batch)" if batched else "")
+        + (" (one batch)" if batched and starts else "")
+        + (" (the input's own: the base rollout's first steps)" if base is not None else "")
     )
-    short = [roll(starts, n_short)] if batched else [roll([x], n_short) for x in starts]
-    frames = torch.cat([f for f in short if f is not None])
-    blocks = torch.split(frames, n_traj)
-    base = blocks[0]
-    moved = {t.name: block for t, block in zip(group.transforms, blocks[1:], strict=True)}
+    short = (
+        ([roll(starts, n_short)] if starts else [])
+        if batched
+        else [roll([x], n_short) for x in starts]
+    )
+    blocks = list(torch.split(torch.cat([f for f in short if f is not None]), n_traj)) if short else []
+    if base is None:
+        base = blocks.pop(0)
+    moved = {t.name: block for t, block in zip(short_only, blocks, strict=True)}
     finals: dict[str, torch.Tensor] = {}
     turned = [(t.name, group.apply(t, history)) for t in rotations]
     if turned:
         runner.say(
-            f"equivariance of {name}: the basins of the input turned by "
-            f"{', '.join(n for n, _ in turned)}"
+            f"equivariance of {name}: the input turned by {', '.join(n for n, _ in turned)}, "
+            f"rolled out over the window for its basins"
         )
     for part in [turned] if batched else [[x] for x in turned]:
         if not part:
             continue
+        kept: list[torch.Tensor] = []
         last: dict[str, torch.Tensor] = {}
 
-        def keep_last(
-            step: int, frame: torch.Tensor, last: dict[str, torch.Tensor] = last
+        def keep(
+            step: int,
+            frame: torch.Tensor,
+            kept: list[torch.Tensor] = kept,
+            last: dict[str, torch.Tensor] = last,
         ) -> None:
+            if step <= n_short:
+                kept.append(frame.clone())
             if step == n_steps:
                 last["frame"] = frame.clone()
 
-        roll([x for _, x in part], n_steps, keep_last)
-        for (key, _), block in zip(part, torch.split(last["frame"], n_traj), strict=True):
-            finals[key] = block
+        roll([x for _, x in part], n_steps, keep)
+        firsts = torch.split(torch.stack(kept, dim=1), n_traj)
+        lasts = torch.split(last["frame"], n_traj)
+        for (key, _), first, final in zip(part, firsts, lasts, strict=True):
+            moved[key], finals[key] = first, final
+    moved = {t.name: moved[t.name] for t in group.transforms}
     return base, moved, finals
 
 
@@ -125,7 +155,9 @@ def equivariance_record(
         transforms=[t.name for t in group.transforms],
         gap=torch.stack(gaps),
         keeps_distribution=[t.keeps_distribution for t in group.transforms],
-        forward_passes=(len(group.transforms) + 1) * n_short,
+        # the transformed inputs' steps (the input's own short rollout is the base rollout's
+        # first steps where the run holds them, which a gate does)
+        forward_passes=len(group.transforms) * n_short,
     )
     if diag.equivariance_orbit and group.rotations:
         basins = base_basins()
@@ -144,7 +176,8 @@ def equivariance_record(
             )
             record.orbit[transform.name] = list(labels)
             record.expected[transform.name] = [group.basin(transform, b) for b in basins]
-            record.forward_passes += inputs.window.n_steps
+            # the rest of the window: its first ``n_short`` steps are the short rollout's
+            record.forward_passes += inputs.window.n_steps - n_short
     return record
 
 

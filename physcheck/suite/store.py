@@ -72,6 +72,12 @@ class RecordStore:
         """Whether the record is had (computed, read from the cache or put)."""
         return (name, variant) in self._records
 
+    def held_frames(self, name: str, variant: Variant = BASE) -> torch.Tensor | None:
+        """The kept frames ``[B, K, X, Y, Z, C]`` of a record the run already holds (``None``
+        where it holds none, or one without frames); never computes one."""
+        record = self._records.get((name, variant))
+        return record.frames if record is not None else None
+
     def put(self, name: str, variant: Variant, record: DiagnosticRecord) -> None:
         """Keep a record computed elsewhere (not written to the disk cache)."""
         self._records[(name, variant)] = record

@@ -233,7 +233,9 @@ def test_the_basin_map_shows_a_start_dependent_basin() -> None:
 def test_the_cost_is_reported(suite: Suite) -> None:
     record = suite.equivariance("persistence")
     n_symmetries = len(suite.symmetries.transforms)
-    assert record.forward_passes == (n_symmetries + 1) * 5 + 3 * 25
+    # each transform's 5 short steps, and the rest of the window for the 3 rotations (whose
+    # first 5 steps are their short rollouts); the input's own are the base rollout's
+    assert record.forward_passes == n_symmetries * 5 + 3 * (25 - 5)
     assert f"{record.forward_passes} extra model steps per trajectory" in next(
         r.message for r in suite.results("persistence") if r.check == "equivariance"
     )
@@ -268,3 +270,50 @@ def test_the_unforced_solver_is_equivariant_and_the_forced_oracle_is_skipped() -
     )
     (result,) = [r for r in Suite(settings).results("reference") if r.check == "equivariance"]
     assert result.skipped and "forcing" in result.skipped
+
+
+def test_the_rollouts_are_shared_and_the_cost_is_what_the_model_stepped() -> None:
+    """The rotated inputs' short rollouts are the first steps of their orbit rollouts and the
+    input's own is the base rollout's: they equal separate rollouts bit for bit, and the
+    reported cost is the model steps the check actually adds."""
+    settings = build_settings(
+        {"cache": False},
+        {
+            "models": ["by_bias=tests.zoo:by_bias"],
+            "checks": "equivariance",
+            "window": "3:1:9",
+            "trajectories": "0,1",
+            "perturbations": 0,
+        },
+    )
+    suite = Suite(settings)
+    suite.record("by_bias")  # the base rollout, as a gate holds it before the check
+    model = suite.inputs.model("by_bias")
+    stepped = [0]
+    step = model.step
+
+    def counted(history: torch.Tensor, **kwargs: object) -> torch.Tensor:
+        stepped[0] += history.shape[0]
+        return step(history, **kwargs)
+
+    model.step = counted  # type: ignore[method-assign]
+    record = suite.equivariance("by_bias")
+    assert stepped[0] == record.forward_passes * 2  # rows stepped, 2 trajectories
+    shared, moved, finals = suite.equivariance_rollouts("by_bias")
+    n_short = record.n_steps
+    group, history = suite.symmetries, suite.inputs.truth(suite.inputs.n_history("by_bias")).history
+
+    def alone(start: torch.Tensor, n_steps: int) -> torch.Tensor:
+        frames = suite.runner.roll_out("by_bias", start, n_steps, keep_frames=True).frames
+        assert frames is not None
+        return frames
+
+    # nothing rolled twice: each transform's short steps and the rotations' rest of the window
+    rest = suite.window.n_steps - n_short
+    assert record.forward_passes == len(group.transforms) * n_short + len(group.rotations) * rest
+    assert torch.equal(shared, alone(history, n_short))
+    for transform in group.transforms:
+        assert torch.equal(moved[transform.name], alone(group.apply(transform, history), n_short))
+    for transform in group.rotations:
+        full = alone(group.apply(transform, history), suite.window.n_steps)
+        assert torch.equal(finals[transform.name], full[:, -1])
