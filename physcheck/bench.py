@@ -6,11 +6,14 @@ phases (model loading and preflight, the model's forward passes per variant, dia
 data reading, cache I/O, checks, outputs, and physcheck's remaining own work), which add up to
 the wall time; steps per second; physcheck's own share (everything but the model's forward
 passes and loading); and the projected gate time for a test split of N trajectories on D
-devices.
+devices. ``measure_scaling(settings, model, workers, serial)`` gates the same model again on a
+local Dask cluster of one-thread worker processes and gives the measured scaling efficiency
+the projection can use instead of an assumed one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tempfile
 import time
@@ -69,10 +72,16 @@ class Bench:
     def projected_minutes(self, test_trajectories: int, devices: int, efficiency: float = 1.0) -> float:
         """Minutes to gate ``test_trajectories`` on ``devices`` devices: the fixed cost (model
         loading and preflight) once per device, the rest scaled by trajectories, divided over
-        the devices at ``efficiency`` (1: ideal)."""
-        fixed = self.seconds.get(LOADING, 0.0) + self.seconds.get("model loading", 0.0)
+        the devices at ``efficiency`` (1: ideal; one device is itself, at 1)."""
+        efficiency = efficiency if devices > 1 else 1.0
+        fixed = self.fixed_seconds
         per_trajectory = (self.wall - fixed) / max(self.trajectories, 1)
         return (fixed + per_trajectory * test_trajectories / (devices * efficiency)) / 60.0
+
+    @property
+    def fixed_seconds(self) -> float:
+        """The once-per-device cost: model loading and preflight."""
+        return self.seconds.get(LOADING, 0.0) + self.seconds.get("model loading", 0.0)
 
     def rows(self) -> list[tuple[str, float, float, int]]:
         """``(phase, seconds, share of the wall, entries)``, model phases first, largest first."""
@@ -140,8 +149,84 @@ def bench(
     )
 
 
-def table(result: Bench, *, test_trajectories: int, devices: list[int], efficiency: float) -> str:
-    """The breakdown as a Markdown table, with the totals and the projections."""
+@dataclass
+class Scaling:
+    """A gate measured on ``workers`` Dask workers against the same gate run serially:
+    ``wall`` seconds there (the cluster's start-up left out, the workers' model loading in),
+    ``serial`` the one-process ``Bench``."""
+
+    workers: int
+    wall: float
+    serial: Bench
+
+    @property
+    def efficiency(self) -> float:
+        """``(serial wall - its fixed cost) / (workers x (wall - that fixed cost))``: 1 when
+        the per-trajectory work divides perfectly over the workers; at most 1 as used."""
+        fixed = self.serial.fixed_seconds
+        parallel = self.workers * max(self.wall - fixed, 1e-9)
+        return max(self.serial.wall - fixed, 0.0) / parallel
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"workers": self.workers, "wall_seconds": self.wall, "efficiency": self.efficiency}
+
+
+def measure_scaling(
+    settings: Settings,
+    model: str,
+    workers: int,
+    serial: Bench,
+    *,
+    rootdir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Scaling:
+    """Gate ``model`` again with its rollouts on a local Dask cluster of ``workers`` worker
+    processes (one torch thread each) and compare with the ``serial`` bench. Needs
+    ``distributed`` (``pip install 'physcheck[dask]'``)."""
+    from physcheck.errors import ConfigError
+
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError(
+            "--scaling needs Dask's distributed: pip install 'physcheck[dask]'"
+        ) from None
+    from physcheck.executor import executor_for
+    from physcheck.outputs.document import suite_document
+    from physcheck.outputs.results import write_results
+    from physcheck.suite import Suite
+
+    with distributed.LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = "dask://" + str(cluster.scheduler_address).removeprefix("tcp://")
+        on_cluster = dataclasses.replace(settings, executor=address)
+        executor = executor_for(on_cluster, progress=progress)
+        assert executor is not None
+        try:
+            started = time.perf_counter()
+            suite = Suite(on_cluster, rootdir=rootdir or Path.cwd(), progress=progress, executor=executor)
+            suite.model(model)
+            suite.validate(model)
+            suite.results(model)
+            with tempfile.TemporaryDirectory(prefix="physcheck-bench-") as folder:
+                write_results(Path(folder) / "results.json", suite_document(suite, [model]))
+            wall = time.perf_counter() - started
+        finally:
+            executor.close()
+    return Scaling(workers=workers, wall=wall, serial=serial)
+
+
+def table(
+    result: Bench,
+    *,
+    test_trajectories: int,
+    devices: list[int],
+    efficiency: float,
+    scaling: Scaling | None = None,
+) -> str:
+    """The breakdown as a Markdown table, with the totals, the measured scaling (where
+    measured) and the projections at ``efficiency``."""
     lines = [
         f"physcheck bench: {result.model} on {result.device}, {result.trajectories} trajectories x "
         f"{result.steps} steps, wall {result.wall:.1f} s",
@@ -158,13 +243,34 @@ def table(result: Bench, *, test_trajectories: int, devices: list[int], efficien
         f"the model's time {result.model_seconds:.1f} s; physcheck's own share "
         f"{result.physcheck_share:.1%}",
     ]
+    if scaling is not None:
+        lines.append(
+            f"measured scaling: the same gate on {scaling.workers} Dask worker processes (one "
+            f"thread each) took {scaling.wall:.1f} s against {result.wall:.1f} s in one process: "
+            f"efficiency {scaling.efficiency:.2f}"
+        )
     for n in devices:
         minutes = result.projected_minutes(test_trajectories, n, efficiency)
         lines.append(
             f"projected gate of {test_trajectories} test trajectories on {n} device(s): "
-            f"{minutes:.1f} min (scaling efficiency {efficiency:g})"
+            f"{minutes:.1f} min"
+            + (
+                f" (scaling efficiency {efficiency:.2g}"
+                + (", measured" if scaling is not None else "")
+                + ")"
+                if n > 1
+                else ""
+            )
         )
     return "\n".join(lines)
 
-
-__all__ = ["LOADING", "MHD64_TEST_TRAJECTORIES", "OTHER", "Bench", "bench", "table"]
+__all__ = [
+    "LOADING",
+    "MHD64_TEST_TRAJECTORIES",
+    "OTHER",
+    "Bench",
+    "Scaling",
+    "bench",
+    "measure_scaling",
+    "table",
+]

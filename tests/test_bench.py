@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from physcheck.bench import MHD64_TEST_TRAJECTORIES, bench, table
+from physcheck.bench import LOADING, MHD64_TEST_TRAJECTORIES, OTHER, Bench, Scaling, bench, table
 from physcheck.cli import main
 from physcheck.config import build_settings
 
@@ -31,7 +31,8 @@ def test_the_phases_add_up_to_the_wall_time_and_name_each_variant() -> None:
         assert result.seconds.get(phase, 0) > 0, phase
     assert 0 < result.physcheck_share < 1
     assert result.projected_minutes(50, 8) < result.projected_minutes(50, 1)
-    assert result.projected_minutes(50, 1, 0.5) > result.projected_minutes(50, 1, 1.0)
+    assert result.projected_minutes(50, 8, 0.5) > result.projected_minutes(50, 8, 1.0)
+    assert result.projected_minutes(50, 1, 0.5) == result.projected_minutes(50, 1, 1.0)
     text = table(result, test_trajectories=MHD64_TEST_TRAJECTORIES, devices=[1, 8], efficiency=1.0)
     assert "| **sum of the phases** |" in text and "physcheck's own share" in text
 
@@ -60,3 +61,44 @@ def test_the_command_prints_the_table_and_writes_json(
 def test_a_bad_option_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--physcheck-model", "p=persistence", "--devices", "0"]) == 4
     assert capsys.readouterr().err.startswith("ERROR: physcheck: ")
+
+
+def _serial(wall: float, fixed: float) -> Bench:
+    return Bench(
+        model="m", wall=wall, seconds={LOADING: fixed, OTHER: wall - fixed}, counts={},
+        trajectories=4, steps=10, device="cpu",
+    )
+
+
+def test_the_scaling_efficiency_is_the_serial_work_over_the_workers_time() -> None:
+    serial = _serial(10.0, 2.0)  # 8 s of per-trajectory work
+    assert Scaling(workers=2, wall=6.0, serial=serial).efficiency == pytest.approx(1.0)
+    assert Scaling(workers=2, wall=10.0, serial=serial).efficiency == pytest.approx(0.5)
+    assert Scaling(workers=4, wall=10.0, serial=serial).efficiency == pytest.approx(0.25)
+    text = table(
+        serial, test_trajectories=50, devices=[1, 8], efficiency=0.5,
+        scaling=Scaling(workers=2, wall=10.0, serial=serial),
+    )
+    assert "on 2 Dask worker processes" in text and "efficiency 0.50" in text
+    assert "on 8 device(s): " in text and "(scaling efficiency 0.5, measured)" in text
+
+
+def test_the_command_measures_the_scaling_on_local_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "bench.json"
+    status = main(
+        [
+            "bench", "--physcheck-model", "p=persistence", "--physcheck-window", "3:1:4",
+            "--physcheck-trajectories", "0-1", "--physcheck-perturbations", "0",
+            "--physcheck-checks", "finite,vrmse", "--scaling", "2", "--json", str(target), "-q", "-q",
+        ]
+    )
+    assert status == 0
+    written = json.loads(target.read_text())
+    measured = written["projection"]["scaling"]
+    assert measured["workers"] == 2 and measured["wall_seconds"] > 0
+    assert written["projection"]["efficiency"] == pytest.approx(min(1.0, measured["efficiency"]))
+    assert "measured scaling: the same gate on 2 Dask worker processes" in capsys.readouterr().out
