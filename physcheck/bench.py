@@ -14,6 +14,7 @@ the projection can use instead of an assumed one.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import tempfile
 import time
@@ -152,7 +153,8 @@ def bench(
 @dataclass
 class Scaling:
     """A gate measured on ``workers`` Dask workers against the same gate run serially:
-    ``wall`` seconds there (the cluster's start-up left out, the workers' model loading in),
+    ``wall`` seconds there (the cluster's start-up and the workers' imports left out, their
+    model loading in),
     ``serial`` the one-process ``Bench``."""
 
     workers: int
@@ -204,6 +206,9 @@ def measure_scaling(
         executor = executor_for(on_cluster, progress=progress)
         assert executor is not None
         try:
+            # a cluster outlives one gate: its workers have imported torch and physcheck before
+            for module in ("torch", "physcheck.executor", "physcheck.suite"):
+                executor.client.run(importlib.import_module, module)
             started = time.perf_counter()
             suite = Suite(on_cluster, rootdir=rootdir or Path.cwd(), progress=progress, executor=executor)
             suite.model(model)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +108,34 @@ def test_batched_tasks_give_the_serial_verdicts(cluster: Any) -> None:
         for a, b in pairs:
             if a.value is not None and b.value is not None:
                 assert b.value == pytest.approx(a.value, rel=1e-4, abs=1e-6), a.message
+
+
+def test_the_worker_heap_is_tuned_only_where_a_fixed_trim_threshold_turned_glibc_off() -> None:
+    from physcheck.executor import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, tune_worker_heap
+
+    calls: list[tuple[int, int]] = []
+
+    def mallopt(parameter: int, value: int) -> int:
+        calls.append((parameter, value))
+        return 1
+
+    assert not tune_worker_heap({}, mallopt) and calls == []
+    assert tune_worker_heap({"MALLOC_TRIM_THRESHOLD_": "65536"}, mallopt)
+    assert calls == [(M_MMAP_THRESHOLD, 32 * 2**20), (M_TRIM_THRESHOLD, 64 * 2**20)]
+    assert not tune_worker_heap({"MALLOC_TRIM_THRESHOLD_": "65536"}, lambda p, v: 0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux only")
+def test_the_dask_workers_run_rollouts_on_a_tuned_heap(cluster: Any) -> None:
+    """Dask's nanny fixes the trim threshold in its workers' environment, and the real
+    ``mallopt`` there takes the adaptive thresholds' values."""
+    from physcheck.executor import tune_worker_heap
+
+    client = distributed.Client(cluster, set_as_default=False)
+    try:
+        assert set(client.run(tune_worker_heap).values()) == {True}
+    finally:
+        client.close()
 
 
 def test_dask_through_pytest_writes_the_serial_json(cluster: Any, pytester: pytest.Pytester) -> None:
