@@ -34,6 +34,7 @@ dataset declares its own fields and guide axis.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -94,21 +95,46 @@ class Transform:
         )
 
 
-def _move(state: torch.Tensor, transform: Transform) -> torch.Tensor:
-    """``f'(i) = f(g^-1 i)`` on the periodic grid (the points move, the components do not)."""
-    shape = state.shape[-4:-1]
+@functools.lru_cache(maxsize=32)
+def _source_points(transform: Transform, shape: tuple[int, ...], device: str) -> torch.Tensor:
+    """The flat index ``[X * Y * Z]`` of ``g^-1 i`` for every grid point ``i`` (row-major),
+    on ``device``."""
     m = torch.tensor(transform.matrix, dtype=torch.int64)
     if any(m[a, b] != 0 and shape[a] != shape[b] for a in range(3) for b in range(3)):
         raise LayoutError(
             f"{transform.name} needs equal sizes along the axes it maps onto each other"
         )
-    inv = m.T
-    idx = torch.meshgrid(*(torch.arange(n, device=state.device) for n in shape), indexing="ij")
+    idx = torch.meshgrid(*(torch.arange(n) for n in shape), indexing="ij")
     grid = torch.stack(idx)  # [3, X, Y, Z]
-    shift = torch.tensor(transform.shift, device=state.device)[:, None, None, None]
-    source = torch.einsum("ab,bxyz->axyz", inv.to(state.device), grid - shift)
+    shift = torch.tensor(transform.shift)[:, None, None, None]
+    source = torch.einsum("ab,bxyz->axyz", m.T, grid - shift)  # m orthogonal: m^-1 = m^T
     source = torch.stack([source[a] % shape[a] for a in range(3)])
-    return state[..., source[0], source[1], source[2], :]
+    flat = (source[0] * shape[1] + source[1]) * shape[2] + source[2]
+    return flat.flatten().to(device)
+
+
+def _move(state: torch.Tensor, transform: Transform) -> torch.Tensor:
+    """``f'(i) = f(g^-1 i)`` on the periodic grid (the points move, the components do not);
+    one gather over the flattened grid."""
+    shape = tuple(state.shape[-4:-1])
+    source = _source_points(transform, shape, str(state.device))
+    moved = state.flatten(-4, -2).index_select(-2, source)
+    return moved.reshape(*state.shape)
+
+
+def _signed_permutation(transform: Transform) -> list[tuple[int, int]]:
+    """``[(column, sign)]`` per row of the transform's matrix, a signed permutation (what an
+    integer orthogonal matrix is); a ``LayoutError`` for any other matrix."""
+    rows = []
+    for row in transform.matrix:
+        nonzero = [(b, v) for b, v in enumerate(row) if v != 0]
+        if len(nonzero) != 1 or nonzero[0][1] not in (1, -1):
+            raise LayoutError(
+                f"{transform.name}: {transform.matrix} is not a signed permutation matrix; a "
+                "symmetry of a periodic grid maps axes onto axes (rows like (0, -1, 0))"
+            )
+        rows.append(nonzero[0])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -150,13 +176,21 @@ class SymmetryGroup:
     def apply(self, transform: Transform, state: torch.Tensor) -> torch.Tensor:
         """``T(state)`` for ``state [..., X, Y, Z, C]`` (a new tensor)."""
         out = _move(state, transform)
-        rot = torch.tensor(transform.matrix, dtype=state.dtype, device=state.device)
         pseudo = transform.pseudovector_sign
-        for prefix, sign in [(p, 1) for p in self.vectors] + [
-            (p, pseudo) for p in self.pseudovectors
-        ]:
-            idx = list(self.layout.vector(prefix))
-            out[..., idx] = sign * torch.einsum("ab,...b->...a", rot, out[..., idx])
+        kinds = [(p, 1) for p in self.vectors] + [(p, pseudo) for p in self.pseudovectors]
+        rows = _signed_permutation(transform)
+        # component a of each vector field is sign x (+-) component b: one gather, one product
+        channels = list(range(state.shape[-1]))
+        signs = [1.0] * len(channels)
+        for prefix, sign in kinds:
+            components = self.layout.vector(prefix)
+            for a, (b, entry) in enumerate(rows):
+                channels[components[a]] = components[b]
+                signs[components[a]] = float(sign * entry)
+        if channels != list(range(state.shape[-1])):
+            out = out.index_select(-1, torch.tensor(channels, device=state.device))
+        if any(s != 1.0 for s in signs):
+            out = out * torch.tensor(signs, dtype=state.dtype, device=state.device)
         return out
 
     def basin(self, transform: Transform, label: str) -> str:
