@@ -1,7 +1,9 @@
-"""physcheck's MHD data sets: where each lives, how it is built, and how a build is verified.
+"""physcheck's data sets: where each lives, how it is built, and how a build is verified.
 
-Three sets, each a :class:`physcheck.sim.recipes.DatasetRecipe` (grid, (Ma, Ms) points,
-trajectories per split, seeds, numerics):
+Three MHD sets, each a :class:`physcheck.sim.recipes.DatasetRecipe` (grid, (Ma, Ms) points,
+trajectories per split, seeds, numerics), and three shear_flow sets
+(:mod:`physcheck.sim.shear_flow_sets`: ``shear-flow-smoke`` shipped, ``shear-flow`` built on
+first use, ``shear-flow-like`` on demand). The MHD sets:
 
 - ``smoke``: 16^3, Ma 0.7 / Ms 0.5; its test split and ``stats.yaml`` are shipped under
   ``fixtures/smoke`` (about 16 MB) for fast unit tests.
@@ -35,7 +37,15 @@ from typing import Any
 
 from physcheck.cachedir import CACHE_ENV, mark_cache_dir, user_cache_root
 from physcheck.errors import DataError
-from physcheck.sim.recipes import RECIPES, SPLITS, DatasetRecipe
+from physcheck.sim.recipes import RECIPES as MHD_RECIPES
+from physcheck.sim.recipes import SPLITS, DatasetRecipe
+from physcheck.sim.shear_flow_sets import RECIPES as SHEAR_FLOW_RECIPES
+from physcheck.sim.shear_flow_sets import ShearFlowRecipe
+
+#: a set's recipe: MHD or shear_flow (the same interface: ``trajectories``, ``split_paths``,
+#: ``structure``, ``work``, ``generate``, ``build_on_first_use``, ``description``, ``notes``)
+Recipe = DatasetRecipe | ShearFlowRecipe
+RECIPES: dict[str, Recipe] = {**MHD_RECIPES, **SHEAR_FLOW_RECIPES}
 
 REPO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = Path(__file__).resolve().parent / "manifests"
@@ -43,12 +53,6 @@ DATASET_ENV = "PHYSCHECK_DATASET"
 DEFAULT = "default"
 #: fingerprint tolerance, relative to the channel's rms (round-off grown by chaos is ~1e-9)
 FINGERPRINT_RTOL = 1e-5
-#: Well fields in file order, with their number of components
-_FIELDS = (
-    ("t0_fields", "density", 1),
-    ("t1_fields", "magnetic_field", 3),
-    ("t1_fields", "velocity", 3),
-)
 
 
 def default_name() -> str:
@@ -58,7 +62,7 @@ def default_name() -> str:
     return name
 
 
-def recipe(name: str) -> DatasetRecipe:
+def recipe(name: str) -> Recipe:
     """The recipe of set ``name``, or a :class:`DataError` listing the known sets."""
     try:
         return RECIPES[name]
@@ -87,8 +91,7 @@ def dataset_dir(name: str | None = None) -> Path:
 
 def split_files(root: Path, name: str, split: str) -> list[Path]:
     """The files of ``split`` (one per point): ``<root>/data/<split>/<name>_Ma_.._Ms_...hdf5``."""
-    r = recipe(name)
-    return [r.file_path(root, p, split) for p in r.points]
+    return recipe(name).split_paths(root, split)
 
 
 def manifest(name: str) -> dict[str, Any] | None:
@@ -103,32 +106,19 @@ def manifest(name: str) -> dict[str, Any] | None:
 def recipe_manifest(name: str) -> dict[str, Any]:
     """The structural dataset manifest of set ``name`` (:mod:`physcheck.data.manifest`), derived
     from its recipe: one file per point and split, trajectories per split, frames, grid, fields,
-    frame interval and (Ma, Ms); no byte checksums (a rebuild may differ in the last float32
+    frame interval and the point's parameters; no byte checksums (a rebuild may differ in the last float32
     bit, see the module docstring). Shipped as ``physcheck/manifests/datasets/<name>.json``."""
     from physcheck.data.manifest import FORMAT
 
     r = recipe(name)
-    files: dict[str, Any] = {}
-    for split, count in r.trajectories:
-        for point in r.points:
-            files[f"data/{split}/{r.file_name(point)}"] = {
-                "n_trajectories": count,
-                "n_time": r.n_frames,
-                "shape": [r.n] * 3,
-                "dt": point.frame_interval,
-                "fields": {
-                    group: [f for g, f, _ in _FIELDS if g == group]
-                    for group in ("t0_fields", "t1_fields", "t2_fields")
-                },
-                "dtype": "float32",
-                "parameters": {"Ma": point.Ma, "Ms": point.Ms},
-            }
+    files = r.structure()
+    source = type(r).__module__.replace(".", "/") + ".py"
     return {
         "format": FORMAT,
         "name": name,
         "dataset_name": name,
         "description": r.description,
-        "source": f"derived from physcheck's recipe of the {name} set (physcheck/sim/recipes.py)",
+        "source": f"derived from physcheck's recipe of the {name} set ({source})",
         "notes": [
             "structural: a rebuild may differ from the maintainers' build in the last float32 "
             "bit, so no byte checksums; `physcheck fixtures verify` compares fingerprints, and "
@@ -143,8 +133,9 @@ def recipe_manifest(name: str) -> dict[str, Any]:
 # -- fingerprints --------------------------------------------------------------------------------
 def fingerprint(path: Path) -> dict[str, Any]:
     """``{"sha256": ..., "mean": [[...]], "rms": [[...]]}`` of one Well file: the SHA-256 of its
-    stored field arrays (file order, float32 bytes) and per trajectory and channel (density,
-    B_xyz, v_xyz) the mean and rms over time and space (float64)."""
+    stored field arrays (file order: the t0 fields, then the t1 fields, each group in its
+    ``field_names`` order; float32 bytes) and per trajectory and channel (MHD: density, B_xyz,
+    v_xyz) the mean and rms over time and space (float64)."""
     import h5py
     import numpy as np
 
@@ -153,11 +144,20 @@ def fingerprint(path: Path) -> dict[str, Any]:
     rms: list[list[float]] = []
     try:
         with h5py.File(path, "r") as f:
-            n_traj = int(f["t0_fields/density"].shape[0])
+            fields = [
+                (group, str(name))
+                for group in ("t0_fields", "t1_fields")
+                for name in f[group].attrs["field_names"]
+            ]
+            if not fields:
+                raise KeyError("no fields")
+            n_traj = int(f[fields[0][0]][fields[0][1]].shape[0])
+            n_dims = int(f.attrs["n_spatial_dims"])
             means = [[] for _ in range(n_traj)]
             rms = [[] for _ in range(n_traj)]
-            for group, field, n_comp in _FIELDS:
+            for group, field in fields:
                 data = f[group][field]
+                n_comp = n_dims if group == "t1_fields" else 1
                 for b in range(n_traj):
                     values = np.ascontiguousarray(data[b], dtype=np.float32)
                     digest.update(values.tobytes())
@@ -259,8 +259,6 @@ def build(
     """Generate ``splits`` of set ``name`` under ``root`` (default :func:`dataset_dir`), write
     ``stats.yaml`` (from the train split when it is built, else the recorded statistics of the
     maintainers' train split) and, with ``check``, verify the files against the manifest."""
-    from physcheck.sim.generate import build as generate
-
     r = recipe(name)
     root = Path(root) if root is not None else dataset_dir(name)
     if root.resolve().is_relative_to(cache_root().resolve()):
@@ -270,11 +268,11 @@ def build(
         raise DataError(
             f"{name} has no split {', '.join(unknown)}; it has {', '.join(dict(r.trajectories))}"
         )
-    total = sum((r.spinup(p) + r.n_frames - 1) for p in r.points) * len(splits)
+    total = r.work(splits)
     on_frame = (
         _progress_bar(total, f"physcheck: building {name} {'+'.join(splits)}") if progress else None
     )
-    generate(r, root, splits=splits, device=device, on_frame=on_frame)
+    r.generate(root, splits=splits, device=device, on_frame=on_frame)
     write_stats(root, name, from_train="train" in splits)
     if check:
         verify(root, name, splits)

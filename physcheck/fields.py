@@ -40,12 +40,14 @@ class FieldLayout:
     ``guide_axis`` is the spatial axis (0 = x, 1 = y, 2 = z) of the mean magnetic field;
     "perpendicular" means the two other axes. ``None``: the physics has no guide field
     (``perpendicular_axes`` and the basins of a perpendicular field then raise
-    ``LayoutError``).
+    ``LayoutError``). ``solenoidal``: the vector field whose divergence is 0 (MHD's magnetic
+    field, an incompressible flow's velocity; ``None``: none), what div diagnostics measure.
     """
 
     names: tuple[str, ...] = MHD_FIELDS
     guide_axis: int | None = 0
     spatial_dims: int = 3
+    solenoidal: str | None = "magnetic_field"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", tuple(self.names))
@@ -68,7 +70,18 @@ class FieldLayout:
             profile.channel_names,
             guide_axis=guide_axis if profile.guide_axis else None,
             spatial_dims=profile.spatial_dims,
+            solenoidal=profile.divergence_free[0] if profile.divergence_free else None,
         )
+
+    @property
+    def has_solenoidal(self) -> bool:
+        """Whether the state has every component of its divergence-free field."""
+        return self.solenoidal is not None and self.has_vector(self.solenoidal)
+
+    @property
+    def solenoidal_symbol(self) -> str:
+        """How messages write the divergence-free field: ``B``, ``u``, or its name."""
+        return {"magnetic_field": "B", "velocity": "u"}.get(self.solenoidal or "", self.solenoidal or "?")
 
     @property
     def spatial_axes(self) -> tuple[int, ...]:

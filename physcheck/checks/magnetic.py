@@ -1,4 +1,5 @@
-"""Magnetic-field checks: div B against the truth's floor, the perpendicular spectrum."""
+"""Magnetic-field checks: div B (or the divergence of the profile's divergence-free field, an
+incompressible flow's u) against the truth's floor, the perpendicular spectrum."""
 
 from __future__ import annotations
 
@@ -35,34 +36,41 @@ def solenoidality(ctx: CheckContext) -> list[CheckResult]:
         pred_abs = pred_ratio * float(ctx.base.mean_abs_b[i, step - 1])
         truth_abs = truth_ratio * float(ctx.truth.mean_abs_b[i, step - 1])
         op = ctx.divergence_method
+        sym = ctx.layout.solenoidal_symbol
         numbers = (
-            f"ratio rms(div B)/<|B|> {fmt(pred_ratio)} /length = {fmt(float(ratio[step - 1]))} x truth's "
-            f"({fmt(truth_ratio)}), absolute rms(div B) {fmt(pred_abs)} = {fmt(float(absolute[step - 1]))} x truth's "
+            f"ratio rms(div {sym})/<|{sym}|> {fmt(pred_ratio)} /length = {fmt(float(ratio[step - 1]))} x truth's "
+            f"({fmt(truth_ratio)}), absolute rms(div {sym}) {fmt(pred_abs)} = {fmt(float(absolute[step - 1]))} x truth's "
             f"({fmt(truth_abs)})"
         )
         if ok:
-            msg = f"{ctx.prefix(i)}: div B ({op}) within {fmt(factor)} x truth's at every step (worst at step {step}: {numbers})"
+            msg = f"{ctx.prefix(i)}: div {sym} ({op}) within {fmt(factor)} x truth's at every step (worst at step {step}: {numbers})"
         elif not math.isfinite(pred_ratio) or not math.isfinite(pred_abs):
             msg = (
-                f"{ctx.prefix(i, step)}: div B ({op}) of the prediction is not a finite number"
+                f"{ctx.prefix(i, step)}: div {sym} ({op}) of the prediction is not a finite number"
                 f"{ctx.nonfinite_note(i)}"
             )
         else:
             spectral = float(ctx.base.divb_spectral[i, step - 1])
             if op == "central" and spectral < 1e-5 * max(truth_ratio, 1e-30) + 1e-6:
                 advice = (
-                    f": not monopoles: the field is solenoidal in the spectral sense (spectral div B ratio "
+                    f": not {'monopoles' if sym == 'B' else 'a divergence'}: the field is solenoidal in "
+                    f"the spectral sense (spectral div {sym} ratio "
                     f"{fmt(spectral)}), and the central operator measures its own truncation error, which "
                     "grows with small-scale energy (see the spectrum check); judge with "
                     "--physcheck-divergence spectral if the model projects its output spectrally"
                 )
-            else:
+            elif sym == "B":
                 advice = (
                     ": the prediction carries magnetic monopoles (div B the truth does not have); "
                     "try the solenoidal projection hook (+projection) to see whether it removes the instability"
                 )
+            else:
+                advice = (
+                    f": the prediction's {ctx.layout.solenoidal} has a divergence the truth does not "
+                    "have (a compressible error in an incompressible field)"
+                )
             msg = (
-                f"{ctx.prefix(i, step)}: div B ({op}) {numbers}{advice}; "
+                f"{ctx.prefix(i, step)}: div {sym} ({op}) {numbers}{advice}; "
                 f"{onset_text(~(worse <= factor), step)}{ctx.nonfinite_note(i)}"
             )
         out.append(ctx.result("solenoidality", i, ok, worst, factor, msg, step=step))

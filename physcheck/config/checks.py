@@ -110,8 +110,9 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "solenoidality",
             f"{_BUILTIN}.magnetic:solenoidality",
-            "div B against the truth's floor, same operator, every step: the normalised ratio "
-            "rms(div B)/<|B|> and the absolute rms(div B).",
+            "div B (the profile's divergence-free field: B for MHD, u for shear_flow) against the "
+            "truth's floor, same operator, every step: the normalised ratio rms(div B)/<|B|> and "
+            "the absolute rms(div B).",
             "fig-divb",
             figures=("fig-divb",),
             requires=("divergence_free",),
@@ -172,6 +173,22 @@ _CATALOGUE: dict[str, CheckSpec] = {
             "Every field the dataset's profile declares positive (MHD's density) keeps its "
             "minimum above 0 wherever the truth's does; a failure names the first step and field.",
             requires=("positive",),
+        ),
+        CheckSpec(
+            "bounds",
+            f"{_BUILTIN}.budgets:bounds",
+            "Every field the profile gives a maximum principle (shear_flow's tracer) stays within "
+            "the truth's range over the window, widened by bounds_tolerance of it; a failure names "
+            "the first step, field and side.",
+            requires=("bounded",),
+        ),
+        CheckSpec(
+            "budgets",
+            f"{_BUILTIN}.budgets:budgets",
+            "The profile's conserved field integrals (shear_flow's tracer) follow the truth's, "
+            "and its non-increasing budgets (an incompressible flow's kinetic energy) rise no "
+            "more than the truth's own, every step.",
+            requires=("budgets",),
         ),
         CheckSpec(
             "mean_field",

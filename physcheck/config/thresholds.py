@@ -80,6 +80,17 @@ class Thresholds:
     # ... and the mean momentum <rho v> within this fraction of <rho> v_rms (the forced truth's
     # own <rho v> drifts by up to ~0.17 <rho> v_rms over 80 frames of the default set)
     mean_field_momentum_tolerance: float = 0.25
+    # bounds (a profile's fields with a maximum principle): the prediction's range within the
+    # truth's range over the window (its own numerical overshoot included) widened by this
+    # fraction of that range
+    bounds_tolerance: float = 0.05
+    # budgets: a conserved field integral (its mean) within this fraction of the field's rms
+    # of the truth at the same step, plus the truth's own drift ...
+    conserved_tolerance: float = 0.01
+    # ... and a non-increasing budget (an incompressible flow's kinetic energy) rising above
+    # its lowest earlier value by at most the truth's own largest such rise plus this fraction
+    # of the truth's level
+    increase_tolerance: float = 0.01
 
     def __post_init__(self) -> None:
         for low, high in (

@@ -12,7 +12,7 @@ parameter); groups ``dimensions`` (``time``, ``x``, ``y``, ``z``), ``boundary_co
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +33,20 @@ def write_well_file(
     scalar_fields: Mapping[str, np.ndarray],
     vector_fields: Mapping[str, np.ndarray],
     times: np.ndarray,
-    box_size: float,
+    box_size: float | Sequence[float],
     parameters: Mapping[str, float],
     extra_attrs: Mapping[str, Any] | None = None,
     compression: str | None = "gzip",
+    origin: float | Sequence[float] = 0.0,
 ) -> Path:
     """Write one Well file of periodic trajectories on a D-dimensional grid (D = 1 to 3, from
     the fields' shapes).
 
     ``scalar_fields[name]``: ``[B, T, *S]`` (t0 fields, e.g. density: ``[B, T, X, Y, Z]`` in
     3D); ``vector_fields[name]``: ``[B, T, *S, D]`` (t1 fields, e.g. magnetic_field,
-    velocity); ``times``: ``[T]`` frame times; ``box_size``: the length of every side (grid
-    spacing ``box_size / N``); ``parameters``: simulation parameters (``Ma``, ``Ms``).
+    velocity); ``times``: ``[T]`` frame times; ``box_size``: the length of every side, or one
+    per axis (grid spacing ``box_size / N``); ``origin``: the first cell's coordinate (one, or
+    one per axis); ``parameters``: simulation parameters (``Ma``, ``Ms``).
     """
     path = Path(path)
     first = next(iter(scalar_fields.values()), None)
@@ -59,6 +61,8 @@ def write_well_file(
             f"fields must be [B, T, *S] with 1 to 3 spatial axes S; got {len(shape)} spatial axes"
         )
     axes = SPATIAL_DIMS[: len(shape)]
+    sizes = _per_axis(box_size, len(axes), "box_size")
+    origins = _per_axis(origin, len(axes), "origin")
     with atomic_write(path) as tmp, h5py.File(tmp, "w") as f:
         f.attrs["dataset_name"] = dataset_name
         f.attrs["grid_type"] = "cartesian"
@@ -76,8 +80,8 @@ def write_well_file(
         dims.attrs["spatial_dims"] = list(axes)
         dims.create_dataset("time", data=np.asarray(times, dtype=np.float32))
         dims["time"].attrs["sample_varying"] = False
-        for axis, n in zip(axes, shape, strict=True):
-            coords = np.arange(n, dtype=np.float32) * np.float32(box_size / n)
+        for axis, n, size, start in zip(axes, shape, sizes, origins, strict=True):
+            coords = np.float32(start) + np.arange(n, dtype=np.float32) * np.float32(size / n)
             dims.create_dataset(axis, data=coords)
             dims[axis].attrs["sample_varying"] = False
             dims[axis].attrs["time_varying"] = False
@@ -126,6 +130,16 @@ def write_well_file(
         t2 = f.create_group("t2_fields")
         t2.attrs["field_names"] = []
     return path
+
+
+def _per_axis(value: float | Sequence[float], n_axes: int, name: str) -> tuple[float, ...]:
+    """``value`` for every axis: one number for all, or exactly one per axis."""
+    if isinstance(value, (int, float)):
+        return (float(value),) * n_axes
+    values = tuple(float(v) for v in value)
+    if len(values) != n_axes:
+        raise ArgumentError(f"{name} has {len(values)} entries for {n_axes} spatial axes")
+    return values
 
 
 def field_statistics(

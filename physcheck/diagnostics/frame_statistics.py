@@ -33,6 +33,7 @@ import torch
 from physcheck.diagnostics._fourier import derivative_table, parseval_weights
 from physcheck.diagnostics._shared import channel_sums
 from physcheck.diagnostics._tensor import Spacing, as_tensor, spacing_triple
+from physcheck.diagnostics.solenoidal import solenoidal_ratios
 from physcheck.diagnostics.spectra import _spectrum_plan
 from physcheck.errors import ArgumentError
 from physcheck.fields import MHD_LAYOUT, FieldLayout
@@ -42,15 +43,17 @@ from physcheck.fields import MHD_LAYOUT, FieldLayout
 class FrameStatistics:
     """Per-frame numbers of a batch of frames ``[B, *S, C]`` (``[B, X, Y, Z, C]`` in 3D).
 
-    ``mean``, ``variance``, ``minimum``: ``[B, C]`` (spatial mean and minimum, in the
-    channel's units, and population variance over space, units of the channel squared; the
+    ``mean``, ``variance``, ``minimum``, ``maximum``: ``[B, C]`` (spatial mean, minimum and
+    maximum, in the channel's units, and population variance over space, units of the channel squared; the
     magnetic channels' means are the mean field <B>, whose magnitude is the guide field
     B0 = |<B>|). ``momentum``: ``[B, D]`` (D spatial dimensions), the mean momentum <rho v_j>
     (density times velocity units), in velocity-channel order. ``magnetic_energy`` (mean
     |B|^2 / 2), ``kinetic_energy`` (mean rho |v|^2 / 2), ``energy_ratio``, ``mean_abs_b``,
     ``mass`` (mean rho), ``divb_spectral`` and ``divb_central`` (rms(div B) / mean |B|,
-    1 / length; ``None`` unless asked for): ``[B]``. A number whose fields the layout lacks is
-    NaN (the magnetic ones need a 3D magnetic field). ``spectrum``: ``[B, 2, M]``, the
+    1 / length; ``None`` unless asked for): ``[B]``. Where the layout's divergence-free field
+    (``FieldLayout.solenoidal``) is another one (an incompressible flow's velocity, in 1 to 3
+    dimensions), ``mean_abs_b`` and ``divb_*`` are its mean magnitude and divergence ratios. A
+    number whose fields the layout lacks is NaN (the magnetic ones need a 3D magnetic field). ``spectrum``: ``[B, 2, M]``, the
     perpendicular spectra of the two perpendicular magnetic components (B_y, B_z for a guide
     field along x; ``M = N//2 + 1`` shells; their sum is the perpendicular magnetic spectrum),
     or ``None`` when not asked for or without a guide field.
@@ -59,6 +62,7 @@ class FrameStatistics:
     mean: torch.Tensor
     variance: torch.Tensor
     minimum: torch.Tensor
+    maximum: torch.Tensor
     momentum: torch.Tensor
     magnetic_energy: torch.Tensor
     kinetic_energy: torch.Tensor
@@ -186,7 +190,8 @@ def frame_statistics(
     variance = torch.linalg.vector_norm(table - row_mean, dim=-1).square_().div_(n_points)
     variance = variance.view(batch, n_channels)
     mean = row_mean.view(batch, n_channels)
-    minimum = table.amin(dim=-1).view(batch, n_channels)
+    lowest, highest = torch.aminmax(table, dim=-1)
+    minimum, maximum = lowest.view(batch, n_channels), highest.view(batch, n_channels)
     flat = rows.view(batch, n_channels, n_points)
 
     def missing(*trailing: int) -> torch.Tensor:
@@ -239,10 +244,16 @@ def frame_statistics(
             limit = shape[layout.guide] / 16 if n_par_max is None else float(n_par_max)
             perp_spectrum = _perpendicular_spectrum(b_hat, weight, layout, shape, limit)
 
+    if layout.has_solenoidal and not (n_dims == 3 and layout.solenoidal == "magnetic_field"):
+        # another divergence-free field (an incompressible flow's velocity): ``mean_abs_b``
+        # holds its mean magnitude, ``divb_*`` its divergence ratios
+        mean_abs_b, ratios = solenoidal_ratios(rows, layout, spacing, methods)
+
     return FrameStatistics(
         mean=mean,
         variance=variance,
         minimum=minimum,
+        maximum=maximum,
         momentum=momentum,
         magnetic_energy=magnetic,
         kinetic_energy=kinetic,

@@ -1,6 +1,6 @@
 """Dataset profiles: the fields, constraints, symmetries and spectra of one physics, and the
-capabilities checks need from it (torch-free). ``MHD`` is built in; ``register_profile`` adds
-another, ``profile_for`` finds a run's."""
+capabilities checks need from it (torch-free). ``MHD`` and ``SHEAR_FLOW`` are built in;
+``register_profile`` adds another, ``profile_for`` finds a run's."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from physcheck.profiles.registry import (
     register_profile,
     unregister_profile,
 )
+from physcheck.profiles.shear_flow import SHEAR_FLOW
 
 __all__ = [
     "CAPABILITIES",
     "MHD",
+    "SHEAR_FLOW",
     "FieldSpec",
     "Profile",
     "Spectrum",

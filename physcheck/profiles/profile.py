@@ -31,7 +31,11 @@ CAPABILITIES: dict[str, str] = {
     "kinetic_energy": "density and velocity (kinetic energy)",
     "symmetries": "symmetry group",
     "positive": "positive field",
+    "bounded": "field with a maximum principle",
+    "budgets": "conserved field integral or non-increasing budget",
 }
+#: the budgets a profile can declare non-increasing (``Profile.non_increasing``)
+BUDGETS = ("kinetic_energy",)
 
 
 @dataclass(frozen=True)
@@ -78,9 +82,12 @@ class Profile:
     """What physcheck knows about one physics; see the module docstring.
 
     ``dataset_names``: the Well ``dataset_name`` attributes this profile applies to;
-    ``spatial_dims``: 2 or 3; ``fields``: in the Well's channel order; ``divergence_free``,
-    ``positive``: field names; ``conserved``: names of conserved integrals (e.g. ``mass``,
-    ``mean_magnetic_field``, ``tracer``); ``symmetries``: the symmetry group's name (``None``:
+    ``spatial_dims``: 2 or 3; ``fields``: in the Well's channel order; ``divergence_free``
+    (at most one), ``positive``, ``bounded`` (scalars with a maximum principle: they stay
+    within their range): field names; ``conserved``: names of conserved integrals (e.g.
+    ``mass``, ``mean_magnetic_field``, or a scalar field's name for its integral, ``tracer``);
+    ``non_increasing``: budgets that only decrease (``BUDGETS``: ``kinetic_energy``, of an
+    incompressible flow, ``mean |u|^2 / 2``); ``symmetries``: the symmetry group's name (``None``:
     none is judged); ``guide_axis``: whether a guide (mean) field sets a perpendicular plane;
     ``spectra``: the spectra judged."""
 
@@ -90,7 +97,9 @@ class Profile:
     fields: tuple[FieldSpec, ...]
     divergence_free: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
+    bounded: tuple[str, ...] = ()
     conserved: tuple[str, ...] = ()
+    non_increasing: tuple[str, ...] = ()
     symmetries: str | None = None
     guide_axis: bool = False
     spectra: tuple[Spectrum, ...] = ()
@@ -106,6 +115,7 @@ class Profile:
         for role, listed in (
             ("divergence_free", self.divergence_free),
             ("positive", self.positive),
+            ("bounded", self.bounded),
             ("spectra", tuple(s.field for s in self.spectra)),
         ):
             unknown = [n for n in listed if n not in names]
@@ -117,6 +127,22 @@ class Profile:
         scalar_div = [n for n in self.divergence_free if n not in vectors]
         if scalar_div:
             raise ConfigError(f"profile {self.name!r}: divergence_free field(s) {scalar_div} are not vectors")
+        vector_bounds = [n for n in self.bounded if n in vectors]
+        if vector_bounds:
+            raise ConfigError(f"profile {self.name!r}: bounded field(s) {vector_bounds} are not scalars")
+        unknown_budgets = [b for b in self.non_increasing if b not in BUDGETS]
+        if unknown_budgets:
+            raise ConfigError(
+                f"profile {self.name!r}: unknown non-increasing budget(s) {unknown_budgets}; "
+                f"known: {', '.join(BUDGETS)}"
+            )
+        if "kinetic_energy" in self.non_increasing and "velocity" not in vectors:
+            raise ConfigError(f"profile {self.name!r}: kinetic_energy needs a velocity field")
+        if len(self.divergence_free) > 1:
+            raise ConfigError(
+                f"profile {self.name!r}: divergence_free names {list(self.divergence_free)}; "
+                "physcheck measures the divergence of one field per profile"
+            )
 
     # -- fields ----------------------------------------------------------------------------------
     def field(self, name: str) -> FieldSpec:
@@ -149,8 +175,16 @@ class Profile:
             and self.has_field("velocity", "vector"),
             "symmetries": self.symmetries is not None,
             "positive": bool(self.positive),
+            "bounded": bool(self.bounded),
+            "budgets": bool(self.conserved_fields or self.non_increasing),
         }
         return frozenset(name for name, there in offered.items() if there)
+
+    @property
+    def conserved_fields(self) -> tuple[str, ...]:
+        """The conserved integrals that are a scalar field's integral (``tracer``)."""
+        scalars = {f.name for f in self.fields if not f.is_vector}
+        return tuple(c for c in self.conserved if c in scalars)
 
     def missing(self, requires: Iterable[str]) -> str | None:
         """``None`` when the profile offers every capability in ``requires``; else the skip
@@ -199,6 +233,7 @@ def validate_requirements(requires: Iterable[str], where: str) -> tuple[str, ...
 
 __all__ = [
     "AXES",
+    "BUDGETS",
     "CAPABILITIES",
     "FIELD_KINDS",
     "WELL_GROUPS",

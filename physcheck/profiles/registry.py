@@ -9,8 +9,11 @@ from collections.abc import Iterable
 from physcheck.errors import ConfigError, DataError
 from physcheck.profiles.mhd import MHD
 from physcheck.profiles.profile import Profile
+from physcheck.profiles.shear_flow import SHEAR_FLOW
 
-_PROFILES: dict[str, Profile] = {MHD.name: MHD}
+#: the profiles physcheck ships (never unregistered)
+BUILT_IN: dict[str, Profile] = {MHD.name: MHD, SHEAR_FLOW.name: SHEAR_FLOW}
+_PROFILES: dict[str, Profile] = dict(BUILT_IN)
 
 
 def register_profile(profile: Profile, *, replace: bool = False) -> Profile:
@@ -25,7 +28,7 @@ def register_profile(profile: Profile, *, replace: bool = False) -> Profile:
 
 def unregister_profile(name: str) -> None:
     """Forget profile ``name`` (tests that register a toy profile clean up with this)."""
-    if name != MHD.name:
+    if name not in BUILT_IN:
         _PROFILES.pop(name, None)
 
 

@@ -4,7 +4,8 @@ are made of.
 Layouts (B trajectories, K steps, C channels): series ``[B, K, ...]``; the spectra of the
 spectrum steps ``[B, S, 2, M]`` (S spectrum steps, the two perpendicular magnetic
 components, M = N//2 + 1 shells). Frames are ``[B, n, *S, C]`` with any number of spatial axes
-(the layout's): the generic series (``variance``, ``change``, ``mean``, ``minimum``) are computed
+(the layout's): the generic series (``variance``, ``change``, ``mean``, ``minimum``,
+``maximum``) are computed
 for any dataset profile, the MHD ones (div B, energies, <|B|>, mass, min density, momentum,
 spectra) only where the layout has their fields, NaN otherwise.
 """
@@ -60,8 +61,8 @@ class FrameSeries:
     frame_{k-1})^2 per channel (the frame before step 1 is the last history frame); ``mean``:
     spatial mean per channel (the magnetic channels' means are the mean field <B>, in B
     units); ``momentum``: mean momentum <rho v_j> (density x velocity units, velocity-channel
-    order; ``[B, K, D]``, D = 3 for MHD); ``minimum``: spatial minimum per channel (the
-    positivity check's number)."""
+    order; ``[B, K, D]``, D = 3 for MHD); ``minimum``, ``maximum``: spatial minimum and
+    maximum per channel (the positivity and bounds checks' numbers)."""
 
     divb: torch.Tensor = field(metadata=series_layout())
     divb_spectral: torch.Tensor = field(metadata=series_layout())
@@ -75,6 +76,7 @@ class FrameSeries:
     mean: torch.Tensor = field(metadata=series_layout(CHANNELS))
     momentum: torch.Tensor = field(metadata=series_layout(3))
     minimum: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    maximum: torch.Tensor = field(metadata=series_layout(CHANNELS))
 
 
 #: the names of the per-step series every record holds, in ``FrameSeries``'s order
@@ -190,6 +192,7 @@ def frame_series(
         "mean": per_step(stats.mean),
         "momentum": per_step(stats.momentum),
         "minimum": per_step(stats.minimum),
+        "maximum": per_step(stats.maximum),
     }
     spectra = None
     if stats.spectrum is not None:

@@ -17,6 +17,7 @@ hyperdissipation damping rate at the dealiasing cutoff ``k_c = n / 3`` (on an ax
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,53 @@ class DatasetRecipe:
     def file_path(self, root: str | Path, point: PointRecipe, split: str) -> Path:
         """``<root>/data/<split>/<set>_Ma_<Ma>_Ms_<Ms>.hdf5``: where a point's split lives."""
         return Path(root) / "data" / split / self.file_name(point)
+
+    # -- building --------------------------------------------------------------------------------
+    def work(self, splits: Sequence[str]) -> int:
+        """Progress units of a build of ``splits``: solver intervals (spin-up and frames)."""
+        return sum(self.spinup(p) + self.n_frames - 1 for p in self.points) * len(splits)
+
+    def generate(
+        self,
+        root: Path,
+        *,
+        splits: Sequence[str] = ("test",),
+        device: str = "cpu",
+        on_frame: Callable[[int, int], None] | None = None,
+    ) -> list[Path]:
+        """Generate ``splits`` under ``root`` (``physcheck.sim.generate.build``; imports torch)."""
+        from physcheck.sim.generate import build
+
+        return build(self, root, splits=splits, device=device, on_frame=on_frame)
+
+    def split_paths(self, root: str | Path, split: str) -> list[Path]:
+        """The files of ``split`` under ``root`` (one per point)."""
+        return [self.file_path(root, p, split) for p in self.points]
+
+    def structure(self) -> dict[str, dict[str, Any]]:
+        """``{"data/<split>/<file>": entry}``: every file's structural entry
+        (``physcheck.datasets.recipe_manifest``)."""
+        return {
+            f"data/{split}/{self.file_name(p)}": self.manifest_entry(p, count)
+            for split, count in self.trajectories
+            for p in self.points
+        }
+
+    def manifest_entry(self, point: PointRecipe, count: int) -> dict[str, Any]:
+        """One file's structural entry."""
+        return {
+            "n_trajectories": count,
+            "n_time": self.n_frames,
+            "shape": [self.n] * 3,
+            "dt": point.frame_interval,
+            "fields": {
+                "t0_fields": ["density"],
+                "t1_fields": ["magnetic_field", "velocity"],
+                "t2_fields": [],
+            },
+            "dtype": "float32",
+            "parameters": {"Ma": point.Ma, "Ms": point.Ms},
+        }
 
     # -- solver parameters -------------------------------------------------------------------
     def hyper_coefficient(self, point: PointRecipe) -> float:

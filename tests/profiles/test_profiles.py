@@ -17,6 +17,7 @@ from physcheck.fields import MHD_FIELDS, MHD_LAYOUT, FieldLayout
 from physcheck.profiles import (
     CAPABILITIES,
     MHD,
+    SHEAR_FLOW,
     FieldSpec,
     Profile,
     profile_for,
@@ -48,8 +49,10 @@ def test_the_mhd_profile_lists_the_channels_of_the_shipped_data() -> None:
 def test_a_profile_is_found_by_name_then_by_channels_or_named() -> None:
     assert profile_for("MHD_64", ["anything"]) is MHD  # The Well's own name
     assert profile_for("my-mhd-copy", MHD_FIELDS) is MHD  # renamed, same channels
-    with pytest.raises(DataError, match=r"no physcheck profile knows data set 'shear' .*--physcheck-profile"):
-        profile_for("shear", ["tracer", "pressure", "velocity_x", "velocity_y"])
+    assert profile_for("shear_flow", ["anything"]) is SHEAR_FLOW
+    assert profile_for("shear", ["tracer", "pressure", "velocity_x", "velocity_y"]) is SHEAR_FLOW
+    with pytest.raises(DataError, match=r"no physcheck profile knows data set 'gray_scott' .*--physcheck-profile"):
+        profile_for("gray_scott", ["A", "B"])
     register_profile(TOY)
     try:
         assert profile_for("toy", ["concentration"]) is TOY
