@@ -138,7 +138,8 @@ def describe(model: str, label: str, c: Comparison) -> str:
     return (
         f"{model}: {c.number} regressed against {label}: {c.value:.4g} vs {c.baseline:.4g} "
         f"({better} is better); difference {c.difference:.4g}, 90% interval "
-        f"[{c.low:.4g}, {c.high:.4g}] beyond the margin {c.margin:.4g} over {c.units} units"
+        f"[{c.low:.4g}, {c.high:.4g}] beyond the margin {c.margin:.4g} over {c.units} units "
+        f"({c.unit})"
     )
 
 
