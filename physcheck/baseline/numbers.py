@@ -169,8 +169,8 @@ class Margins:
 
 @dataclass(frozen=True)
 class BaselineSettings:
-    """The ``baseline`` setting: the results JSON (or ``None``) to compare each model with,
-    and the margins. In a settings file either a path, ``baseline = "accepted.json"``, or a
+    """The ``baseline`` setting: the results JSON or the directory of saved rollouts (or
+    ``None``) to compare each model with, and the margins. In a settings file either a path, ``baseline = "accepted.json"``, or a
     table, ``[tool.physcheck.baseline]`` with ``path``, ``relative`` and ``absolute``."""
 
     path: str | None = None
@@ -197,7 +197,8 @@ def parse_baseline(raw: Any) -> BaselineSettings:
         rest = {k: v for k, v in raw.items() if k != "path"}
         return BaselineSettings(path or None, Margins.from_table(rest))
     raise ConfigError(
-        f"setting 'baseline' must be a results JSON path or a table (path, relative, absolute), got {raw!r}"
+        "setting 'baseline' must be a path (a results JSON or a directory of saved rollouts) "
+        f"or a table (path, relative, absolute), got {raw!r}"
     )
 
 
