@@ -14,6 +14,7 @@ from physcheck.baseline.compare import (
 from physcheck.baseline.numbers import NUMBERS, Margins, NumberSpec
 from physcheck.baseline.scorecard import COMMENT_LIMIT, scorecard
 from physcheck.baseline.statistics import Comparison, compare_units
+from physcheck.baseline.units import paired_units
 
 __all__ = [
     "COMMENT_LIMIT",
@@ -26,6 +27,7 @@ __all__ = [
     "compare_units",
     "differences",
     "pair_models",
+    "paired_units",
     "refuse_incomparable",
     "scorecard",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from physcheck.baseline.comparable import differences
 from physcheck.baseline.numbers import NUMBERS, Margins
 from physcheck.baseline.statistics import Comparison, compare_units
+from physcheck.baseline.units import paired_units
 from physcheck.errors import ConfigError
 
 
@@ -23,20 +24,23 @@ def compare_results(
     margins: Margins | None = None,
     checks: Sequence[str] | None = None,
 ) -> list[Comparison]:
-    """Every number both result lists have, compared (``checks``: only these checks)."""
+    """Every number both result lists have, compared over the units both have
+    (``physcheck.baseline.units``; ``checks``: only these checks)."""
     margins = margins or Margins()
     new, old = list(new), list(old)
     out: list[Comparison] = []
     for spec in NUMBERS:
         if checks is not None and spec.check not in checks:
             continue
+        units = paired_units(spec, new, old)
         compared = compare_units(
             spec.name,
             spec.check,
-            spec.values(new),
-            spec.values(old),
+            units.new,
+            units.old,
             lower_is_better=spec.lower_is_better,
             margin_of=lambda mean, spec=spec: margins.of(spec, mean),
+            unit=units.kind,
         )
         if compared is not None:
             out.append(compared)

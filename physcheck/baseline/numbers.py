@@ -3,7 +3,8 @@ which direction it gets better, and the margin below which a change does not mat
 
 A check's number is read per *unit*: a trajectory (``traj0``), a trajectory and channel
 (``traj0/By``), or, for a model-scope check, the per-trajectory numbers its details carry
-(``step1:traj0``). Units pair a new run with its baseline; the comparison statistics live in
+(``step1:traj0``); a check over perturbed rollouts also per trajectory and perturbation
+(``traj0/noise1``, ``physcheck.baseline.units``). Units pair a new run with its baseline; the comparison statistics live in
 ``physcheck.baseline.statistics``. Torch-free.
 """
 
@@ -44,7 +45,9 @@ class NumberSpec:
     from, whether ``lower`` or higher is better, how a result's value is turned into it
     (``transform``), or the ``detail`` prefix a model-scope check keeps per trajectory, or a
     function of a result's details (``from_details``), and the ``absolute_margin`` (in the
-    number's units) that a change must exceed however small the baseline."""
+    number's units) that a change must exceed however small the baseline. ``perturbed``: the
+    detail prefix of its value per perturbed rollout (``spread`` for ``spread:noise0``, ...),
+    for a check over perturbed rollouts (``physcheck.baseline.units`` pairs those)."""
 
     name: str
     check: str
@@ -54,6 +57,7 @@ class NumberSpec:
     detail: str | None = None
     from_details: Callable[[Mapping[str, float]], float] | None = None
     meaning: str = ""
+    perturbed: str | None = None
 
     def values(self, results: Iterable[Mapping[str, Any]]) -> dict[str, float]:
         """``{unit: number}`` from one model's results of this check (skipped ones left out;
@@ -68,20 +72,21 @@ class NumberSpec:
                 prefix = f"{self.detail}:"
                 for key, value in details.items():
                     if key.startswith(prefix):
-                        out[key[len(prefix) :]] = _finite_or(value, worst)
+                        out[key[len(prefix) :]] = finite_or(value, worst)
                 continue
             unit = f"traj{r.get('trajectory')}"
             if r.get("channel"):
                 unit += f"/{r['channel']}"
             if self.from_details is not None:
-                out[unit] = _finite_or(self.from_details(details), worst)
+                out[unit] = finite_or(self.from_details(details), worst)
                 continue
             value = r.get("value")
-            out[unit] = worst if value is None else _finite_or(self.transform(float(value)), worst)
+            out[unit] = worst if value is None else finite_or(self.transform(float(value)), worst)
         return out
 
 
-def _finite_or(value: Any, worst: float) -> float:
+def finite_or(value: Any, worst: float) -> float:
+    """``value`` as a finite float, else ``worst`` (a missing, NaN or infinite number)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -115,6 +120,7 @@ NUMBERS: tuple[NumberSpec, ...] = (
         0.01,
         from_details=lambda d: d.get("spread", math.nan),
         meaning="spread of perturbed rollouts",
+        perturbed="spread",
     ),
     NumberSpec("precision", "precision", True, 0.05, meaning="float32 vs float64 gap"),
     NumberSpec("energy", "energy", True, 0.05, _abs_log, meaning="|ln energy factor|"),
@@ -163,8 +169,8 @@ class Margins:
 
 @dataclass(frozen=True)
 class BaselineSettings:
-    """The ``baseline`` setting: the results JSON (or ``None``) to compare each model with,
-    and the margins. In a settings file either a path, ``baseline = "accepted.json"``, or a
+    """The ``baseline`` setting: the results JSON or the directory of saved rollouts (or
+    ``None``) to compare each model with, and the margins. In a settings file either a path, ``baseline = "accepted.json"``, or a
     table, ``[tool.physcheck.baseline]`` with ``path``, ``relative`` and ``absolute``."""
 
     path: str | None = None
@@ -191,7 +197,8 @@ def parse_baseline(raw: Any) -> BaselineSettings:
         rest = {k: v for k, v in raw.items() if k != "path"}
         return BaselineSettings(path or None, Margins.from_table(rest))
     raise ConfigError(
-        f"setting 'baseline' must be a results JSON path or a table (path, relative, absolute), got {raw!r}"
+        "setting 'baseline' must be a path (a results JSON or a directory of saved rollouts) "
+        f"or a table (path, relative, absolute), got {raw!r}"
     )
 
 
@@ -223,6 +230,7 @@ __all__ = [
     "BaselineSettings",
     "Margins",
     "NumberSpec",
+    "finite_or",
     "parse_baseline",
     "parse_compare",
     "with_path",

@@ -1,6 +1,6 @@
-"""The pull-request scorecard: one Markdown table per model (check, number, value, baseline,
-difference with its interval, arrow, verdict), within GitHub's 65,536-character comment limit
-and fit for ``$GITHUB_STEP_SUMMARY``. Torch-free."""
+"""The pull-request scorecard: one Markdown table per model (check, number, the paired units,
+value, baseline, difference with its interval, arrow, verdict), within GitHub's
+65,536-character comment limit and fit for ``$GITHUB_STEP_SUMMARY``. Torch-free."""
 
 from __future__ import annotations
 
@@ -41,9 +41,14 @@ def row(c: Comparison) -> str:
     if c.verdict == "inconclusive" and c.units_needed is not None:
         verdict += f" (~{c.units_needed} units would decide)"
     return (
-        f"| {c.check} | {c.number} ({better} is better) | {_number(c.value)} | "
+        f"| {c.check} | {c.number} ({better} is better) | {units(c)} | {_number(c.value)} | "
         f"{_number(c.baseline)} | {interval} ± {_number(c.margin)} | {_arrow(c)} | {verdict} |"
     )
+
+
+def units(c: Comparison) -> str:
+    """How many units were paired and what one is: ``4 (trajectory × perturbation)``."""
+    return f"{c.units} ({c.unit})"
 
 
 def model_table(model: str, baseline: str, comparisons: Sequence[Comparison]) -> str:
@@ -51,9 +56,9 @@ def model_table(model: str, baseline: str, comparisons: Sequence[Comparison]) ->
     head = (
         f"### `{model}` against `{baseline}`: "
         f"{regressions} regression{'s' if regressions != 1 else ''} in {len(comparisons)} numbers\n\n"
-        "| check | number | value | baseline | difference (worse > 0) "
+        "| check | number | units | value | baseline | difference (worse > 0) "
         f"[{LEVEL:.0%} interval] ± margin | | verdict |\n"
-        "|---|---|---|---|---|---|---|\n"
+        "|---|---|---|---|---|---|---|---|\n"
     )
     return head + "\n".join(row(c) for c in comparisons) + "\n"
 
@@ -65,9 +70,10 @@ def scorecard(
     parts = [f"## {title}\n"]
     parts += [model_table(m, b, cs) for m, (b, cs) in tables.items()]
     parts.append(
-        "\nDifferences are means over paired trajectories (and channels), signed so that > 0 is "
-        f"worse, with a {LEVEL:.0%} bootstrap interval; a regression's whole interval lies beyond "
-        "the margin.\n"
+        "\nDifferences are means over the paired units (trajectories; trajectories and channels; "
+        "trajectories and perturbed rollouts where both runs drew the same), signed so that > 0 "
+        f"is worse, with a {LEVEL:.0%} bootstrap interval; a regression's whole interval lies "
+        "beyond the margin.\n"
     )
     text = "\n".join(parts)
     if len(text) > COMMENT_LIMIT:
@@ -76,4 +82,4 @@ def scorecard(
     return text
 
 
-__all__ = ["COMMENT_LIMIT", "model_table", "row", "scorecard"]
+__all__ = ["COMMENT_LIMIT", "model_table", "row", "scorecard", "units"]

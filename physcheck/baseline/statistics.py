@@ -1,6 +1,7 @@
 """A paired comparison of one number between a model and its baseline (torch-free).
 
-The units (trajectories, or trajectories and channels) of both runs pair up; the difference
+The units (trajectories; trajectories and channels; or trajectories and perturbations,
+``physcheck.baseline.units``) of both runs pair up; the difference
 per unit is signed so that a positive value is *worse*. The mean difference gets a
 percentile bootstrap interval (``LEVEL``: 90 % two-sided, so each side is a one-sided 95 %
 bound) from ``RESAMPLES`` resamples of the units with a fixed seed, and is judged against the
@@ -36,9 +37,9 @@ VERDICTS = ("regression", "improvement", "equivalent", "inconclusive")
 @dataclass(frozen=True)
 class Comparison:
     """One number of one model against its baseline: ``value`` and ``baseline`` (means over
-    the paired units), the mean ``difference`` (positive = worse) with its interval
-    ``[low, high]``, the ``margin``, the ``verdict`` and, when inconclusive, ``units_needed``
-    (``None`` where no number of units would decide it)."""
+    the ``units`` paired units, each a ``unit``), the mean ``difference`` (positive = worse)
+    with its interval ``[low, high]``, the ``margin``, the ``verdict`` and, when inconclusive,
+    ``units_needed`` (``None`` where no number of units would decide it)."""
 
     number: str
     check: str
@@ -52,6 +53,8 @@ class Comparison:
     verdict: str
     lower_is_better: bool = True
     units_needed: int | None = None
+    #: what one unit is: ``trajectory``, ``trajectory × channel`` or ``trajectory × perturbation``
+    unit: str = "trajectory"
 
     @property
     def failed(self) -> bool:
@@ -126,9 +129,10 @@ def compare_units(
     lower_is_better: bool,
     margin_of: object,
     seed: int = SEED,
+    unit: str = "trajectory",
 ) -> Comparison | None:
     """Compare the units both runs have; ``None`` when they share none. ``margin_of`` is a
-    callable ``baseline_mean -> margin``."""
+    callable ``baseline_mean -> margin``; ``unit`` says what a unit is."""
     import numpy as np
 
     units = sorted(set(new) & set(old))
@@ -149,11 +153,15 @@ def compare_units(
         kind = "regression" if bool((new_worst & ~old_worst).any()) else "improvement"
         diff = math.inf if kind == "regression" else -math.inf
         return Comparison(
-            number, check, len(units), value, base, diff, diff, diff, margin, kind, lower_is_better
+            number, check, len(units), value, base, diff, diff, diff, margin, kind, lower_is_better,
+            unit=unit,
         )
     keep = ~new_worst
     if not bool(keep.any()):
-        return Comparison(number, check, len(units), value, base, 0.0, 0.0, 0.0, margin, "equivalent", lower_is_better)
+        return Comparison(
+            number, check, len(units), value, base, 0.0, 0.0, 0.0, margin, "equivalent", lower_is_better,
+            unit=unit,
+        )
     a, b = a[keep], b[keep]
     differences = sign * (a - b) + 0.0  # + 0.0: no negative zeros
     mean = float(differences.mean()) + 0.0
@@ -161,7 +169,7 @@ def compare_units(
     kind = verdict(low, high, margin)
     needed = units_needed(len(units), mean, low, high, margin) if kind == "inconclusive" else None
     return Comparison(
-        number, check, len(units), value, base, mean, low, high, margin, kind, lower_is_better, needed
+        number, check, len(units), value, base, mean, low, high, margin, kind, lower_is_better, needed, unit
     )
 
 

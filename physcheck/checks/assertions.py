@@ -97,6 +97,7 @@ def assert_check(
         float64_skip=None if float64 is not None else "no float64 frames given",
         perturbed=[other(p) for p in perturbed] if perturbed else None,
         noise_eps=settings.noise_eps,
+        seed=settings.seed,
         divergence_method=settings.divergence_method,
     )
     results = run_check(ctx, name)

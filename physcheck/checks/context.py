@@ -36,6 +36,8 @@ class CheckContext:
     perturbed: list[DiagnosticRecord] | None = field(default=None)
     perturbed_skip: str | None = None
     noise_eps: float = 1e-6
+    #: the base seed the perturbations were drawn from (each trajectory's from it and its index)
+    seed: int = 0
     divergence_method: str = "central"
     spectral: SpectralRange | None = None
     equivariance: EquivarianceRecord | None = None

@@ -24,6 +24,22 @@ from physcheck.checks.result import CheckResult
 from physcheck.diagnostics import NONFINITE_LABEL
 
 
+def perturbation_details(
+    ctx: CheckContext, spread: float, spreads: dict[str, float]
+) -> dict[str, float]:
+    """The details of a check over perturbed rollouts: the ``spread`` (the largest), each
+    perturbed rollout's own (``spread:noiseN``) and what identifies the perturbations
+    (``noise_eps``, base ``seed``, ``perturbations``: their count), so that a baseline
+    comparison pairs them one by one where both runs drew the same."""
+    return {
+        "spread": spread,
+        **spreads,
+        "noise_eps": float(ctx.noise_eps),
+        "seed": float(ctx.seed),
+        "perturbations": float(len(ctx.perturbed or ())),
+    }
+
+
 def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
     """All n perturbed rollouts end in the unperturbed rollout's basin, and that basin can be
     told (a non-finite rollout has no basin, and fails)."""
@@ -39,12 +55,12 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
     for i in range(len(ctx.trajectories)):
         labels = [p[i] for p in perturbed_labels]
         same = sum(label == base_labels[i] for label in labels)
-        spreads = [
-            float(torch.nan_to_num(r.vs_reference_vrmse[i, -1], nan=math.inf))
-            for r in ctx.perturbed
+        spreads = {
+            f"spread:noise{k}": float(torch.nan_to_num(r.vs_reference_vrmse[i, -1], nan=math.inf))
+            for k, r in enumerate(ctx.perturbed)
             if r.vs_reference_vrmse is not None
-        ]
-        spread = max(spreads) if spreads else math.nan
+        }
+        spread = max(spreads.values()) if spreads else math.nan
         nonfinite = NONFINITE_LABEL in labels or base_labels[i] == NONFINITE_LABEL
         ok = same == len(labels) and not nonfinite
         noise = fmt(ctx.noise_eps)
@@ -69,7 +85,7 @@ def basin_determinism(ctx: CheckContext) -> list[CheckResult]:
                 float(len(labels)),
                 msg,
                 step=ctx.n_steps,
-                details={"spread": spread},
+                details=perturbation_details(ctx, spread, spreads),
             )
         )
     return out

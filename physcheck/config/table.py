@@ -228,9 +228,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "baseline", parse_baseline, None,
-        "compare every model with the results JSON of an accepted run: regression[model-check] "
-        "items fail where a number got worse beyond its margin ([tool.physcheck.baseline] sets "
-        "path, relative and absolute margins)",
+        "compare every model with an accepted run: its results JSON, or a directory of its saved "
+        "rollouts (physcheck export DIR: NAME.hdf5 per model, gated in this run as the "
+        "baseline); regression[model-check] items fail where a number got worse beyond its "
+        "margin ([tool.physcheck.baseline] sets path, relative and absolute margins)",
         "--physcheck-baseline", "PATH", combine=with_path,
         show=lambda baseline: None if baseline is None else baseline.summary(),
     ),

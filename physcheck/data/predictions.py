@@ -5,7 +5,7 @@ order, physical units) and optionally other rollouts of the same model ("variant
 ``float64``, ``noiseN``, ``equivariance:TRANSFORM``, ``orbit:TRANSFORM``), plus what they
 cover: ``start_frame`` (the index, in its trajectory, of the first predicted frame),
 ``trajectories`` (the dataset index of each row), ``n_history``, ``field_names`` (the channel
-names), for perturbed rollouts the ``noise_eps`` and ``seed`` they were made with, and why
+names), ``data_files`` (``NAME:SHA256`` of the data files they were made from), for perturbed rollouts the ``noise_eps`` and ``seed`` they were made with, and why
 the model has no float64 twin or no rollouts of transformed inputs where it declares why
 (``precision_skip``, ``equivariance_skip``).
 

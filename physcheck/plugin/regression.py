@@ -1,5 +1,6 @@
 """Regression items: ``regression[MODEL-CHECK]`` compares a model's numbers of one check with
-those of an accepted run (``--physcheck-baseline PATH``, a results JSON) or of another model
+those of an accepted run (``--physcheck-baseline PATH``: a results JSON, or a directory of
+saved rollouts gated in this run, ``physcheck.plugin.saved_baseline``) or of another model
 of the same run (``--physcheck-compare NEW=OLD``), with the statistics of
 ``physcheck.baseline``. A regression (worse beyond the margin, with confidence) fails the
 item; improvements, equivalence and inconclusive numbers pass and are reported.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
@@ -35,7 +36,10 @@ class RegressionFound(AssertionError):
 def load_baseline(path: Path) -> dict[str, Any]:
     """The baseline's results document; one-line errors for a missing or unreadable file."""
     if not path.is_file():
-        raise DataError(f"--physcheck-baseline {path}: no such results file (write one with --physcheck-json)")
+        raise DataError(
+            f"--physcheck-baseline {path}: no such results file or directory (write a results "
+            "JSON with --physcheck-json, or saved rollouts with physcheck export DIR)"
+        )
     try:
         document = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -57,11 +61,23 @@ def this_run(plugin: PhyscheckPlugin, settings_summary: dict[str, Any]) -> dict[
     }
 
 
-def pairings(settings: Settings, baseline: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
-    """``(model, against, against_is_baseline)``: each model with the baseline run's model of
-    the same name (or its only model), and each ``NEW=OLD`` pair of this run."""
+class Pairing(NamedTuple):
+    """A model of the run and what its numbers are compared with: ``against`` (a model of the
+    run, or of the baseline results JSON when ``theirs`` holds its results), as ``label``
+    says it, under the item name's ``suffix``."""
+
+    model: str
+    against: str
+    label: str
+    theirs: list[dict[str, Any]] | None = None
+    suffix: str = ""
+
+
+def pairings(settings: Settings, baseline: dict[str, Any] | None) -> list[Pairing]:
+    """Each ``NEW=OLD`` pair of this run, and each model with the baseline run's model of the
+    same name (or its only model)."""
     names = [m.name for m in settings.models]
-    out: list[tuple[str, str, bool]] = []
+    out: list[Pairing] = []
     for new, old in settings.compare:
         unknown = [n for n in (new, old) if n not in names]
         if unknown:
@@ -69,19 +85,20 @@ def pairings(settings: Settings, baseline: dict[str, Any] | None) -> list[tuple[
                 f"--physcheck-compare {new}={old}: no model {', '.join(map(repr, unknown))} in "
                 f"this run; its models are {', '.join(names)}"
             )
-        out.append((new, old, False))
+        out.append(Pairing(new, old, f"model {old}", suffix=f"-vs-{old}"))
     if baseline is not None:
         theirs = list(dict.fromkeys(str(r.get("model")) for r in baseline["results"]))
-        for name in names:
-            if name in theirs:
-                out.append((name, name, True))
-            elif len(theirs) == 1 and len(names) == 1:
-                out.append((name, theirs[0], True))
-        if not any(is_baseline for *_, is_baseline in out):
+        found = [(name, name) for name in names if name in theirs]
+        if not found and len(theirs) == 1 and len(names) == 1:
+            found = [(names[0], theirs[0])]
+        if not found:
             raise ConfigError(
                 f"--physcheck-baseline: it holds models {', '.join(theirs)}, none of this run's "
                 f"({', '.join(names)}); give the model the baseline's name"
             )
+        for name, against in found:
+            results = [r for r in baseline["results"] if r.get("model") == against]
+            out.append(Pairing(name, against, f"baseline {against}", results))
     return out
 
 
@@ -91,21 +108,16 @@ class RegressionItem(pytest.Item):
     def __init__(
         self,
         *,
-        model: str,
+        pairing: Pairing,
         check: str,
-        against: str,
-        baseline: list[dict[str, Any]] | None,
         margins: Margins,
         plugin: PhyscheckPlugin,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.model, self.check, self.against = model, check, against
-        self.baseline, self.margins, self.plugin = baseline, margins, plugin
-
-    @property
-    def label(self) -> str:
-        return f"baseline {self.against}" if self.baseline is not None else f"model {self.against}"
+        self.model, self.against, self.label = pairing.model, pairing.against, pairing.label
+        self.baseline = pairing.theirs
+        self.check, self.margins, self.plugin = check, margins, plugin
 
     def runtest(self) -> None:
         suite = self.plugin.suite
@@ -138,7 +150,8 @@ def describe(model: str, label: str, c: Comparison) -> str:
     return (
         f"{model}: {c.number} regressed against {label}: {c.value:.4g} vs {c.baseline:.4g} "
         f"({better} is better); difference {c.difference:.4g}, 90% interval "
-        f"[{c.low:.4g}, {c.high:.4g}] beyond the margin {c.margin:.4g} over {c.units} units"
+        f"[{c.low:.4g}, {c.high:.4g}] beyond the margin {c.margin:.4g} over {c.units} units "
+        f"({c.unit})"
     )
 
 
@@ -151,30 +164,30 @@ def regression_items(collector: pytest.Collector, plugin: PhyscheckPlugin, mark:
     from physcheck.plugin.runtime import output_path
 
     baseline = None
+    saved: list[Pairing] = []
     margins = setting.margins if setting is not None else Margins()
     if setting is not None and setting.path is not None:
         path = output_path(collector.config, setting.path)
-        baseline = load_baseline(path)
-        refuse_incomparable(this_run(plugin, plugin.settings_summary()), baseline, str(setting.path))
+        if path.is_dir():  # saved rollouts: gated in this run as baseline models
+            from physcheck.plugin.saved_baseline import saved_baselines
+
+            found = saved_baselines(plugin, path)
+            saved = [Pairing(model, against, label) for model, (against, label) in found.items()]
+        else:
+            baseline = load_baseline(path)
+            refuse_incomparable(this_run(plugin, plugin.settings_summary()), baseline, str(setting.path))
     items: list[pytest.Item] = []
-    for model, against, is_baseline in pairings(settings, baseline):
-        theirs = (
-            [r for r in baseline["results"] if r.get("model") == against]
-            if is_baseline and baseline is not None
-            else None
-        )
+    for pairing in pairings(settings, baseline) + saved:
         for check in settings.checks:
             if check not in COMPARED_CHECKS:
                 continue
-            name = f"regression[{model}-{check}]" if is_baseline else f"regression[{model}-{check}-vs-{against}]"
+            name = f"regression[{pairing.model}-{check}{pairing.suffix}]"
             item = RegressionItem.from_parent(
                 collector,
                 name=name,
                 nodeid=f"{collector.nodeid}::{name}",
-                model=model,
+                pairing=pairing,
                 check=check,
-                against=against,
-                baseline=theirs,
                 margins=margins,
                 plugin=plugin,
             )
@@ -182,7 +195,7 @@ def regression_items(collector: pytest.Collector, plugin: PhyscheckPlugin, mark:
     return items
 
 
-__all__ = ["COMPARED_CHECKS", "RegressionFound", "RegressionItem", "load_baseline", "regression_items"]
+__all__ = ["COMPARED_CHECKS", "Pairing", "RegressionFound", "RegressionItem", "load_baseline", "regression_items"]
 
 
 class ScorecardCollector:

@@ -1,13 +1,10 @@
 """``Suite``: the facade of a run over its rooms, with the public API the plugin, the
 outputs, the executor and users' code call. Each room has one job:
 
-- ``inputs`` (``Inputs``): data, layout, device, window, trajectories, models, truth,
-  symmetries;
+- ``inputs`` (``Inputs``): data, layout, device, window, trajectories, models, truth, symmetries;
 - ``preflight``: what can be checked before any rollout;
-- ``plan`` (``RolloutPlan``): which variants each model needs, why one cannot be had, which
-  go together;
-- ``runner`` (``Runner``): rollouts, one at a time or batched, following the base rollout,
-  progress;
+- ``plan`` (``RolloutPlan``): each model's variants, why one is missing, which go together;
+- ``runner`` (``Runner``): rollouts, one at a time or batched, following the base one, progress;
 - ``store`` (``RecordStore``): records kept, cached on disk under locks;
 - ``check_results`` (``CheckResults``): measures, check contexts, check results.
 
@@ -135,8 +132,7 @@ class Suite:
 
     @property
     def rejoined(self) -> dict[tuple[str, str], int]:
-        """The step after which a perturbed rollout repeated the base rollout and was copied,
-        not computed (``--physcheck-early-stop``), per ``(model, variant name)``."""
+        """Per ``(model, variant)``: the step after which a perturbed rollout was copied."""
         return self.runner.rejoined
 
     @property
@@ -195,6 +191,10 @@ class Suite:
         """Use an already loaded model for ``name`` (an executor's worker loads a checkpoint
         once for all its tasks)."""
         self.inputs.provide_model(name, model)
+
+    def add_model(self, entry: ModelSpec) -> None:
+        """Read a model besides the run's own: a baseline's saved rollouts (``Inputs``)."""
+        self.inputs.add_model(entry)
 
     def saved(self, name: str) -> SavedRollouts | None:
         """The model's saved rollouts, when it is one (``--physcheck-predictions``)."""

@@ -29,6 +29,23 @@ def export_file_name(name: str, export_format: str) -> str:
     return f"{name}{export_suffix(export_format)}"
 
 
+def data_files(inputs: Inputs) -> list[str]:
+    """``NAME:SHA256`` of each data file the trajectories were read from (``NAME:`` for a
+    remote one): what a baseline of saved rollouts is refused by on other data."""
+    from physcheck.data.checksums import file_sha256
+
+    out = []
+    for path in dict.fromkeys(inputs.data.trajectories[t].file for t in inputs.trajectories):
+        digest = ""
+        if isinstance(path, Path):
+            try:
+                digest = file_sha256(path)
+            except OSError:
+                pass
+        out.append(f"{path.name}:{digest}")
+    return out
+
+
 def _keeping(sink: FrameSink, kept: list[torch.Tensor]) -> FrameSink:
     """``sink`` that also keeps a CPU copy of each frame in ``kept`` (in the frame's dtype)."""
 
@@ -52,7 +69,7 @@ def export_rollouts(
     float64 twin, the perturbed rollouts and the rollouts of transformed inputs,
     ``symmetry_rollouts()``, where asked for) to a prediction file
     (``physcheck.data.predictions``; format by suffix), with the window, trajectories,
-    history, channels, noise and seed they cover. Gating the file with
+    history, channels, data files, noise and seed they cover. Gating the file with
     ``--physcheck-predictions NAME=PATH`` and the same settings gives the numbers and
     verdicts of gating the model in-process."""
     if inputs.saved(name) is not None:
@@ -67,6 +84,7 @@ def export_rollouts(
         "trajectories": list(inputs.trajectories),
         "n_history": n_history,
         "field_names": list(inputs.data.field_names),
+        "data_files": data_files(inputs),
         "noise_eps": diag.noise_eps,
         "seed": diag.seed,
         "precision_skip": plan.precision_skip(name) if plan.needs("float64") else None,
@@ -114,4 +132,4 @@ def export_rollouts(
     return Path(path)
 
 
-__all__ = ["export_file_name", "export_rollouts"]
+__all__ = ["data_files", "export_file_name", "export_rollouts"]

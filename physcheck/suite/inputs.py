@@ -101,6 +101,8 @@ class Inputs:
         self.rootdir = rootdir
         self.worker = worker
         self._models: dict[str, Surrogate] = {}
+        #: models the run reads besides its configured ones (``add_model``)
+        self._added: dict[str, ModelSpec] = {}
         self._truth: dict[int, TruthWindow] = {}
 
     # -- the data --------------------------------------------------------------------------------
@@ -192,6 +194,8 @@ class Inputs:
         for entry in self.settings.models:
             if entry.name == name:
                 return entry
+        if name in self._added:
+            return self._added[name]
         raise ConfigError(
             f"no model named {name!r}; configured: {[m.name for m in self.settings.models]}"
         )
@@ -207,6 +211,13 @@ class Inputs:
         """Use an already loaded model for ``name`` (an executor's worker loads a checkpoint
         once for all its tasks)."""
         self._models[name] = model
+
+    def add_model(self, entry: ModelSpec) -> None:
+        """Read a model besides the configured ones (a baseline's saved rollouts): its records
+        and results are had like theirs, but it is not one of the run's models."""
+        if any(m.name == entry.name for m in self.settings.models):
+            raise ConfigError(f"a model named {entry.name!r} is configured already")
+        self._added[entry.name] = entry
 
     def saved(self, name: str) -> SavedRollouts | None:
         """The model's saved rollouts, when it is one (``--physcheck-predictions``)."""

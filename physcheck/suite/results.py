@@ -90,6 +90,7 @@ class CheckResults:
             perturbed=perturbed,
             perturbed_skip=perturbed_skip,
             noise_eps=settings.diagnostics.noise_eps,
+            seed=settings.diagnostics.seed,
             divergence_method=settings.diagnostics.divergence_method,
             spectral=inputs.spectral_range(name),
             equivariance=equivariance,

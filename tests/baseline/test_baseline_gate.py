@@ -16,6 +16,7 @@ from physcheck.errors import ConfigError
 from physcheck.models import load
 from physcheck.outputs.document import suite_document
 from physcheck.suite import Suite
+from tests.baseline.degraded import degrade
 
 OPTIONS = {"window": "3:3:6", "trajectories": "0-1", "perturbations": "2"}
 
@@ -55,11 +56,7 @@ def verdicts(new: dict[str, Any], old: dict[str, Any], model: str = "m") -> dict
 def demo_runs() -> dict[str, dict[str, Any]]:
     """The demo, and the demo with its weights perturbed (step-1 VRMSE up by at least 20 %)."""
     demo = load("demo")
-    degraded = copy.deepcopy(demo)
-    generator = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for p in degraded.parameters():
-            p.add_(0.8 * p.std() * torch.randn(p.shape, generator=generator))
+    degraded = degrade(demo)
     settings = build_settings(
         {"cache": False},
         {

@@ -31,6 +31,7 @@ META_KEYS = (
     "trajectories",
     "n_history",
     "field_names",
+    "data_files",
     "noise_eps",
     "seed",
     "precision_skip",
