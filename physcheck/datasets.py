@@ -55,9 +55,16 @@ DEFAULT = "default"
 FINGERPRINT_RTOL = 1e-5
 
 
-def default_name() -> str:
-    """The set used when no data is given: ``$PHYSCHECK_DATASET``, else ``default``."""
-    name = os.environ.get(DATASET_ENV, "").strip() or DEFAULT
+def default_name(profile: str | None = None) -> str:
+    """The set used when no data is given: ``$PHYSCHECK_DATASET``, else the named
+    ``profile``'s default set (``Profile.default_set``; ``shear-flow`` for ``shear_flow``),
+    else ``default``."""
+    name = os.environ.get(DATASET_ENV, "").strip()
+    if not name and profile:
+        from physcheck.profiles import profile_named
+
+        name = profile_named(profile).default_set or ""
+    name = name or DEFAULT
     recipe(name)
     return name
 
@@ -150,7 +157,7 @@ def fingerprint(path: Path) -> dict[str, Any]:
                 for name in f[group].attrs["field_names"]
             ]
             if not fields:
-                raise KeyError("no fields")
+                raise DataError(f"{path}: no t0 or t1 fields; delete it and build again")
             n_traj = int(f[fields[0][0]][fields[0][1]].shape[0])
             n_dims = int(f.attrs["n_spatial_dims"])
             means = [[] for _ in range(n_traj)]

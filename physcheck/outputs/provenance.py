@@ -58,7 +58,7 @@ def data_source(suite: Suite) -> dict[str, Any]:
         return {"given": redact_url(suite.settings.data), "recipe": None}
     from physcheck.datasets import default_name
 
-    return {"given": None, "recipe": default_name()}
+    return {"given": None, "recipe": default_name(suite.settings.profile)}
 
 
 def data_provenance(suite: Suite) -> dict[str, Any]:

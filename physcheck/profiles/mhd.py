@@ -28,6 +28,7 @@ MHD = Profile(
     guide_axis=True,
     spectra=(Spectrum("magnetic_field", "perpendicular"),),
     description="3D isothermal compressible MHD, periodic box, guide field (The Well's MHD_64)",
+    default_set="default",
 )
 
 __all__ = ["MHD"]

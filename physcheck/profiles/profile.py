@@ -89,7 +89,8 @@ class Profile:
     ``non_increasing``: budgets that only decrease (``BUDGETS``: ``kinetic_energy``, of an
     incompressible flow, ``mean |u|^2 / 2``); ``symmetries``: the symmetry group's name (``None``:
     none is judged); ``guide_axis``: whether a guide (mean) field sets a perpendicular plane;
-    ``spectra``: the spectra judged."""
+    ``spectra``: the spectra judged; ``default_set``: the physcheck data set a run of this
+    profile uses when no data are given (``physcheck.datasets``)."""
 
     name: str
     dataset_names: tuple[str, ...]
@@ -105,6 +106,7 @@ class Profile:
     spectra: tuple[Spectrum, ...] = ()
     description: str = ""
     notes: tuple[str, ...] = field(default=())
+    default_set: str | None = None
 
     def __post_init__(self) -> None:
         if self.spatial_dims not in (1, 2, 3):

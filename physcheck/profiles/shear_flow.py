@@ -32,6 +32,7 @@ SHEAR_FLOW = Profile(
     description=(
         "2D periodic incompressible Navier-Stokes with a passive tracer (The Well's shear_flow)"
     ),
+    default_set="shear-flow",
     notes=(
         "kinetic energy and enstrophy do not increase; the enstrophy is not judged yet",
         "the pressure is stored in the gauge int p = 0",

@@ -201,8 +201,7 @@ class DatasetRecipe:
         return [self.file_path(root, p, split) for p in self.points]
 
     def structure(self) -> dict[str, dict[str, Any]]:
-        """``{"data/<split>/<file>": entry}``: every file's structural entry
-        (``physcheck.datasets.recipe_manifest``)."""
+        """Every file's structural entry, ``{"data/<split>/<file>": entry}``."""
         return {
             f"data/{split}/{self.file_name(p)}": self.manifest_entry(p, count)
             for split, count in self.trajectories

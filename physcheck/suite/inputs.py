@@ -80,15 +80,16 @@ def require_manifest(source: str | Path, manifest: str, *, split: str, rootdir: 
 
 def data_source(settings: Settings, rootdir: Path) -> str | Path:
     """The data setting as a URL or an absolute path (relative paths start at ``rootdir``;
-    the default set, built on first use, when none is given)."""
+    the default set of the named profile, or physcheck's, built on first use, when none is
+    given)."""
     if settings.data and is_remote(settings.data):
         return settings.data
     if settings.data:
         path = Path(local_path(settings.data))
         return path if path.is_absolute() else rootdir / path
-    from physcheck.datasets import default_dataset
+    from physcheck.datasets import default_dataset, default_name
 
-    return default_dataset(splits=(settings.split,))
+    return default_dataset(splits=(settings.split,), name=default_name(settings.profile))
 
 
 class Inputs:

@@ -118,6 +118,12 @@ def _minimum(min_density: torch.Tensor) -> torch.Tensor:
     return minimum
 
 
+def _maximum(n_traj: int, n_steps: int) -> torch.Tensor:
+    """Channel maxima ``[B, K, 7]``: 1 for every channel (the bounds check is not the
+    paper's: no profile of these records declares a bounded field)."""
+    return torch.ones(n_traj, n_steps, 7, dtype=torch.float64)
+
+
 def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tensor) -> TruthRecord:
     """The truth: stationary, with a small drift so that its statistics have a spread in time."""
     k = torch.arange(1, n_steps + 1, dtype=torch.float64)
@@ -140,6 +146,7 @@ def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tenso
         mass=ones.clone(),
         min_density=0.2 * ones,
         minimum=_minimum(0.2 * ones),
+        maximum=_maximum(n_traj, n_steps),
         change=variance * 0.05,
         mean=_mean_state(ones, TRUTH_B0 * ones),
         momentum=torch.zeros(n_traj, n_steps, 3, dtype=torch.float64),
@@ -238,6 +245,7 @@ def make_rollout(
         mass=torch.ones(n_traj, n_steps, dtype=torch.float64),
         min_density=0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64),
         minimum=_minimum(0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64)),
+        maximum=_maximum(n_traj, n_steps),
         change=truth.change.clone() * (variance / truth.variance),
         mean=_mean_state(
             torch.ones(n_traj, n_steps, dtype=torch.float64),

@@ -44,6 +44,7 @@ def test_the_cache_layout_follows_the_fields() -> None:
         "mean": 3,
         "momentum": 3,
         "minimum": 3,
+        "maximum": 3,
         "vrmse": 3,
         "spectra": 4,
         "first_nonfinite_step": 1,

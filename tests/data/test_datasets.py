@@ -87,7 +87,7 @@ def test_round_off_differences_pass_and_say_so() -> None:
 
 def test_unknown_set_names_list_the_known_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(datasets.DATASET_ENV, "MHD_256")
-    with pytest.raises(DataError, match="default, mhd64-like, smoke"):
+    with pytest.raises(DataError, match="default, mhd64-like, shear-flow, shear-flow-like, shear-flow-smoke, smoke"):
         datasets.default_name()
 
 

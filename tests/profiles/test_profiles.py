@@ -43,7 +43,9 @@ def test_the_mhd_profile_lists_the_channels_of_the_shipped_data() -> None:
     assert MHD.channel_names == MHD_FIELDS == tuple(data.field_names)
     assert MHD.spatial_dims == len(data.spatial_shape)
     assert profile_for(data.name, data.field_names) is MHD
-    assert MHD.capabilities == frozenset(CAPABILITIES)  # MHD offers everything checks use
+    # MHD offers everything checks use but the scalar bounds and budgets (its conserved
+    # integrals are mean_field's: mass, <B>, momentum)
+    assert MHD.capabilities == frozenset(CAPABILITIES) - {"bounded", "budgets"}
 
 
 def test_a_profile_is_found_by_name_then_by_channels_or_named() -> None:
@@ -86,7 +88,7 @@ def test_an_inconsistent_profile_is_refused(changes: dict[str, object], message:
 
 
 def test_a_missing_capability_is_named_in_the_reason() -> None:
-    assert TOY.capabilities == frozenset({"positive"})
+    assert TOY.capabilities == frozenset({"positive", "budgets"})  # the concentration's integral
     assert MHD.missing(["divergence_free", "symmetries"]) is None
     assert TOY.missing(["magnetic_field", "divergence_free"]) == (
         "the toy-positive-scalar profile has no magnetic field and no divergence-free field"
@@ -107,7 +109,7 @@ def test_checks_the_profile_cannot_serve_skip_in_their_own_shape() -> None:
     context = suite.context("oracle")
     # the MHD data judged under a profile that offers none of MHD's capabilities (positivity
     # would look for the toy's field in MHD data: the toy without its positive field)
-    bare = dataclasses.replace(TOY, positive=())
+    bare = dataclasses.replace(TOY, positive=(), conserved=())
     under_mhd = run_checks(context, settings.checks)
     under_toy = run_checks(dataclasses.replace(context, profile=bare), settings.checks)
     assert [(r.check, r.trajectory, r.channel) for r in under_toy] == [
@@ -127,6 +129,8 @@ def test_checks_the_profile_cannot_serve_skip_in_their_own_shape() -> None:
         "energy",
         "mean_field",
         "positivity",
+        "bounds",
+        "budgets",
     } <= skipped
     assert {"finite", "vrmse", "channel_variance"}.isdisjoint(skipped)
     assert set(check_names()) >= skipped

@@ -1,0 +1,136 @@
+"""The shear_flow profile end to end on the shipped ``shear-flow-smoke`` set (The Well's 2D
+incompressible shear flow with a tracer, from physcheck's own solver): the exact replay passes
+every check the profile serves and skips the MHD ones with the profile's reason; each zoo
+model that breaks exactly one constraint fails exactly that check, at the step it breaks it;
+persistence fails ``dynamics``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch  # noqa: F401  imported once here: in-process pytester runs must not re-import torch
+
+import physcheck.suite  # noqa: F401
+from physcheck.config import check_names, check_spec
+from physcheck.data import open_dataset
+from physcheck.datasets import REPO_FIXTURES, default_name, verify
+from physcheck.profiles import SHEAR_FLOW
+
+SMOKE = REPO_FIXTURES / "shear-flow-smoke"
+#: the profile's checks: the generic ones and its constraints
+SERVED = {
+    "finite",
+    "vrmse",
+    "stability_horizon",
+    "skill",
+    "dynamics",
+    "channel_variance",
+    "basin_determinism",
+    "precision",
+    "solenoidality",
+    "bounds",
+    "budgets",
+}
+MODELS = {
+    "exact": "exact",
+    "compressible": "compressible",
+    "overshoot": "tracer_overshoot",
+    "leak": "tracer_leak",
+    "inject": "energy_injection",
+}
+
+
+def test_the_smoke_set_is_the_well_s_shear_flow_layout_and_matches_its_manifest() -> None:
+    data = open_dataset(SMOKE)
+    assert data.field_names == ("tracer", "pressure", "velocity_x", "velocity_y")
+    assert data.spatial_shape == (64, 128)
+    assert SHEAR_FLOW.differences(data.field_names, 2) == []
+    assert all(line.endswith("ok") for line in verify(SMOKE, "shear-flow-smoke"))
+    assert sum(p.stat().st_size for p in SMOKE.rglob("*") if p.is_file()) < 10 * 2**20
+
+
+def test_a_run_of_the_profile_without_data_uses_its_own_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PHYSCHECK_DATASET", raising=False)
+    assert default_name("shear_flow") == "shear-flow"
+    assert default_name("mhd") == default_name() == "default"
+    monkeypatch.setenv("PHYSCHECK_DATASET", "shear-flow-smoke")
+    assert default_name() == default_name("mhd") == "shear-flow-smoke"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The results of one pytest session gating the zoo's shear_flow members and persistence."""
+    folder = tmp_path_factory.mktemp("shear-gate")
+    target = folder / "results.json"
+    models = [f"--physcheck-model={name}=tests.zoo_shear_flow:{attr}" for name, attr in MODELS.items()]
+    status = pytest.main(
+        [
+            "-q", "-p", "no:cacheprovider", "--physcheck-only", "--physcheck-no-snapshot",
+            "--physcheck-no-cache", f"--physcheck-data={SMOKE}", "--physcheck-window=5:1:20",
+            "--physcheck-trajectories=0-1", "--physcheck-perturbations=2",
+            f"--physcheck-json={target}", "--physcheck-model=persistence=persistence", *models,
+            f"--rootdir={Path(__file__).resolve().parents[2]}",
+        ],
+    )
+    assert status == pytest.ExitCode.TESTS_FAILED
+    document: dict[str, Any] = json.loads(target.read_text())
+    assert document["settings"]["profile"] == "shear_flow"
+    return list(document["results"])
+
+
+def verdicts(results: list[dict[str, Any]], model: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        if r["model"] == model:
+            out.setdefault(r["check"], []).append(r)
+    return out
+
+
+def failed(results: list[dict[str, Any]], model: str) -> set[str]:
+    return {c for c, rs in verdicts(results, model).items() if any(not r["passed"] for r in rs)}
+
+
+def test_the_exact_replay_passes_what_the_profile_serves_and_skips_the_rest(
+    results: list[dict[str, Any]],
+) -> None:
+    exact = verdicts(results, "exact")
+    assert set(exact) == set(check_names())
+    for check, rs in exact.items():
+        for r in rs:
+            if check in SERVED:
+                assert r["passed"] and not r["skipped"], r["message"]
+            else:
+                reason = SHEAR_FLOW.missing(check_spec(check).requires)
+                assert reason is not None and r["skipped"] == reason, r
+
+
+@pytest.mark.parametrize(
+    ("model", "check"),
+    [("compressible", "solenoidality"), ("overshoot", "bounds"), ("leak", "budgets")],
+)
+def test_each_broken_constraint_fails_its_own_check_alone_from_step_1(
+    results: list[dict[str, Any]], model: str, check: str
+) -> None:
+    assert failed(results, model) == {check}
+    for r in verdicts(results, model)[check]:
+        assert not r["passed"] and r["step"] == 1, r["message"]
+
+
+def test_an_energy_injecting_model_fails_budgets_first(results: list[dict[str, Any]]) -> None:
+    budgets = verdicts(results, "inject")["budgets"]
+    assert all(not r["passed"] for r in budgets)
+    first = min(r["step"] for r in budgets)
+    assert "the kinetic energy rises" in budgets[0]["message"]
+    others = [
+        r["step"] for r in results if r["model"] == "inject" and not r["passed"] and r["check"] != "budgets"
+    ]
+    assert all(step is None or step > first for step in others)
+    assert {r["check"] for r in results if r["model"] == "inject" and r["passed"]} >= {"finite"}
+
+
+def test_persistence_fails_dynamics_on_the_shear_flow(results: list[dict[str, Any]]) -> None:
+    assert {"dynamics", "skill"} <= failed(results, "persistence")
+    assert not {"solenoidality", "bounds", "budgets"} & failed(results, "persistence")
