@@ -30,7 +30,7 @@ INTERNAL_RAISES = {
     ("config/saved_spec.py", "ValueError"),  # index_ranges: always turned into a ConfigError/ModelSpecError
     ("records/builder.py", "KeyError"),  # StreamedReference: a frame the engine no longer holds
     ("checks/assertions.py", "AssertionError"),  # a failing assert_<check>: a test failure
-    ("data/remote.py", "AssertionError"),  # unreachable
+    ("data/network.py", "AssertionError"),  # unreachable
 }
 BUILTIN_ERRORS = {
     name

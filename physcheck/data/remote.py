@@ -27,20 +27,16 @@ credentials removed.
 
 from __future__ import annotations
 
-import asyncio
-import errno
 import hashlib
-import io
 import os
-import socket
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 from urllib.parse import urlsplit
 
+from physcheck.data.network import RETRIES as RETRIES
+from physcheck.data.network import GuardedFile, failure, network_error, retrying
 from physcheck.errors import DataError
 from physcheck.formatting import redact_url
 
@@ -49,12 +45,8 @@ BLOCK_SIZE = 1 << 20
 HDF5_SUFFIXES = (".hdf5", ".h5", ".hdf")
 #: seconds a connection or a read may take (``--physcheck-timeout``)
 DEFAULT_TIMEOUT = 60.0
-#: further tries of a request that stalled, dropped or met a server error (5xx)
-RETRIES = 2
 #: bytes of each block sampled for the identity of a file without an ETag
 SAMPLE_BYTES = 64 << 10
-
-T = TypeVar("T")
 
 
 def local_path(path: str) -> str:
@@ -131,136 +123,6 @@ def _filesystem(url: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, str]:
         ) from None
 
 
-# -- network failures ------------------------------------------------------------------------------
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status", None)
-    if isinstance(status, int) and status >= 400 and type(exc).__name__.endswith("ResponseError"):
-        return status
-    return None
-
-
-def failure(exc: BaseException) -> tuple[str, bool] | None:
-    """What kind of network failure ``exc`` (or an exception it was raised from) is, as
-    ``(reason, worth retrying)``; ``None`` when it is none (a plain missing file)."""
-    chain = _chain(exc)
-    names = {c.__name__ for e in chain for c in type(e).__mro__}
-    statuses = [s for s in (_status(e) for e in chain) if s is not None]
-    if isinstance(exc, FileNotFoundError):
-        if statuses and all(s in (404, 410) for s in statuses):
-            return None  # the server says the file is missing
-        if not statuses and len(chain) == 1:
-            return None  # a missing file, raised without a network cause
-    for e in chain:
-        status = _status(e)
-        if status is not None:
-            message = getattr(e, "message", "") or ""
-            return f"the server answered HTTP {status}{f' {message}' if message else ''}", status >= 500
-    if "ClientConnectorDNSError" in names or any(isinstance(e, socket.gaierror) for e in chain):
-        return "the host name did not resolve (DNS): check the URL's host and the network", False
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or any(
-        getattr(e, "errno", None) == errno.ECONNREFUSED for e in chain
-    ):
-        return "the connection was refused: nothing listens at that host and port", False
-    timeouts = ("ServerTimeoutError", "ConnectionTimeoutError", "SocketTimeoutError", "FSTimeoutError")
-    if names & set(timeouts) or any(isinstance(e, (TimeoutError, asyncio.TimeoutError)) for e in chain):
-        return "the server stalled (no answer within the timeout)", True
-    dropped = (
-        "ClientPayloadError",
-        "ServerDisconnectedError",
-        "ContentLengthError",
-        "IncompleteRead",
-        "ProtocolError",
-    )
-    if names & set(dropped) or any(
-        isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError))
-        for e in chain
-    ):
-        return "the connection dropped mid-response (the server closed it early)", True
-    if "ClientConnectionError" in names or "ClientOSError" in names:
-        return f"the connection failed ({chain[0]})", True
-    return None
-
-
-def network_error(url: str, exc: BaseException, timeout: float, tries: int) -> DataError:
-    """One line for a failed remote request (credentials removed from the URL)."""
-    kind = failure(exc)
-    reason = kind[0] if kind is not None else f"{type(exc).__name__}: {exc}"
-    if kind is not None and "stalled" in reason:
-        reason = f"the server stalled (no answer within {timeout:g} s, --physcheck-timeout)"
-    attempts = f" after {tries} tries" if tries > 1 else ""
-    return DataError(f"{redact_url(url)}: cannot be read{attempts}: {reason}")
-
-
-def _retrying(url: str, timeout: float, call: Callable[[], T]) -> T:
-    """``call()``, tried again (``RETRIES`` times, after a short pause) where it stalled,
-    dropped or met a server error; a network failure that remains is one ``DataError``.
-    Exceptions that are no network failure (a missing file) pass through."""
-    for attempt in range(RETRIES + 1):
-        try:
-            return call()
-        except DataError:
-            raise
-        except Exception as exc:
-            kind = failure(exc)
-            if kind is None:
-                raise
-            if not kind[1] or attempt == RETRIES:
-                raise network_error(url, exc, timeout, attempt + 1) from None
-        time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-class _GuardedFile(io.RawIOBase):
-    """An fsspec file whose reads are retried and whose network failures are ``DataError``."""
-
-    def __init__(self, inner: Any, url: str, timeout: float) -> None:
-        super().__init__()
-        self._inner = inner
-        self._url = url
-        self._timeout = timeout
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return int(self._inner.seek(offset, whence))
-
-    def tell(self) -> int:
-        return int(self._inner.tell())
-
-    def read(self, size: int = -1) -> bytes:
-        where = self._inner.tell()
-
-        def once() -> bytes:
-            self._inner.seek(where)
-            return bytes(self._inner.read(size))
-
-        return _retrying(self._url, self._timeout, once)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(memoryview(buffer)))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        try:
-            self._inner.close()
-        finally:
-            super().close()
-
-
 @dataclass(frozen=True)
 class RemoteFile:
     """One remote HDF5 file: ``url``, ``size`` in bytes, ``etag`` and ``modified`` (``''``
@@ -289,12 +151,12 @@ class RemoteFile:
             return fs.open(path, "rb", block_size=BLOCK_SIZE, cache_type="blockcache")
 
         try:
-            inner = _retrying(self.url, self.timeout, opened)
+            inner = retrying(self.url, self.timeout, opened)
         except (OSError, ValueError) as exc:
             if isinstance(exc, DataError):
                 raise
             raise DataError(f"{redact_url(self.url)}: cannot be opened ({exc})") from None
-        return _GuardedFile(inner, self.url, self.timeout)  # type: ignore[return-value]
+        return GuardedFile(inner, self.url, self.timeout)  # type: ignore[return-value]
 
     @cached_property
     def _sampled(self) -> str:
@@ -308,7 +170,7 @@ class RemoteFile:
             def block(start: int = start, end: int = end) -> bytes:
                 return bytes(fs.cat_file(path, start=start, end=end))
 
-            digest.update(_retrying(self.url, self.timeout, block))
+            digest.update(retrying(self.url, self.timeout, block))
         return digest.hexdigest()
 
     @property
@@ -334,7 +196,7 @@ def _join(url: str, name: str) -> str:
 def _info(fs: Any, path: str, url: str, timeout: float) -> dict[str, Any] | None:
     """``fs.info``, ``None`` for a missing file; a network failure is a ``DataError``."""
     try:
-        return dict(_retrying(url, timeout, lambda: fs.info(path)))
+        return dict(retrying(url, timeout, lambda: fs.info(path)))
     except (FileNotFoundError, OSError):
         return None
 
@@ -394,7 +256,7 @@ def _hdf5_files(fs: Any, listing: str, url_of: Any, timeout: float) -> list[Remo
     is a ``DataError``."""
     target = _filesystem(listing, timeout)[1]
     try:
-        entries = [dict(e) for e in _retrying(listing, timeout, lambda: fs.ls(target, detail=True))]
+        entries = [dict(e) for e in retrying(listing, timeout, lambda: fs.ls(target, detail=True))]
     except (FileNotFoundError, OSError, ValueError) as exc:
         if isinstance(exc, DataError):
             raise
@@ -418,7 +280,7 @@ def read_text(url: str, *, timeout: float = DEFAULT_TIMEOUT) -> str:
             return bytes(fh.read()).decode()
 
     try:
-        return _retrying(url, timeout, read)
+        return retrying(url, timeout, read)
     except (OSError, ValueError) as exc:
         if isinstance(exc, DataError):
             raise

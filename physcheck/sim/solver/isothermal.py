@@ -1,53 +1,19 @@
-"""Pseudo-spectral solver for forced 3D compressible isothermal MHD in a periodic box.
-
-Equations (Heaviside-Lorentz units, mu0 = 1, sound speed c_s = 1, mean density rho0 = 1,
-``s = ln rho``, ``B = B0 x_hat + b``, ``J = curl B``)::
-
-    d_t s = - u . grad s - div u                                       - D_h (-lap)^p s
-    d_t u = - (u . grad) u - c_s^2 grad s + (J x B) / rho + f + grad(zeta div u)
-            + nu (lap u + grad(div u) / 3)                             - nu_h (-lap)^p u
-    d_t b = curl(u x B) + eta lap b                                    - eta_h (-lap)^p b
-
-- ``f``: solenoidal Ornstein-Uhlenbeck forcing at large scales, constant over each saved-frame
-  interval (:mod:`physcheck.sim.forcing`); amplitude 0 = unforced (rotation/translation
-  equivariant).
-- ``zeta = nu_shock dx^2 max(-div u, 0)``: a shock-capturing bulk viscosity, active only in
-  compressions (off unless ``nu_shock > 0``).
-- With ``va_max > 0`` the Lorentz acceleration is ``J x B / (rho + |B|^2 / va_max^2)`` (an
-  Alfven-speed limiter, Boris-style): it changes nothing where ``v_A << va_max`` and stops
-  the runaway of near-empty, strongly magnetised voids at supersonic Mach numbers.
-- Hyperdissipation of order ``p`` (``hyper_order``) and the Laplacian terms' diagonal parts
-  are applied exactly by an integrating factor (IF-RK4), so they never limit the time step.
-- Products are formed on the grid and truncated by the 2/3 rule (the state itself is kept
-  truncated); the magnetic right-hand side is projected onto div b = 0 at every stage, so the
-  spectral divergence of B stays at round-off.
-- The mean velocity is held at zero (its k = 0 tendency is removed) and, with
-  ``conserve_mass``, the k = 0 mode of ``s`` is reset after every step so that
-  ``mean(rho) = 1`` exactly (the ``ln rho`` form conserves mass only up to truncation).
-- Time stepping uses a **fixed** step ``dt = frame_interval / substeps`` (never state
-  dependent, so a generator and an oracle take identical steps); the CFL number
-  ``dt (max|u| + sqrt(c_s^2 + max |B|^2 / rho)) / dx`` is monitored and a step that exceeds
-  ``cfl_max`` raises :class:`CFLError`.
-
-Spectral state layout: ``z [B, 7, X, Y, Z//2+1]`` complex, rows ``(s, u_x, u_y, u_z, b_x, b_y,
-b_z)`` (``b`` without the guide field). Well layout: ``[B, X, Y, Z, 7]`` channels last
-``(density, B_x, B_y, B_z, v_x, v_y, v_z)`` with B including the guide field.
-"""
+"""The isothermal MHD equations on a spectral state and their integration: right-hand side,
+integrating-factor RK4 step, fixed-step advance with the CFL watch (``CFLError``), and the
+conversions between the spectral state and Well frames (the equations and layouts are in
+:mod:`physcheck.sim.solver`'s docstring)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
-from typing import Any
 
 import torch
 
 from physcheck.errors import ArgumentError, SimulationError
 from physcheck.sim.forcing import OUForcing
+from physcheck.sim.solver.config import C_S, SolverConfig
 from physcheck.sim.spectral import SpectralGrid
 
-C_S = 1.0  # isothermal sound speed
-RHO0 = 1.0  # mean density
 #: RK4's stability limit on the negative real axis (explicit diffusion: the shock viscosity)
 RK4_REAL_LIMIT = 2.78
 
@@ -55,100 +21,6 @@ RK4_REAL_LIMIT = 2.78
 class CFLError(SimulationError):
     """The fixed time step exceeded the configured CFL limit (or the state became non-finite);
     a ``SimulationError`` (so a ``PhyscheckError`` and a ``RuntimeError``)."""
-
-
-@dataclass(frozen=True)
-class SolverConfig:
-    """Everything that defines a run's dynamics (all of it is stored in the data file).
-
-    Physics: ``Ms`` sonic Mach number (target ``u_rms / c_s``), ``Ma`` Alfvenic Mach number
-    (``u_rms / v_A``), so ``B0 = Ms / Ma``; ``box_size`` L (length). ``nu``/``eta`` Laplacian
-    viscosity/resistivity (length^2 / time), ``nu_hyper``/``eta_hyper``/``lnrho_hyper``
-    hyperdissipation coefficients of ``(-lap)^hyper_order`` (length^(2p) / time),
-    ``nu_shock`` the dimensionless shock-viscosity coefficient; ``va_max`` (velocity) the
-    Alfven-speed limiter (0 = off): the Lorentz acceleration is ``J x B / (rho + |B|^2 /
-    va_max^2)``, so the Alfven speed never exceeds ``va_max`` (it acts only in deep voids).
-
-    Forcing: ``forcing_amplitude`` A (expected rms acceleration, velocity / time; 0 = none),
-    ``forcing_correlation`` T_f (time), on integer shells ``forcing_nmin <= |n| <= forcing_nmax``.
-
-    Time: ``frame_interval`` between saved frames (time), ``substeps`` fixed RK4 steps per
-    interval, ``spinup_intervals`` intervals integrated before frame 0 (so the step to saved
-    frame ``k`` uses forcing interval ``spinup_intervals + k - 1``), ``cfl_max`` the CFL number
-    above which a step raises, ``conserve_mass`` the mean-density reset.
-    """
-
-    n: int = 16
-    Ms: float = 0.5
-    Ma: float = 0.7
-    box_size: float = 2 * math.pi
-    frame_interval: float = 0.25
-    substeps: int = 8
-    spinup_intervals: int = 0
-    nu: float = 0.0
-    eta: float = 0.0
-    nu_hyper: float = 0.0
-    eta_hyper: float = 0.0
-    lnrho_hyper: float = 0.0
-    hyper_order: int = 3
-    nu_shock: float = 0.0
-    va_max: float = 0.0
-    forcing_amplitude: float = 0.0
-    forcing_correlation: float = 1.0
-    forcing_nmin: float = 1.0
-    forcing_nmax: float = 2.0
-    forcing_npar_min: int = 0
-    cfl_max: float = 2.0
-    conserve_mass: bool = True
-
-    @property
-    def B0(self) -> float:
-        """Guide-field strength along x: ``v_A = B0 / sqrt(rho0) = u_rms / Ma``."""
-        return self.Ms / self.Ma * math.sqrt(RHO0) * C_S
-
-    @property
-    def dx(self) -> float:
-        """Grid spacing (length)."""
-        return self.box_size / self.n
-
-    @property
-    def dt(self) -> float:
-        """The fixed time step (time)."""
-        return self.frame_interval / self.substeps
-
-    @property
-    def forced(self) -> bool:
-        return self.forcing_amplitude > 0
-
-    @property
-    def dealias_cutoff(self) -> float:
-        """Integer wavenumber of the 2/3-rule truncation: modes with every ``|n_j| < n/3`` live."""
-        return self.n / 3
-
-    def forcing_interval(self, frame_index: int) -> int:
-        """Forcing interval of the step that ends at saved frame ``frame_index``."""
-        return self.spinup_intervals + frame_index - 1
-
-    def to_attrs(self) -> dict[str, Any]:
-        """Flat ``{name: value}`` (JSON-able) of every field."""
-        return asdict(self)
-
-    @classmethod
-    def from_attrs(cls, attrs: dict[str, Any]) -> SolverConfig:
-        """Rebuild from :meth:`to_attrs` output (unknown keys, e.g. ``seeds``, are ignored)."""
-        kinds = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in attrs.items():
-            kind = kinds.get(key)
-            if kind is None:
-                continue
-            if kind in ("int", int):
-                values[key] = int(value)
-            elif kind in ("bool", bool):
-                values[key] = bool(value)
-            else:
-                values[key] = float(value)
-        return cls(**values)
 
 
 def _cross_into(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
@@ -385,80 +257,4 @@ class IsothermalMHD:
         return density.mean(dim=(-3, -2, -1))
 
 
-_SOLVERS: dict[tuple[SolverConfig, str], IsothermalMHD] = {}
-
-
-def solver_for(config: SolverConfig, device: torch.device | str = "cpu") -> IsothermalMHD:
-    """A float64 :class:`IsothermalMHD` for ``config`` on ``device`` (cached)."""
-    key = (config, str(torch.device(device)))
-    if key not in _SOLVERS:
-        if len(_SOLVERS) > 16:
-            _SOLVERS.clear()
-        _SOLVERS[key] = IsothermalMHD(config, device=device, dtype=torch.float64)
-    return _SOLVERS[key]
-
-
-def advance_frame(
-    state: torch.Tensor, config: SolverConfig, seeds: list[int], frame_index: int
-) -> torch.Tensor:
-    """Advance Well-layout states ``[B, X, Y, Z, 7]`` from saved frame ``frame_index - 1`` to
-    saved frame ``frame_index`` of the trajectories ``seeds`` (one seed per batch row).
-
-    The step integrates ``config.frame_interval`` in ``config.substeps`` fixed IF-RK4 steps with
-    the forcing of interval ``config.spinup_intervals + frame_index - 1`` (intervals count from
-    the start of the spin-up; ``frame_index <= 0`` addresses spin-up intervals). Runs in float64
-    on the input's device; returns the input's dtype. Unforced configs ignore ``seeds`` and
-    ``frame_index``. The generator makes every saved frame with this function, so it is also
-    the exact oracle.
-    """
-    if config.forcing_interval(frame_index) < 0:
-        raise ArgumentError(
-            f"frame {frame_index} is before the start of the run "
-            f"({config.spinup_intervals} spin-up intervals precede frame 0)"
-        )
-    solver = solver_for(config, state.device)
-    z = solver.from_well(state)
-    z = solver.advance_interval(z, list(seeds), config.forcing_interval(frame_index))
-    return solver.to_well(z).to(state.dtype)
-
-
-def resample(state: torch.Tensor, config: SolverConfig, n: int) -> torch.Tensor:
-    """Spectral interpolation of Well-layout states ``[B, X, Y, Z, 7]`` on ``config``'s grid to an
-    ``n^3`` grid (``n >= config.n``), in the solver's variables (ln rho, u, b): the modes are
-    copied and the new ones are zero, so the result is band-limited like the source. Float64
-    on the input's device; returns the input's dtype."""
-    if n < config.n:
-        raise ArgumentError(f"resample only refines: {config.n} -> {n}")
-    source = solver_for(config, state.device)
-    target = solver_for(SolverConfig(**dict(config.to_attrs(), n=n)), state.device)
-    z = source.from_well(state)
-    m, h = config.n, config.n // 2  # modes |n_j| < n_src / 3 < h: no Nyquist to split
-    out = z.new_zeros((*z.shape[:2], n, n, n // 2 + 1))
-    rows = torch.cat((torch.arange(0, h), torch.arange(m - h, m)))
-    targets = torch.cat((torch.arange(0, h), torch.arange(n - h, n)))
-    block = z[:, :, rows][:, :, :, rows][..., :h]
-    out[:, :, targets[:, None], targets[None, :], :h] = block
-    out *= (n / m) ** 3  # unnormalised forward transform
-    return target.to_well(out).to(state.dtype)
-
-
-def advance_well(state: torch.Tensor, duration: float, config: SolverConfig) -> torch.Tensor:
-    """Advance Well-layout states ``[B, X, Y, Z, 7]`` by ``duration`` **without forcing**
-    (the forcing of ``config`` is ignored; steps no longer than ``config.dt``). Runs on the
-    input's device in its dtype (the equivariant, unforced mode)."""
-    unforced = SolverConfig(**dict(config.to_attrs(), forcing_amplitude=0.0))
-    solver = IsothermalMHD(unforced, device=state.device, dtype=state.dtype)
-    return solver.to_well(solver.advance(solver.from_well(state), duration)).to(state.dtype)
-
-
-__all__ = [
-    "C_S",
-    "CFLError",
-    "IsothermalMHD",
-    "RHO0",
-    "SolverConfig",
-    "advance_frame",
-    "advance_well",
-    "resample",
-    "solver_for",
-]
+__all__ = ["RK4_REAL_LIMIT", "CFLError", "IsothermalMHD"]

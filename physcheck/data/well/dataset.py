@@ -1,23 +1,17 @@
-"""Read Well-format datasets: list trajectories and read one window by h5py slicing.
-
-Only the frames a window needs are read (never a whole trajectory). States come back
-channels last, ``[T, *S, C]`` float32 torch tensors (S the file's 1 to 3 spatial axes:
-``[T, X, Y, Z, C]`` in 3D, ``[T, X, Y, C]`` in 2D), with channel names flattened as The Well
-does (``density``, ``magnetic_field_x`` ... ``velocity_z``).
-"""
+"""A split of a Well dataset (one or more files, local or remote), with windowed reads: its
+trajectories, its description (channels, grid, parameters, the solver's settings, spectral
+scales, ``stats.yaml``, a content hash) and the frames of one window, read by h5py slicing."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
 import torch
 import yaml
@@ -31,34 +25,12 @@ from physcheck.data.remote import (
     local_path,
     read_text,
 )
+from physcheck.data.well.channels import stack_channels
+from physcheck.data.well.files import DataFile, find_local_files, open_well_file
+from physcheck.data.well.inspection import SOLVER_ATTR, FileInfo, inspect_file
 from physcheck.data.windows import Window
 from physcheck.fields import FieldLayout
 from physcheck.timing import phase
-
-REQUIRED_GROUPS = (
-    "dimensions",
-    "boundary_conditions",
-    "scalars",
-    "t0_fields",
-    "t1_fields",
-    "t2_fields",
-)
-REQUIRED_ATTRS = ("dataset_name", "grid_type", "n_spatial_dims", "n_trajectories")
-HDF5_SUFFIXES = (".hdf5", ".h5")
-SOLVER_ATTR = "physcheck_solver"
-
-
-#: a data file: a local path, or a remote file behind an fsspec URL
-DataFile = Path | RemoteFile
-
-
-def file_identity(path: DataFile) -> list[Any]:
-    """What identifies a file's content for cache keys: name, size and modification time
-    (local) or ETag (remote), without reading it."""
-    if isinstance(path, RemoteFile):
-        return path.identity()
-    stat = path.stat()
-    return [path.name, stat.st_size, stat.st_mtime_ns]
 
 
 @dataclass(frozen=True)
@@ -68,195 +40,6 @@ class TrajectoryRef:
     index: int
     file: DataFile
     local: int
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """What one file holds (read once, at open)."""
-
-    path: DataFile
-    dataset_name: str
-    n_trajectories: int
-    n_time: int
-    spatial_shape: tuple[int, ...]
-    field_names: tuple[str, ...]
-    sources: tuple[
-        tuple[str, str, int | None], ...
-    ]  # (group, dataset, component or None) per channel
-    boundary_conditions: dict[str, str]
-    parameters: dict[str, float]
-    attrs: dict[str, Any] = field(default_factory=dict)
-    times: tuple[float, ...] = ()
-    coords: dict[str, tuple[float, ...]] = field(default_factory=dict)
-
-
-def _open(path: DataFile) -> h5py.File:
-    try:
-        if isinstance(path, RemoteFile):
-            return h5py.File(path.open(), "r")
-        return h5py.File(path, "r")
-    except OSError as exc:
-        raise DataError(
-            f"{path}: not a readable HDF5 file ({exc}); the file is corrupt or truncated, re-create it"
-        ) from None
-
-
-def _inspect(path: DataFile) -> FileInfo:
-    with _open(path) as f:
-        missing = [g for g in REQUIRED_GROUPS if g not in f]
-        if missing:
-            raise DataError(f"{path}: not in The Well's layout, missing group(s) {missing}")
-        missing_attrs = [a for a in REQUIRED_ATTRS if a not in f.attrs]
-        if missing_attrs:
-            raise DataError(
-                f"{path}: not in The Well's layout, missing root attribute(s) {missing_attrs}"
-            )
-        try:
-            spatial_dims = [str(d) for d in f["dimensions"].attrs["spatial_dims"]]
-            shape = tuple(int(f["dimensions"][d].shape[-1]) for d in spatial_dims)
-            n_time = int(f["dimensions"]["time"].shape[-1])
-            names: list[str] = []
-            sources: list[tuple[str, str, int | None]] = []
-            for order, group in enumerate(("t0_fields", "t1_fields", "t2_fields")):
-                for name in f[group].attrs["field_names"]:
-                    name = str(name.decode() if isinstance(name, bytes) else name)
-                    dset = f[group][name]
-                    if not dset.attrs.get("time_varying", True):
-                        continue
-                    _check_field(path, f"{group}/{name}", dset, order, shape)
-                    if order == 0:
-                        names.append(name)
-                        sources.append((group, name, None))
-                    elif order == 1:
-                        for c, axis in enumerate(spatial_dims):
-                            names.append(f"{name}_{axis}")
-                            sources.append((group, name, c))
-                    else:
-                        for c in range(len(spatial_dims) ** 2):
-                            i, j = divmod(c, len(spatial_dims))
-                            names.append(f"{name}_{spatial_dims[i]}{spatial_dims[j]}")
-                            sources.append((group, name, c))
-            bcs = {
-                key: str(f["boundary_conditions"][key].attrs["bc_type"]).upper()
-                for key in f["boundary_conditions"]
-            }
-            params = {
-                str(p): float(np.asarray(f.attrs[p]))
-                for p in f.attrs.get("simulation_parameters", [])
-                if p in f.attrs
-            }
-            attrs = {
-                k: (v.decode() if isinstance(v, bytes) else v)
-                for k, v in f.attrs.items()
-                if k == SOLVER_ATTR
-            }
-            times = tuple(
-                float(t) for t in np.asarray(f["dimensions"]["time"][:]).reshape(-1)[:n_time]
-            )
-            coords = {d: tuple(float(x) for x in f["dimensions"][d][:2]) for d in spatial_dims}
-            return FileInfo(
-                path=path,
-                dataset_name=str(f.attrs["dataset_name"]),
-                n_trajectories=int(f.attrs["n_trajectories"]),
-                n_time=n_time,
-                spatial_shape=shape,
-                field_names=tuple(names),
-                sources=tuple(sources),
-                boundary_conditions=bcs,
-                parameters=params,
-                attrs=attrs,
-                times=times,
-                coords=coords,
-            )
-        except DataError:
-            raise  # a network failure of a remote file, already one line
-        except (
-            KeyError,
-            OSError,
-            IndexError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            RuntimeError,
-        ) as exc:
-            # a missing or mistyped object, a broken soft or external link, an unreadable attribute
-            raise DataError(
-                f"{path}: not a complete Well file ({type(exc).__name__}: {exc}); re-create it "
-                "or check it against its manifest (physcheck data verify)"
-            ) from None
-
-
-def _check_field(
-    path: DataFile, where: str, dset: Any, order: int, spatial: tuple[int, ...]
-) -> None:
-    """A time-varying field of tensor order ``order`` is a floating-point dataset
-    ``[B, T, *spatial, (D,) * order]`` (D = the number of spatial dimensions); anything else
-    is a ``DataError`` naming it."""
-    if not isinstance(dset, h5py.Dataset):
-        raise DataError(f"{path}: {where} is a {type(dset).__name__}, not a dataset of values")
-    if dset.dtype.kind != "f":
-        raise DataError(f"{path}: {where} holds {dset.dtype} values, not floating-point numbers")
-    n_dims = len(spatial)
-    expected = 2 + n_dims + order
-    components = tuple(dset.shape[2 + n_dims :])
-    if (
-        dset.ndim != expected
-        or tuple(dset.shape[2 : 2 + n_dims]) != spatial
-        or components != (n_dims,) * order
-    ):
-        layout = "[B, T, " + ", ".join(str(n) for n in spatial) + ", " * bool(order)
-        layout += ", ".join([str(n_dims)] * order) + "]"
-        raise DataError(
-            f"{path}: {where} has shape {list(dset.shape)}; a field of tensor order {order} on "
-            f"this grid is {layout}"
-        )
-
-
-def stack_channels(
-    read: Callable[[str, str], np.ndarray],
-    sources: Sequence[tuple[str, str, int | None]],
-    n_lead: int,
-) -> np.ndarray:
-    """The channels ``[..., C]`` named by ``sources`` (``FileInfo.sources``: group, dataset,
-    component or ``None``), each dataset read once with ``read(group, name)``. Datasets have
-    ``n_lead`` leading axes (e.g. time and space) and a t1/t2 dataset's components after them."""
-    cache: dict[tuple[str, str], np.ndarray] = {}
-    channels = []
-    for group, name, component in sources:
-        if (group, name) not in cache:
-            cache[(group, name)] = read(group, name)
-        data = cache[(group, name)]
-        if component is None:
-            channels.append(data)
-        else:
-            channels.append(data.reshape(*data.shape[:n_lead], -1)[..., component])
-    return np.stack(channels, axis=-1)
-
-
-def _find_files(path: Path, split: str | None) -> tuple[list[Path], Path | None]:
-    """Files of a dataset dir, split dir or single file; and the stats.yaml beside the splits."""
-    if not path.exists():
-        raise DataError(
-            f"no such dataset path: {path} (give a Well dataset dir, a split dir or an .hdf5 file)"
-        )
-    if path.is_file():
-        if path.suffix not in HDF5_SUFFIXES:
-            raise DataError(f"{path}: expected an .hdf5 file")
-        stats = path.parent.parent.parent / "stats.yaml"
-        return [path], stats if stats.exists() else None
-    if (path / "data").is_dir():
-        split = split or "test"
-        split_dir = path / "data" / split
-        if not split_dir.is_dir():
-            available = sorted(p.name for p in (path / "data").iterdir() if p.is_dir())
-            raise DataError(f"{path}: no split {split!r}; available splits: {available}")
-        stats = path / "stats.yaml"
-        return sorted(
-            p for p in split_dir.iterdir() if p.suffix in HDF5_SUFFIXES
-        ), stats if stats.exists() else None
-    files = sorted(p for p in path.iterdir() if p.suffix in HDF5_SUFFIXES)
-    stats = path.parent.parent / "stats.yaml"
-    return files, stats if stats.exists() else None
 
 
 class WellData:
@@ -273,7 +56,7 @@ class WellData:
         self.timeout = timeout
         if not files:
             raise DataError("no .hdf5 files found in the dataset path")
-        self.infos = [_inspect(p) for p in files]
+        self.infos = [inspect_file(p) for p in files]
         self.files = [i.path for i in self.infos]
         first = self.infos[0]
         for info in self.infos[1:]:
@@ -428,7 +211,7 @@ class WellData:
             )
         ref = self.trajectories[trajectory]
         info = self._info(ref.file)
-        with phase("data reading"), _open(ref.file) as f:
+        with phase("data reading"), open_well_file(ref.file) as f:
             try:
                 frames = stack_channels(
                     lambda group, name: np.asarray(
@@ -467,5 +250,8 @@ def open_dataset(
     if is_remote(str(path)):
         remote, stats_url = find_remote_files(str(path), split, timeout=timeout)
         return WellData(list(remote), stats_url, expect_fields=expect_fields, timeout=timeout)
-    files, stats = _find_files(Path(local_path(str(path))), split)
+    files, stats = find_local_files(Path(local_path(str(path))), split)
     return WellData(list(files), stats, expect_fields=expect_fields)
+
+
+__all__ = ["TrajectoryRef", "WellData", "open_dataset"]

@@ -1,86 +1,25 @@
-"""Derived numbers of a rollout against the truth: the one place they are computed.
-
-Checks, the terminal summary, the results JSON, snapshots and the report all read window
-VRMSE, horizons, skill, amplifications, basins, blow-up onsets, div B excess, fluctuation
-energy ratios, mean fields, dynamics and spectral numbers from here. Layouts follow
-``physcheck.records`` (B trajectories, K steps, C channels); everything is CPU float64 like
-the records.
-"""
+"""``Measures``: every derived number of a rollout against the truth, each computed once, on
+first use (window VRMSE, horizons, skill, baselines, amplifications, basins, blow-ups, div B
+excess, energies, mean fields, dynamics, spectral numbers)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
 
 import torch
 
 import physcheck.diagnostics as d
+from physcheck.checks.measures.blowup import BlowUp, blow_up_of
+from physcheck.checks.measures.spectra import (
+    SpectralRange,
+    SpectrumNumbers,
+    nanrange,
+    spectral_numbers,
+)
 from physcheck.config.thresholds import DiagnosticSettings, Thresholds
 from physcheck.fields import FieldLayout
 from physcheck.records import DiagnosticRecord, TruthRecord
-
-
-@dataclass(frozen=True)
-class SpectralRange:
-    """Where the perpendicular spectrum is judged: the slope is fitted over shells
-    ``fit_lo <= m <= fit_hi``; the low/high bands are fractions of ``cutoff`` (the largest
-    resolved shell). ``n_fit_shells``: how many integer shells the fit uses."""
-
-    fit_lo: float
-    fit_hi: float
-    cutoff: float
-
-    @property
-    def n_fit_shells(self) -> int:
-        return max(0, math.floor(self.fit_hi) - math.ceil(self.fit_lo) + 1)
-
-    @classmethod
-    def of(cls, n_shells: int, settings: DiagnosticSettings) -> SpectralRange:
-        """The configured range, else SPEC's defaults for ``n_shells = N//2 + 1`` shells:
-        shells 2..N/4, bands over 0..N/2."""
-        half = n_shells - 1
-        lo, hi = settings.spectrum_fit if settings.spectrum_fit is not None else (2, half / 2)
-        cutoff = settings.spectrum_cutoff if settings.spectrum_cutoff is not None else half
-        return cls(float(lo), float(min(hi, cutoff)), float(min(cutoff, half)))
-
-
-@dataclass(frozen=True)
-class SpectrumNumbers:
-    """Spectral numbers of the perpendicular B spectrum (B_perp components summed) of one
-    trajectory: the prediction's at the last step, and the range ``(min, max)`` the same
-    trajectory's truth takes over every spectrum step of the window."""
-
-    slope_pred: float
-    slope_truth: tuple[float, float]
-    low_high_pred: float
-    low_high_truth: tuple[float, float]
-    pile_up_pred: float
-    pile_up_truth: tuple[float, float]
-
-
-@dataclass(frozen=True)
-class BlowUp:
-    """A variance blow-up of one trajectory: ``onset`` (first step with some channel's
-    amplification above tau; K + 1 if none), the ``channel`` that crossed first, the
-    ``growth`` rate of log10 of the largest amplification per step from the onset on (NaN
-    without a blow-up or with one step only) and the largest amplification at K."""
-
-    onset: int
-    channel: int | None
-    growth: float
-    final: float
-
-    @property
-    def happened(self) -> bool:
-        return self.channel is not None
-
-
-def _nanrange(values: torch.Tensor) -> tuple[float, float]:
-    finite = values[torch.isfinite(values)]
-    if finite.numel() == 0:
-        return (math.nan, math.nan)
-    return (float(finite.min()), float(finite.max()))
 
 
 class Measures:
@@ -260,24 +199,7 @@ class Measures:
 
     def blow_up(self, index: int) -> BlowUp:
         """The variance blow-up of trajectory ``index`` (see ``BlowUp``)."""
-        a = self.amplification[index]  # [K, C]
-        tau = self.thresholds.basin_tau
-        largest = torch.nan_to_num(a, nan=math.inf).amax(dim=-1)  # [K]
-        above = torch.nonzero(largest > tau).flatten()
-        final = float(largest[-1])
-        if above.numel() == 0:
-            return BlowUp(self.n_steps + 1, None, math.nan, final)
-        onset = int(above[0]) + 1
-        channel = int(torch.nan_to_num(a[onset - 1], nan=math.inf).argmax())
-        tail = torch.log10(largest[onset - 1 :])
-        steps = torch.arange(onset, self.n_steps + 1, dtype=tail.dtype)
-        finite = torch.isfinite(tail)
-        growth = math.nan
-        if int(finite.sum()) >= 2:
-            x, y = steps[finite], tail[finite]
-            xc = x - x.mean()
-            growth = float(((y - y.mean()) * xc).sum() / (xc**2).sum())
-        return BlowUp(onset, channel, growth, final)
+        return blow_up_of(self.amplification[index], self.thresholds.basin_tau, self.n_steps)
 
     # -- div B ---------------------------------------------------------------------------------
     @cached_property
@@ -368,30 +290,13 @@ class Measures:
         )
 
     # -- spectra -------------------------------------------------------------------------------
-    def _spectral_numbers(
-        self, spectra: torch.Tensor, first: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Slope, low/high ratio and pile-up (against ``first``) of B_perp spectra ``[..., 2, M]``."""
-        r = self.spectral
-        e, e1 = spectra.sum(dim=-2), first.sum(dim=-2)
-        shells = torch.arange(e.shape[-1], dtype=e.dtype)
-        if r.n_fit_shells >= 2:
-            slope = d.spectral_slope(shells, e, lo=r.fit_lo, hi=r.fit_hi)
-        else:  # no line through fewer than two shells
-            slope = torch.full(e.shape[:-1], math.nan, dtype=e.dtype)
-        return (
-            slope,
-            d.low_high_ratio(e, cutoff=r.cutoff),
-            d.pile_up(e, e1, cutoff=r.cutoff),
-        )
-
     @cached_property
     def _truth_spectral_numbers(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The truth's slope, low/high ratio ``[B, S]`` and pile-up ``[B, S - 1]`` (against step
         1, step 1 itself left out where there are other steps) at every spectrum step."""
         steps = self.truth.spectrum_steps
         first = self.truth.spectra[:, steps.index(1)][:, None]
-        slope, low_high, pile = self._spectral_numbers(self.truth.spectra, first)
+        slope, low_high, pile = spectral_numbers(self.truth.spectra, first, self.spectral)
         return slope, low_high, pile[:, 1:] if len(steps) > 1 else pile
 
     def truth_spectral_range(
@@ -403,7 +308,7 @@ class Measures:
         range pooled over them would let one trajectory's prediction take another point's
         spectrum."""
         slope, low_high, pile = self._truth_spectral_numbers
-        return _nanrange(slope[index]), _nanrange(low_high[index]), _nanrange(pile[index])
+        return nanrange(slope[index]), nanrange(low_high[index]), nanrange(pile[index])
 
     def spectrum(self, index: int) -> SpectrumNumbers:
         """Spectral numbers of trajectory ``index`` at the last step (pile-up against step 1),
@@ -411,7 +316,7 @@ class Measures:
         steps = self.record.spectrum_steps
         last = self.record.spectra[index, steps.index(self.n_steps)]
         first = self.record.spectra[index, steps.index(1)]
-        slope, low_high, pile = self._spectral_numbers(last, first)
+        slope, low_high, pile = spectral_numbers(last, first, self.spectral)
         slope_truth, low_high_truth, pile_truth = self.truth_spectral_range(index)
         return SpectrumNumbers(
             slope_pred=float(slope),
@@ -423,4 +328,4 @@ class Measures:
         )
 
 
-__all__ = ["BlowUp", "Measures", "SpectralRange", "SpectrumNumbers"]
+__all__ = ["Measures"]
