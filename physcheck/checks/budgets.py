@@ -11,9 +11,10 @@ itself always passes; a model that creates new extremes fails at the first step 
 stays within ``conserved_tolerance`` of the field's rms of the truth's value at the same step,
 plus the truth's own drift over the window; each non-increasing budget
 (``Profile.non_increasing``: an incompressible flow's kinetic energy ``sum_j (var u_j +
-<u_j>^2) / 2``) never rises above its lowest earlier value by more than the truth's own
-largest such rise plus ``increase_tolerance`` of the truth's level. Numbers come from the
-records' per-step channel moments (``mean``, ``variance``, ``minimum``, ``maximum``).
+<u_j>^2) / 2`` and its enstrophy ``mean |curl u|^2 / 2``) never rises above its lowest earlier
+value by more than the truth's own largest such rise plus ``increase_tolerance`` of the
+truth's level. Numbers come from the records' per-step channel moments (``mean``,
+``variance``, ``minimum``, ``maximum``) and ``enstrophy`` series.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def kinetic_energy(record: DiagnosticRecord | TruthRecord, channels: list[int]) 
     return 0.5 * (record.variance[..., channels] + record.mean[..., channels].square()).sum(-1)
 
 
+def _budget(
+    record: DiagnosticRecord | TruthRecord, budget: str, velocity: list[int]
+) -> torch.Tensor:
+    """``[B, K]`` a non-increasing budget of a record (``physcheck.profiles.BUDGETS``)."""
+    if budget == "kinetic_energy":
+        return kinetic_energy(record, velocity)
+    return record.enstrophy
+
+
 def _rise(energy: torch.Tensor) -> torch.Tensor:
     """``[K]``: how far each step lies above the lowest earlier value (0 at step 1)."""
     lowest = torch.cummin(energy, dim=0).values
@@ -104,7 +114,7 @@ def budgets(ctx: CheckContext) -> list[CheckResult]:
     the value is the worst excess over its allowance (1: at the allowance)."""
     th, profile = ctx.thresholds, ctx.profile
     conserved = _channels(ctx, profile.conserved_fields)
-    velocity = list(ctx.layout.velocity) if "kinetic_energy" in profile.non_increasing else []
+    velocity = list(ctx.layout.velocity) if profile.non_increasing else []
     out = []
     for i in range(len(ctx.trajectories)):
         problems: list[tuple[int, str]] = []
@@ -130,13 +140,14 @@ def budgets(ctx: CheckContext) -> list[CheckResult]:
                         f"plus the truth's own drift {fmt(own)}); a conserved quantity",
                     )
                 )
-        if velocity:
-            pred, truth = kinetic_energy(ctx.base, velocity)[i], kinetic_energy(ctx.truth, velocity)[i]
+        for budget in profile.non_increasing:
+            label = budget.replace("_", " ")
+            pred, truth = _budget(ctx.base, budget, velocity)[i], _budget(ctx.truth, budget, velocity)[i]
             own_rise = float(_rise(truth).max())
             allowance = own_rise + th.increase_tolerance * float(truth[0])
             rise = torch.nan_to_num(_rise(pred), nan=math.inf)
             rise_ratio = float(rise.max()) / max(allowance, 1e-30)
-            details["kinetic_energy_rise"] = rise_ratio
+            details[f"{budget}_rise"] = rise_ratio
             worst = max(worst, rise_ratio)
             risen = torch.nonzero(rise > allowance).flatten()
             if risen.numel():
@@ -144,13 +155,13 @@ def budgets(ctx: CheckContext) -> list[CheckResult]:
                 problems.append(
                     (
                         k + 1,
-                        f"the kinetic energy rises to {fmt(float(pred[k]))}, {fmt(float(rise[k]))} "
+                        f"the {label} rises to {fmt(float(pred[k]))}, {fmt(float(rise[k]))} "
                         f"above its lowest earlier value (allowed {fmt(allowance)}: the truth's own "
                         f"largest rise {fmt(own_rise)} plus {fmt(th.increase_tolerance)} x its "
-                        "level); unforced, the flow only loses energy",
+                        "level); unforced, the flow only loses it",
                     )
                 )
-        judged = [n for n, _ in conserved] + (["kinetic energy"] if velocity else [])
+        judged = [n for n, _ in conserved] + [b.replace("_", " ") for b in profile.non_increasing]
         if problems:
             step, text = min(problems)
             msg = f"{ctx.prefix(i, step)}: {text}{ctx.nonfinite_note(i)}"

@@ -52,7 +52,8 @@ class FrameStatistics:
     ``mass`` (mean rho), ``divb_spectral`` and ``divb_central`` (rms(div B) / mean |B|,
     1 / length; ``None`` unless asked for): ``[B]``. Where the layout's divergence-free field
     (``FieldLayout.solenoidal``) is another one (an incompressible flow's velocity, in 1 to 3
-    dimensions), ``mean_abs_b`` and ``divb_*`` are its mean magnitude and divergence ratios. A
+    dimensions), ``mean_abs_b`` and ``divb_*`` are its mean magnitude and divergence ratios,
+    and ``enstrophy`` ``[B]`` (mean |curl u|^2 / 2) is a divergence-free velocity's. A
     number whose fields the layout lacks is NaN (the magnetic ones need a 3D magnetic field). ``spectrum``: ``[B, 2, M]``, the
     perpendicular spectra of the two perpendicular magnetic components (B_y, B_z for a guide
     field along x; ``M = N//2 + 1`` shells; their sum is the perpendicular magnetic spectrum),
@@ -63,6 +64,7 @@ class FrameStatistics:
     variance: torch.Tensor
     minimum: torch.Tensor
     maximum: torch.Tensor
+    enstrophy: torch.Tensor
     momentum: torch.Tensor
     magnetic_energy: torch.Tensor
     kinetic_energy: torch.Tensor
@@ -203,7 +205,7 @@ def frame_statistics(
     else:
         momentum, kinetic = missing(n_dims), missing()
 
-    magnetic, mean_abs_b = missing(), missing()
+    magnetic, mean_abs_b, enstrophy = missing(), missing(), missing()
     ratios = {method: missing() for method in methods}
     perp_spectrum = None
     if n_dims == 3 and layout.has_vector("magnetic_field"):
@@ -247,13 +249,14 @@ def frame_statistics(
     if layout.has_solenoidal and not (n_dims == 3 and layout.solenoidal == "magnetic_field"):
         # another divergence-free field (an incompressible flow's velocity): ``mean_abs_b``
         # holds its mean magnitude, ``divb_*`` its divergence ratios
-        mean_abs_b, ratios = solenoidal_ratios(rows, layout, spacing, methods)
+        mean_abs_b, ratios, enstrophy = solenoidal_ratios(rows, layout, spacing, methods)
 
     return FrameStatistics(
         mean=mean,
         variance=variance,
         minimum=minimum,
         maximum=maximum,
+        enstrophy=enstrophy,
         momentum=momentum,
         magnetic_energy=magnetic,
         kinetic_energy=kinetic,

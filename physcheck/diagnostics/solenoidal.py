@@ -1,6 +1,7 @@
 """The divergence of a layout's divergence-free field on a grid of any dimension (1 to 3):
 the ratio ``rms(div F) / <|F|>`` under the spectral and the central operator, by Parseval from
-one real FFT of ``F`` (no inverse transform).
+one real FFT of ``F`` (no inverse transform); from the same transform, an incompressible
+flow's enstrophy ``mean |curl u|^2 / 2``.
 
 The 3D magnetic field keeps its fused path in ``frame_statistics`` (shared with the
 perpendicular spectrum); this module serves every other divergence-free field (an
@@ -66,9 +67,12 @@ def solenoidal_ratios(
     layout: FieldLayout,
     spacing: float | Sequence[float],
     methods: Sequence[str],
-) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """``(<|F|> [B], {method: rms(div F) / <|F|> [B]})`` of ``layout.solenoidal`` from channel
-    rows ``[B, C, *S]``; 0/0 (a zero field) is 0."""
+) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor]:
+    """``(<|F|> [B], {method: rms(div F) / <|F|> [B]}, enstrophy [B])`` of
+    ``layout.solenoidal`` from channel rows ``[B, C, *S]``; 0/0 (a zero field) is 0. The
+    enstrophy, ``mean |curl F|^2 / 2`` (spectral operator; in 2D ``curl F`` is the scalar
+    ``d_x F_y - d_y F_x``), is that of an incompressible flow's velocity, NaN for another
+    field or in 1D."""
     if layout.solenoidal is None:
         raise ArgumentError("the layout has no divergence-free field")
     shape = tuple(rows.shape[2:])
@@ -80,6 +84,16 @@ def solenoidal_ratios(
         shape, spacing_per_axis(spacing, n_dims), rows.device, rows.dtype
     )
     field_hat = torch.fft.rfftn(field, dim=tuple(range(2, 2 + n_dims)))
+    enstrophy = torch.full_like(mean_abs, math.nan)
+    if layout.solenoidal == "velocity" and n_dims >= 2:
+        k = spectral
+        pairs = [(0, 1)] if n_dims == 2 else [(1, 2), (2, 0), (0, 1)]
+        squares = sum(
+            (field_hat[:, b] * k[a] - field_hat[:, a] * k[b]).abs().square().flatten(1, -2).sum(1)
+            for a, b in pairs
+        )
+        assert isinstance(squares, torch.Tensor)
+        enstrophy = 0.5 * (squares @ weight)
     ratios = {}
     for method in methods:
         k = {"spectral": spectral, "central": central}[method]
@@ -89,7 +103,7 @@ def solenoidal_ratios(
         rms = (power @ weight).sqrt()
         ratio = rms / mean_abs
         ratios[method] = torch.where((rms == 0) & (mean_abs == 0), torch.zeros_like(ratio), ratio)
-    return mean_abs, ratios
+    return mean_abs, ratios, enstrophy
 
 
 __all__ = ["solenoidal_ratios", "spacing_per_axis"]

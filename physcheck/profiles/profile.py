@@ -35,7 +35,7 @@ CAPABILITIES: dict[str, str] = {
     "budgets": "conserved field integral or non-increasing budget",
 }
 #: the budgets a profile can declare non-increasing (``Profile.non_increasing``)
-BUDGETS = ("kinetic_energy",)
+BUDGETS = ("kinetic_energy", "enstrophy")
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ class Profile:
     (at most one), ``positive``, ``bounded`` (scalars with a maximum principle: they stay
     within their range): field names; ``conserved``: names of conserved integrals (e.g.
     ``mass``, ``mean_magnetic_field``, or a scalar field's name for its integral, ``tracer``);
-    ``non_increasing``: budgets that only decrease (``BUDGETS``: ``kinetic_energy``, of an
-    incompressible flow, ``mean |u|^2 / 2``); ``symmetries``: the symmetry group's name (``None``:
+    ``non_increasing``: budgets that only decrease (``BUDGETS``: ``kinetic_energy``,
+    ``mean |u|^2 / 2``, and ``enstrophy``, ``mean |curl u|^2 / 2``, of an incompressible flow); ``symmetries``: the symmetry group's name (``None``:
     none is judged); ``guide_axis``: whether a guide (mean) field sets a perpendicular plane;
     ``spectra``: the spectra judged; ``default_set``: the physcheck data set a run of this
     profile uses when no data are given (``physcheck.datasets``)."""
@@ -138,8 +138,10 @@ class Profile:
                 f"profile {self.name!r}: unknown non-increasing budget(s) {unknown_budgets}; "
                 f"known: {', '.join(BUDGETS)}"
             )
-        if "kinetic_energy" in self.non_increasing and "velocity" not in vectors:
-            raise ConfigError(f"profile {self.name!r}: kinetic_energy needs a velocity field")
+        if self.non_increasing and "velocity" not in vectors:
+            raise ConfigError(f"profile {self.name!r}: {list(self.non_increasing)} need a velocity field")
+        if "enstrophy" in self.non_increasing and "velocity" not in self.divergence_free:
+            raise ConfigError(f"profile {self.name!r}: enstrophy needs a divergence-free velocity")
         if len(self.divergence_free) > 1:
             raise ConfigError(
                 f"profile {self.name!r}: divergence_free names {list(self.divergence_free)}; "

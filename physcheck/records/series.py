@@ -62,7 +62,8 @@ class FrameSeries:
     spatial mean per channel (the magnetic channels' means are the mean field <B>, in B
     units); ``momentum``: mean momentum <rho v_j> (density x velocity units, velocity-channel
     order; ``[B, K, D]``, D = 3 for MHD); ``minimum``, ``maximum``: spatial minimum and
-    maximum per channel (the positivity and bounds checks' numbers)."""
+    maximum per channel (the positivity and bounds checks' numbers); ``enstrophy``: mean
+    |curl u|^2 / 2 of a divergence-free velocity (the budgets check's; NaN for MHD)."""
 
     divb: torch.Tensor = field(metadata=series_layout())
     divb_spectral: torch.Tensor = field(metadata=series_layout())
@@ -77,6 +78,7 @@ class FrameSeries:
     momentum: torch.Tensor = field(metadata=series_layout(3))
     minimum: torch.Tensor = field(metadata=series_layout(CHANNELS))
     maximum: torch.Tensor = field(metadata=series_layout(CHANNELS))
+    enstrophy: torch.Tensor = field(metadata=series_layout())
 
 
 #: the names of the per-step series every record holds, in ``FrameSeries``'s order
@@ -193,6 +195,7 @@ def frame_series(
         "momentum": per_step(stats.momentum),
         "minimum": per_step(stats.minimum),
         "maximum": per_step(stats.maximum),
+        "enstrophy": per_step(stats.enstrophy),
     }
     spectra = None
     if stats.spectrum is not None:

@@ -147,6 +147,7 @@ def make_truth(n_traj: int, n_steps: int, steps: list[int], density: torch.Tenso
         min_density=0.2 * ones,
         minimum=_minimum(0.2 * ones),
         maximum=_maximum(n_traj, n_steps),
+        enstrophy=torch.full((n_traj, n_steps), math.nan, dtype=torch.float64),
         change=variance * 0.05,
         mean=_mean_state(ones, TRUTH_B0 * ones),
         momentum=torch.zeros(n_traj, n_steps, 3, dtype=torch.float64),
@@ -246,6 +247,7 @@ def make_rollout(
         min_density=0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64),
         minimum=_minimum(0.2 * torch.ones(n_traj, n_steps, dtype=torch.float64)),
         maximum=_maximum(n_traj, n_steps),
+        enstrophy=torch.full((n_traj, n_steps), math.nan, dtype=torch.float64),
         change=truth.change.clone() * (variance / truth.variance),
         mean=_mean_state(
             torch.ones(n_traj, n_steps, dtype=torch.float64),

@@ -66,3 +66,18 @@ def test_a_3d_incompressible_velocity_gets_the_magnetic_path_s_number() -> None:
     assert float(generic.divb_spectral[0]) == pytest.approx(float(mhd.divb_spectral[0]), rel=1e-10)
     assert float(generic.divb_central[0]) == pytest.approx(float(mhd.divb_central[0]), rel=1e-10)
     assert float(generic.mean_abs_b[0]) == pytest.approx(float(mhd.mean_abs_b[0]), rel=1e-12)
+
+
+def test_the_enstrophy_of_a_solver_frame_is_the_solver_s() -> None:
+    """``mean |curl u|^2 / 2`` from the frame statistics (physical spacing) equals the shear
+    flow solver's own budget on the same state, and a magnetic layout has none."""
+    from physcheck.sim.shear_flow import PeriodicGrid2D, ShearFlowParameters, budgets, initial_condition
+
+    grid = PeriodicGrid2D(32, 64)
+    velocity, tracer = initial_condition(grid, ShearFlowParameters(n_shear=4, n_blobs=3))
+    state = torch.stack([tracer, torch.zeros_like(tracer), velocity[0], velocity[1]], dim=-1)[None]
+    stats = frame_statistics(state, layout=LAYOUT_2D, spacing=grid.spacing)
+    expected = budgets(grid, velocity[None], tracer[None])["enstrophy"]
+    assert float(stats.enstrophy[0]) == pytest.approx(float(expected[0]), rel=1e-10)
+    mhd = frame_statistics(mhd_state(8, seed=1)[None], layout=MHD_LAYOUT)
+    assert math.isnan(float(mhd.enstrophy[0]))

@@ -123,7 +123,8 @@ def test_an_energy_injecting_model_fails_budgets_first(results: list[dict[str, A
     budgets = verdicts(results, "inject")["budgets"]
     assert all(not r["passed"] for r in budgets)
     first = min(r["step"] for r in budgets)
-    assert "the kinetic energy rises" in budgets[0]["message"]
+    assert any(f"the {b} rises" in budgets[0]["message"] for b in ("kinetic energy", "enstrophy"))
+    assert budgets[0]["details"]["kinetic_energy_rise"] > 1 and budgets[0]["details"]["enstrophy_rise"] > 1
     others = [
         r["step"] for r in results if r["model"] == "inject" and not r["passed"] and r["check"] != "budgets"
     ]
