@@ -14,7 +14,8 @@
 #       the run writes them (--snapshot-update) and copies them to $PHYSCHECK_GATE_OUT/new-snapshots/
 #       (laid out from the repository root); the physics checks gate all the same. Later runs
 #       compare with the committed files. With $PHYSCHECK_BASELINE (the results JSON of the
-#       accepted checkpoint, e.g. committed beside it), the run also compares every number with
+#       accepted checkpoint, e.g. committed beside it, or a directory of its saved rollouts from
+#       `physcheck export`), the run also compares every number with
 #       it (regression[candidate-CHECK] items) and writes the scorecard to
 #       $PHYSCHECK_GATE_OUT/scorecard.md, the step summary and the `scorecard` output (the
 #       workflow posts it on the pull request). Exit status: pytest's.
@@ -72,7 +73,7 @@ gate() {
   if [ -n "${PHYSCHECK_DATA:-}" ]; then args+=(--physcheck-data "$PHYSCHECK_DATA"); fi
   local scorecard=""
   if [ -n "${PHYSCHECK_BASELINE:-}" ]; then
-    [ -f "$PHYSCHECK_BASELINE" ] || refuse "PHYSCHECK_BASELINE '$PHYSCHECK_BASELINE' is not a file: give the results JSON of the accepted checkpoint"
+    [ -f "$PHYSCHECK_BASELINE" ] || [ -d "$PHYSCHECK_BASELINE" ] || refuse "PHYSCHECK_BASELINE '$PHYSCHECK_BASELINE' is neither a file nor a directory: give the results JSON of the accepted checkpoint or a directory of its saved rollouts (physcheck export)"
     scorecard="$out/scorecard.md"
     args+=(--physcheck-baseline "$PHYSCHECK_BASELINE" --physcheck-markdown "$scorecard")
     say "comparing every number with the accepted run $PHYSCHECK_BASELINE"

@@ -291,4 +291,4 @@ def test_a_baseline_puts_the_scorecard_in_the_step_summary_and_the_outputs(
     assert f"scorecard={out / 'scorecard.md'}" in (cwd / "outputs-candidate").read_text()
     env["PHYSCHECK_BASELINE"] = str(cwd / "missing.json")
     refused, _ = gate(project, "missing", *PASSING_CHECKS)
-    assert refused.returncode == 2 and "is not a file" in refused.stderr
+    assert refused.returncode == 2 and "is neither a file nor a directory" in refused.stderr

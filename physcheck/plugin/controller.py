@@ -51,7 +51,7 @@ class PhyscheckPlugin:
         self.key_numbers_by_model: dict[str, Any] = {}
         self.series_by_model: dict[str, Any] = {}
         self.series_sent: set[str] = set()
-        #: each model's provenance block (``physcheck.outputs.provenance``), sent once per process
+        #: each model's provenance block (physcheck.outputs.provenance), sent once per process
         self.provenance_by_model: dict[str, dict[str, Any]] = {}
         self.provenance_sent: set[str] = set()
         self.report_message: str | None = None
@@ -86,7 +86,6 @@ class PhyscheckPlugin:
 
     def key_numbers(self, model: str) -> dict[str, Any]:
         from physcheck.outputs.payloads import key_numbers
-
         return key_numbers(self.suite, model)
 
     def series_once(self, model: str) -> dict[str, Any] | None:
@@ -95,7 +94,6 @@ class PhyscheckPlugin:
         if not self.settings.report_dir or model in self.series_sent:
             return None
         from physcheck.outputs.payloads import series
-
         self.series_sent.add(model)
         return series(self.suite, model)
 
@@ -105,7 +103,6 @@ class PhyscheckPlugin:
         if model in self.provenance_sent:
             return None
         from physcheck.outputs.provenance import provenance
-
         self.provenance_sent.add(model)
         return provenance(self.suite, model)
 
@@ -229,6 +226,8 @@ class PhyscheckPlugin:
                     + str(report.longrepr).strip().splitlines()[0],
                 )
         self.scorecard.collect(report)
+        if getattr(report, "physcheck_series", None) is not None:  # a baseline model's
+            self.series_by_model[report.physcheck_series[0]] = report.physcheck_series[1]
         payload = getattr(report, "physcheck_payload", None)
         if isinstance(payload, dict):
             value = payload["result"]
@@ -256,9 +255,10 @@ class PhyscheckPlugin:
         payload = getattr(item, "physcheck_payload", None)
         if call.when == "call" and payload is not None:
             outcome.get_result().physcheck_payload = payload
-        comparisons = getattr(item, "physcheck_comparisons", None)
-        if call.when == "call" and comparisons is not None:
-            outcome.get_result().physcheck_comparisons = comparisons
+        for name in ("physcheck_comparisons", "physcheck_series"):  # regression items
+            value = getattr(item, name, None)
+            if call.when == "call" and value is not None:
+                setattr(outcome.get_result(), name, value)
 
     def document(self) -> dict[str, Any]:
         """The results document of the run (``physcheck.outputs.results``)."""

@@ -125,6 +125,9 @@ class RegressionItem(pytest.Item):
         old = self.baseline if self.baseline is not None else [r.to_dict() for r in suite.results(self.against)]
         compared = compare_results(new, old, margins=self.margins, checks=[self.check])
         self.physcheck_comparisons = [self.model, self.label, [c.to_dict() for c in compared]]
+        if self.baseline is None:  # a model of the run: the report draws its series too
+            series = self.plugin.series_once(self.against)
+            self.physcheck_series = [self.against, series] if series is not None else None
         self.user_properties += [
             (f"physcheck_regression:{c.number}", f"{c.verdict}: {c.difference:.4g} [{c.low:.4g}, {c.high:.4g}]")
             for c in compared

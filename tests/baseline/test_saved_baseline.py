@@ -90,3 +90,21 @@ def test_saved_rollouts_of_another_window_are_refused_naming_it(
 ) -> None:
     result = session(pytester, "demo=demo", "--physcheck-baseline", str(saved), "--physcheck-window", "3:3:5")
     assert_usage_error(result, "demo.hdf5 cannot be compared with this run", "window 3:3:5 against 3:3:6")
+
+
+def test_the_report_draws_the_saved_baseline_beside_the_model(
+    pytester: pytest.Pytester, saved: Path
+) -> None:
+    pytest.importorskip("matplotlib", reason="the report's figures need matplotlib (the report extra)")
+    import physcheck.report.build  # noqa: F401  (one copy across the in-process sessions)
+    import physcheck.report.figures  # noqa: F401
+
+    result = session(
+        pytester, "demo=tests.baseline.degraded:degraded_demo", "--physcheck-baseline", str(saved),
+        "--physcheck-report", "new",
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    shown = json.loads((pytester.path / "new" / "results.json").read_text())
+    assert set(shown["series"]) == {"demo", "demo (baseline)"}  # every figure draws both
+    assert shown["series"]["demo (baseline)"] != shown["series"]["demo"]
+    assert {r["model"] for r in shown["results"]} == {"demo"}  # the tables judge the model only

@@ -71,7 +71,12 @@ def test_a_3d_incompressible_velocity_gets_the_magnetic_path_s_number() -> None:
 def test_the_enstrophy_of_a_solver_frame_is_the_solver_s() -> None:
     """``mean |curl u|^2 / 2`` from the frame statistics (physical spacing) equals the shear
     flow solver's own budget on the same state, and a magnetic layout has none."""
-    from physcheck.sim.shear_flow import PeriodicGrid2D, ShearFlowParameters, budgets, initial_condition
+    from physcheck.sim.shear_flow import (
+        PeriodicGrid2D,
+        ShearFlowParameters,
+        budgets,
+        initial_condition,
+    )
 
     grid = PeriodicGrid2D(32, 64)
     velocity, tracer = initial_condition(grid, ShearFlowParameters(n_shear=4, n_blobs=3))
