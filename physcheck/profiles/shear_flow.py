@@ -6,14 +6,23 @@ it obeys a maximum principle; unforced, the kinetic energy and the enstrophy onl
 pressure's mean is 0 (the gauge ``int p = 0``). The spectra are the isotropic ones of the
 velocity and the tracer. Judged: ``solenoidality`` (div u), ``bounds`` (the tracer's maximum
 principle) and ``budgets`` (the tracer's integral, the kinetic energy); the enstrophy has no
-per-step series yet and is not judged. Its symmetries (periodic translations and the reflections
-``x -> -x``, ``y -> -y``) are not yet judged: physcheck's symmetry group is the 3D one of a box
-with a guide axis, so the equivariance check skips with this profile's reason.
+per-step series yet and is not judged. The symmetry group (``SHEAR_FLOW_SYMMETRIES``, judged by
+``equivariance``): periodic shifts by 3 cells along x and y, the reflections ``x -> -x``
+(``u_x -> -u_x``), ``y -> -y`` (``u_y -> -u_y``) and both at once (the half turn); no quarter
+turns, the box is not square. The tracer and the pressure are scalars, moved only.
 """
 
 from __future__ import annotations
 
 from physcheck.profiles.profile import FieldSpec, Profile, Spectrum
+from physcheck.profiles.symmetries import SymmetrySpec
+
+#: the periodic 1 x 2 box's group (see the module docstring)
+SHEAR_FLOW_SYMMETRIES = SymmetrySpec(
+    "periodic 1 x 2 box: shifts, x -> -x, y -> -y and both",
+    reflections=("x", "y", "xy"),
+    shifts=(3,),
+)
 
 SHEAR_FLOW = Profile(
     name="shear_flow",
@@ -28,6 +37,7 @@ SHEAR_FLOW = Profile(
     bounded=("tracer",),
     conserved=("tracer",),
     non_increasing=("kinetic_energy",),
+    symmetries=SHEAR_FLOW_SYMMETRIES,
     spectra=(Spectrum("velocity", "isotropic"), Spectrum("tracer", "isotropic")),
     description=(
         "2D periodic incompressible Navier-Stokes with a passive tracer (The Well's shear_flow)"
@@ -39,4 +49,4 @@ SHEAR_FLOW = Profile(
     ),
 )
 
-__all__ = ["SHEAR_FLOW"]
+__all__ = ["SHEAR_FLOW", "SHEAR_FLOW_SYMMETRIES"]
