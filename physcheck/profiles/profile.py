@@ -142,6 +142,11 @@ class Profile:
             )
         if "kinetic_energy" in self.non_increasing and "velocity" not in vectors:
             raise ConfigError(f"profile {self.name!r}: kinetic_energy needs a velocity field")
+        if self.symmetries is not None and not isinstance(self.symmetries, SymmetrySpec):
+            raise ConfigError(
+                f"profile {self.name!r}: symmetries must be a SymmetrySpec (its reflections, "
+                f"rotations, rules and shifts) or None, got {self.symmetries!r}"
+            )
         if self.symmetries is not None:
             wrong = self.symmetries.differences(self.spatial_dims, self.guide_axis)
             if wrong:

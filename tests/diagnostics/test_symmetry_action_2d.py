@@ -158,6 +158,8 @@ def test_a_transform_of_another_dimension_and_an_impossible_spec_are_refused() -
         Profile("flat", (), 2, (FieldSpec("velocity", "vector"),), symmetries=SymmetrySpec("bad", reflections=("z",)))
     with pytest.raises(ConfigError, match="guide axis it has not"):
         Profile("box", (), 3, (FieldSpec("velocity", "vector"),), symmetries=SymmetrySpec("bad", rotations=True))
+    with pytest.raises(ConfigError, match="symmetries must be a SymmetrySpec"):
+        Profile("named", (), 2, (FieldSpec("velocity", "vector"),), symmetries="a name")  # type: ignore[arg-type]
     no_group = Profile("none", (), 2, (FieldSpec("velocity", "vector"),))
     with pytest.raises(LayoutError, match="declares no symmetry group"):
         SymmetryGroup.of(no_group, FieldLayout.of(no_group))
