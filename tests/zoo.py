@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from physcheck.fields import MHD_LAYOUT
+from physcheck.fields import MHD_LAYOUT, FieldLayout
 
 
 class Replay:
@@ -27,12 +27,12 @@ class Replay:
     #: searches the transformed frames too and is judged
     equivariance_skip: str | None = "a replay of the truth's frames cannot match a transformed input"
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, layout: FieldLayout = MHD_LAYOUT) -> None:
         self.frames = torch.stack(
             [data.read_frames(i, 0, data.n_time) for i in range(data.n_trajectories)]
         )  # [N, T, ...]
         self.dtype = torch.float32
-        self.layout = MHD_LAYOUT
+        self.layout = layout
         #: rows stepped so far (each row of each forward pass), to count the work done
         self.rows_stepped = 0
 
@@ -395,11 +395,9 @@ class SymmetricReplay(Replay):
     equivariance_skip = None
     equivariant = True
 
-    def __init__(self, data: Any) -> None:
-        super().__init__(data)
-        from physcheck.diagnostics.symmetry import SymmetryGroup
-
-        self.group = SymmetryGroup(self.layout)
+    def __init__(self, data: Any, layout: FieldLayout = MHD_LAYOUT) -> None:
+        super().__init__(data, layout)
+        self.group = self.symmetry_group()
         self.banks = [(None, self.frames)] + [
             (t, self.group.apply(t, self.frames)) for t in self.group.transforms
         ]
@@ -408,11 +406,21 @@ class SymmetricReplay(Replay):
         self.keys = torch.cat([self._key(bank[:, :-1]).flatten(0, 1) for _, bank in self.banks]).double()
         self.key_norms = self.keys.square().sum(dim=1)
 
+    def symmetry_group(self) -> Any:
+        """The data's group: MHD's about the layout's guide axis."""
+        from physcheck.diagnostics.symmetry import SymmetryGroup
+
+        return SymmetryGroup(self.layout)
+
     def _key(self, frames: torch.Tensor) -> torch.Tensor:
-        """``[..., X, Y, Z, C] -> [..., P]``: the velocity channels and the mean magnetic field."""
-        velocity, magnetic = list(self.layout.velocity), list(self.layout.magnetic)
-        mean_b = frames[..., magnetic].mean(dim=(-4, -3, -2))
-        return torch.cat([frames[..., velocity].flatten(-4), mean_b], dim=-1)
+        """``[..., *S, C] -> [..., P]``: the velocity channels and the mean magnetic field
+        (where there is one)."""
+        velocity, spatial = list(self.layout.velocity), self.layout.spatial_axes
+        key = frames[..., velocity].flatten(spatial[0])
+        if not self.layout.has_vector("magnetic_field"):
+            return key
+        mean_b = frames[..., list(self.layout.magnetic)].mean(dim=spatial)
+        return torch.cat([key, mean_b], dim=-1)
 
     def to(self, device: Any = None, dtype: torch.dtype | None = None) -> SymmetricReplay:
         super().to(device, dtype)

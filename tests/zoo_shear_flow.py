@@ -1,5 +1,6 @@
-"""The model zoo's shear_flow members: an exact replay of a shear_flow split and models that
-each break exactly one of the profile's constraints (``tests.zoo`` holds the MHD members).
+"""The model zoo's shear_flow members: an exact replay of a shear_flow split, models that
+each break exactly one of the profile's constraints, and an equivariant replay with and without
+a preferred direction (``tests.zoo`` holds the MHD members).
 
 Channels (the shear_flow profile's): tracer, pressure, velocity_x, velocity_y, on a 2D grid
 ``[B, X, Y, C]``.
@@ -12,9 +13,10 @@ from typing import Any
 
 import torch
 
+from physcheck.diagnostics.symmetry import SymmetryGroup
 from physcheck.fields import FieldLayout
 from physcheck.profiles import SHEAR_FLOW
-from tests.zoo import Replay
+from tests.zoo import Replay, SymmetricReplay
 
 LAYOUT = FieldLayout.of(SHEAR_FLOW)
 TRACER, PRESSURE = LAYOUT.index("tracer"), LAYOUT.index("pressure")
@@ -85,6 +87,41 @@ class EnergyInjection(ShearReplay):
         out = out.clone()
         out[..., VELOCITY] *= 1.03
         return out
+
+
+class SymmetricShear(SymmetricReplay):
+    """``tests.zoo.SymmetricReplay`` on shear_flow data: matches its input against every frame
+    moved by the profile's group (shifts, x -> -x, y -> -y, both) and returns the moved true
+    next frame, so ``model(T h) = T model(h)``; declares ``equivariant = True``."""
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data, LAYOUT)
+
+    def symmetry_group(self) -> SymmetryGroup:
+        return SymmetryGroup.of(SHEAR_FLOW, LAYOUT, tuple(self.frames.shape[2:4]))
+
+
+class Drift(SymmetricShear):
+    """``SymmetricShear`` plus a uniform drift of 1e-3 along +x in ``u_x`` each step (no
+    feedback): a preferred direction. Divergence-free, its energy a few 1e-6 of the flow's,
+    the tracer untouched; ``x -> -x`` (and the half turn) maps the drift onto one along -x, so
+    the model does not commute with them."""
+
+    carry = False
+    drift = 1e-3
+
+    def modify_one(self, out: torch.Tensor, last: torch.Tensor, matched: torch.Tensor) -> torch.Tensor:
+        out = out.clone()
+        out[..., VELOCITY[0]] += self.drift
+        return out
+
+
+def symmetric(data: Any) -> Replay:
+    return SymmetricShear(data)
+
+
+def drift(data: Any) -> Replay:
+    return Drift(data)
 
 
 def exact(data: Any) -> Replay:

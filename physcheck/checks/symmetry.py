@@ -1,4 +1,6 @@
-"""The equivariance check: the model commutes with the dataset's symmetries.
+"""The equivariance check: the model commutes with the dataset's symmetries, the group its
+profile names (``Profile.symmetries``; shear_flow: periodic shifts, x -> -x, y -> -y and both,
+with no rotations and so no basin orbit).
 
 With the guide field along x, MHD_64 is symmetric under rotations about x, reflections of
 y and z and periodic translations; a surrogate whose response to a rotated input is not the

@@ -201,15 +201,16 @@ _CATALOGUE: dict[str, CheckSpec] = {
         CheckSpec(
             "equivariance",
             f"{_BUILTIN}.symmetry:equivariance",
-            "model(T history) = T(model(history)) for the dataset's rotations, reflections (B "
-            "polar: the guide field kept) and translations at step 1, within the model's tier "
-            "(exact or approximate); a split basin orbit fails where the basin is deterministic "
-            "under noise.",
+            "model(T history) = T(model(history)) for the profile's symmetry group at step 1 "
+            "(MHD: rotations about the guide axis, reflections with B polar, the guide field "
+            "kept, and translations; shear_flow: translations, x -> -x, y -> -y and both), "
+            "within the model's tier (exact or approximate); where the group turns about a "
+            "guide axis, a split basin orbit fails where the basin is deterministic under noise.",
             "fig-equivariance",
             needs=("equivariance", "perturbed"),
             figures=("fig-equivariance",),
-            # the symmetry group's rotations turn about the guide axis
-            requires=("symmetries", "guide_axis"),
+            # the basin orbit needs rotations about a guide axis only where the group has them
+            requires=("symmetries",),
         ),
     )
 }

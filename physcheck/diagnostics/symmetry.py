@@ -1,9 +1,9 @@
 """Symmetries of a dataset and how they act on states (metamorphic testing).
 
-A periodic box of MHD with a guide field along x is symmetric under the rotations about x
-by 90, 180 and 270 degrees, the reflections y -> -y and z -> -z, and periodic translations.
-A transform ``T`` acts on a state ``[..., X, Y, Z, C]`` (channels last) by moving the
-points, ``f'(r) = f(g^-1 r)``, and transforming each field by its kind:
+A transform (``physcheck.diagnostics.transforms.Transform``: a D x D signed permutation and a
+periodic shift, D = 1 to 3) acts on a state ``[..., *S, C]`` (``len(S) = D``, channels last;
+``[..., X, Y, Z, C]`` in 3D) by moving the points, ``f'(r) = f(g^-1 r)``, and transforming
+each field by its kind:
 
 - scalars (density) are moved only;
 - vectors (velocity) are moved and rotated, ``v' = R v``;
@@ -27,9 +27,16 @@ Each ``Transform`` therefore carries ``keeps_distribution``: whether it maps the
 onto states of the same distribution (the guide field's sign kept). The equivariance check
 judges those and reports the others.
 
-A model is equivariant when ``model(T history) = T(model(history))``. What counts as a vector
-or pseudo-vector comes from ``SymmetryGroup`` (the dataset's description), so another
-dataset declares its own fields and guide axis.
+A periodic box of MHD with a guide field along x is symmetric under the rotations about x
+by 90, 180 and 270 degrees, the reflections y -> -y and z -> -z, and periodic translations.
+The shear_flow box (2D incompressible Navier-Stokes with a passive tracer, 1 x 2) is symmetric
+under translations, x -> -x (``u_x -> -u_x``), y -> -y (``u_y -> -u_y``) and both at once: the
+advection ``(u . grad) u``, the pressure gradient and the viscous term all transform as the
+polar vector ``u``, ``div u`` and the tracer's equation as scalars.
+
+A model is equivariant when ``model(T history) = T(model(history))``. The group is the
+profile's (``Profile.symmetries``, a ``SymmetrySpec``; ``SymmetryGroup.of``): which
+transforms, and which fields are vectors or pseudo-vectors (the profile's field kinds).
 """
 
 from __future__ import annotations
@@ -40,85 +47,50 @@ from dataclasses import dataclass, field
 
 import torch
 
+from physcheck.diagnostics.transforms import (
+    Transform,
+    default_transforms,
+    group_transforms,
+    keeps_guide_field,
+)
 from physcheck.errors import LayoutError
 from physcheck.fields import MHD_LAYOUT, FieldLayout
-
-_AXES = ("x", "y", "z")
-#: how a transform may map pseudo-vector fields (see the module docstring)
-RULES = ("pseudo", "polar")
-
-
-@dataclass(frozen=True)
-class Transform:
-    """One symmetry: ``matrix`` (3x3 integer orthogonal, acting on vector components x, y,
-    z) applied about the box's origin, then a periodic ``shift`` in cells per axis.
-    ``name`` is how reports refer to it (``rot90_x``, ``reflect_y_polar``, ``shift_x3``).
-    ``rule``: how pseudo-vector fields transform, ``"pseudo"`` (``det(R) R B``) or
-    ``"polar"`` (``R B``); the same for proper rotations. ``keeps_distribution``: whether the
-    transform maps the data's states onto states of the same distribution (for MHD with a
-    guide field: the guide field's sign is kept); only those are judged."""
-
-    name: str
-    matrix: tuple[tuple[int, int, int], ...]
-    shift: tuple[int, int, int] = (0, 0, 0)
-    rule: str = "pseudo"
-    keeps_distribution: bool = True
-
-    def __post_init__(self) -> None:
-        if self.rule not in RULES:
-            raise LayoutError(
-                f"unknown pseudo-vector rule {self.rule!r}; known: {', '.join(RULES)}"
-            )
-
-    @property
-    def pseudovector_sign(self) -> int:
-        """The factor pseudo-vector fields pick up besides the rotation: ``det(R)`` under the
-        pseudo rule, 1 under the polar rule."""
-        return self.determinant if self.rule == "pseudo" else 1
-
-    @property
-    def determinant(self) -> int:
-        return int(round(float(torch.det(torch.tensor(self.matrix, dtype=torch.float64)))))
-
-    def inverse(self) -> Transform:
-        """The transform that undoes this one."""
-        m = torch.tensor(self.matrix, dtype=torch.int64)
-        inv = m.T  # orthogonal
-        back = -(inv @ torch.tensor(self.shift, dtype=torch.int64))
-        shift = [int(v) for v in back.tolist()]
-        return Transform(
-            f"inverse({self.name})",
-            _matrix(inv),
-            (shift[0], shift[1], shift[2]),
-            self.rule,
-            self.keeps_distribution,
-        )
+from physcheck.profiles import Profile
+from physcheck.profiles.symmetries import RULES
 
 
 @functools.lru_cache(maxsize=32)
 def _source_points(transform: Transform, shape: tuple[int, ...], device: str) -> torch.Tensor:
-    """The flat index ``[X * Y * Z]`` of ``g^-1 i`` for every grid point ``i`` (row-major),
-    on ``device``."""
+    """The flat index ``[prod(S)]`` of ``g^-1 i`` for every grid point ``i`` (row-major), on
+    ``device``."""
+    dims = transform.dims
     m = torch.tensor(transform.matrix, dtype=torch.int64)
-    if any(m[a, b] != 0 and shape[a] != shape[b] for a in range(3) for b in range(3)):
+    if any(m[a, b] != 0 and shape[a] != shape[b] for a in range(dims) for b in range(dims)):
         raise LayoutError(
             f"{transform.name} needs equal sizes along the axes it maps onto each other"
         )
     idx = torch.meshgrid(*(torch.arange(n) for n in shape), indexing="ij")
-    grid = torch.stack(idx)  # [3, X, Y, Z]
-    shift = torch.tensor(transform.shift)[:, None, None, None]
-    source = torch.einsum("ab,bxyz->axyz", m.T, grid - shift)  # m orthogonal: m^-1 = m^T
-    source = torch.stack([source[a] % shape[a] for a in range(3)])
-    flat = (source[0] * shape[1] + source[1]) * shape[2] + source[2]
+    grid = torch.stack(idx)  # [D, *S]
+    shift = torch.tensor(transform.shift).reshape(dims, *(1,) * dims)
+    source = torch.einsum("ab,b...->a...", m.T, grid - shift)  # m orthogonal: m^-1 = m^T
+    flat = torch.zeros_like(source[0])
+    for a in range(dims):
+        flat = flat * shape[a] + source[a] % shape[a]
     return flat.flatten().to(device)
 
 
 def _move(state: torch.Tensor, transform: Transform) -> torch.Tensor:
     """``f'(i) = f(g^-1 i)`` on the periodic grid (the points move, the components do not);
-    one gather over the flattened grid."""
-    shape = tuple(state.shape[-4:-1])
+    one gather over the flattened grid ``[..., *S, C]``."""
+    dims = transform.dims
+    if state.dim() < dims + 1:
+        raise LayoutError(
+            f"{transform.name} acts on states [..., *S, C] with {dims} spatial axes; got "
+            f"shape {tuple(state.shape)}"
+        )
+    shape = tuple(state.shape[-1 - dims : -1])
     source = _source_points(transform, shape, str(state.device))
-    moved = state.flatten(-4, -2).index_select(-2, source)
+    moved = state.flatten(-1 - dims, -2).index_select(-2, source)
     return moved.reshape(*state.shape)
 
 
@@ -141,10 +113,10 @@ def _signed_permutation(transform: Transform) -> list[tuple[int, int]]:
 class SymmetryGroup:
     """The symmetries of a dataset and the kinds of its fields.
 
-    ``vectors``/``pseudovectors``: prefixes of three-component fields (``velocity`` ->
-    ``velocity_x/y/z``); every other channel is a scalar. ``guide_axis``: the axis the
-    rotations turn about and the reflections keep. ``shifts``: the periodic translations
-    (cells) tried along each axis.
+    ``vectors``/``pseudovectors``: prefixes of D-component fields (``velocity`` ->
+    ``velocity_x/y(/z)``); every other channel is a scalar. ``shifts``: the periodic
+    translations (cells) tried along each axis. ``transforms``: the group's (MHD's about the
+    layout's guide axis when not given; ``SymmetryGroup.of`` builds a profile's).
     """
 
     layout: FieldLayout = MHD_LAYOUT
@@ -152,6 +124,9 @@ class SymmetryGroup:
     pseudovectors: tuple[str, ...] = ("magnetic_field",)
     shifts: tuple[int, ...] = (3,)
     transforms: tuple[Transform, ...] = field(default=())
+    #: scalar fields that change sign under a reflection of an odd number of the axes named
+    #: (``SymmetrySpec.odd_scalars``)
+    odd_scalars: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for prefix in (*self.vectors, *self.pseudovectors):
@@ -160,6 +135,34 @@ class SymmetryGroup:
             object.__setattr__(
                 self, "transforms", tuple(default_transforms(self.layout.guide, self.shifts))
             )
+        wrong = [t.name for t in self.transforms if t.dims != self.layout.spatial_dims]
+        if wrong:
+            raise LayoutError(
+                f"transforms {wrong} do not act on the layout's {self.layout.spatial_dims}D grid"
+            )
+
+    @classmethod
+    def of(
+        cls, profile: Profile, layout: FieldLayout, shape: Sequence[int] | None = None
+    ) -> SymmetryGroup:
+        """The group ``profile.symmetries`` names, on ``layout`` (its spatial dimensions and
+        guide axis) and a grid of ``shape`` (no quarter turns between sides that differ); the
+        vectors and pseudo-vectors are the profile's fields of those kinds."""
+        spec = profile.symmetries
+        if spec is None:
+            raise LayoutError(f"the {profile.name} profile declares no symmetry group")
+        vectors = tuple(f.name for f in profile.fields if f.kind == "vector")
+        pseudovectors = tuple(f.name for f in profile.fields if f.kind == "pseudovector")
+        transforms = group_transforms(
+            spec,
+            layout.spatial_dims,
+            layout.guide_axis,
+            pseudovectors=bool(pseudovectors),
+            shape=shape,
+        )
+        return cls(
+            layout, vectors, pseudovectors, spec.shifts, tuple(transforms), spec.odd_scalars
+        )
 
     @property
     def judged(self) -> tuple[Transform, ...]:
@@ -174,7 +177,12 @@ class SymmetryGroup:
         return tuple(t for t in self.transforms if not t.keeps_distribution)
 
     def apply(self, transform: Transform, state: torch.Tensor) -> torch.Tensor:
-        """``T(state)`` for ``state [..., X, Y, Z, C]`` (a new tensor)."""
+        """``T(state)`` for ``state [..., *S, C]`` (a new tensor)."""
+        if transform.dims != self.layout.spatial_dims:
+            raise LayoutError(
+                f"{transform.name} acts on {transform.dims}D grids; this layout is "
+                f"{self.layout.spatial_dims}D"
+            )
         out = _move(state, transform)
         pseudo = transform.pseudovector_sign
         kinds = [(p, 1) for p in self.vectors] + [(p, pseudo) for p in self.pseudovectors]
@@ -187,6 +195,15 @@ class SymmetryGroup:
             for a, (b, entry) in enumerate(rows):
                 channels[components[a]] = components[b]
                 signs[components[a]] = float(sign * entry)
+        for name, axes in self.odd_scalars:
+            for axis in ("xyz".index(a) for a in axes):
+                entry = transform.matrix[axis][axis]
+                if entry == 0:
+                    raise LayoutError(
+                        f"{transform.name} turns axis {'xyz'[axis]}: the odd scalar {name!r} has "
+                        "no sign under a quarter turn"
+                    )
+                signs[self.layout.index(name)] *= float(entry)
         if channels != list(range(state.shape[-1])):
             out = out.index_select(-1, torch.tensor(channels, device=state.device))
         if any(s != 1.0 for s in signs):
@@ -197,16 +214,19 @@ class SymmetryGroup:
         """Where a basin label goes under ``transform``: a blow-up in B_y becomes one in B_z
         under a quarter turn about x; ``none`` and ``non-finite`` stay."""
         magnetic = self.layout.magnetic
-        names = {self.layout.short_name(magnetic[a]): a for a in range(3)}
+        names = {self.layout.short_name(magnetic[a]): a for a in range(len(magnetic))}
         if label not in names:
             return label
         column = [row[names[label]] for row in transform.matrix]
-        target = next(a for a in range(3) if column[a] != 0)
+        target = next(a for a in range(len(column)) if column[a] != 0)
         return self.layout.short_name(magnetic[target])
 
     @property
     def rotations(self) -> tuple[Transform, ...]:
-        """The proper rotations about the guide axis (the orbit a basin can split over)."""
+        """The proper rotations about the guide axis: the orbit a basin can split over
+        (empty where the layout has no guide field, so no By/Bz basins)."""
+        if not self.layout.has_guide_field:
+            return ()
         return tuple(t for t in self.transforms if t.name.startswith("rot"))
 
     def by_name(self, name: str) -> Transform:
@@ -216,60 +236,11 @@ class SymmetryGroup:
         raise LayoutError(f"no symmetry named {name!r}; known: {[t.name for t in self.transforms]}")
 
 
-def _rotation(axis: int, quarter_turns: int) -> tuple[tuple[int, int, int], ...]:
-    """The matrix of a rotation by ``quarter_turns`` x 90 degrees about ``axis`` (right-handed)."""
-    a, b = [i for i in range(3) if i != axis]
-    m = torch.eye(3, dtype=torch.int64)
-    for _ in range(quarter_turns % 4):
-        step = torch.eye(3, dtype=torch.int64)
-        step[a, a], step[a, b], step[b, a], step[b, b] = 0, -1, 1, 0
-        m = step @ m
-    return _matrix(m)
-
-
-def _matrix(m: torch.Tensor) -> tuple[tuple[int, int, int], ...]:
-    rows = [[int(v) for v in row] for row in m.tolist()]
-    return tuple((r[0], r[1], r[2]) for r in rows)
-
-
-def _reflection(axis: int) -> tuple[tuple[int, int, int], ...]:
-    m = torch.eye(3, dtype=torch.int64)
-    m[axis, axis] = -1
-    return _matrix(m)
-
-
-def keeps_guide_field(matrix: tuple[tuple[int, int, int], ...], rule: str, guide_axis: int) -> bool:
-    """Whether a transform maps the guide component of a pseudo-vector field (B along the
-    guide axis) onto itself with the same sign: ``s R[g, g] = +1`` with ``s = det(R)`` under
-    the pseudo rule and 1 under the polar rule."""
-    m = torch.tensor(matrix, dtype=torch.float64)
-    sign = round(float(torch.det(m))) if rule == "pseudo" else 1
-    return int(sign * matrix[guide_axis][guide_axis]) == 1
-
-
-def default_transforms(guide_axis: int = 0, shifts: Sequence[int] = (3,)) -> list[Transform]:
-    """Rotations about the guide axis (90, 180, 270 degrees), reflections of the two
-    perpendicular axes with B a polar vector (``reflect_y_polar``: the guide field kept,
-    judged) and with B a pseudo-vector (``reflect_y_pseudo``: the guide field reversed,
-    reported), and translations by ``shifts`` cells along each axis."""
-    g = _AXES[guide_axis]
-    out = [Transform(f"rot{90 * q}_{g}", _rotation(guide_axis, q)) for q in (1, 2, 3)]
-    for rule in ("polar", "pseudo"):
-        for a in range(3):
-            if a == guide_axis:
-                continue
-            m = _reflection(a)
-            keeps = keeps_guide_field(m, rule, guide_axis)
-            out.append(
-                Transform(f"reflect_{_AXES[a]}_{rule}", m, rule=rule, keeps_distribution=keeps)
-            )
-    identity = _rotation(0, 0)
-    for s in shifts:
-        for a in range(3):
-            shift = [0, 0, 0]
-            shift[a] = int(s)
-            out.append(Transform(f"shift_{_AXES[a]}{s}", identity, (shift[0], shift[1], shift[2])))
-    return out
-
-
-__all__ = ["RULES", "SymmetryGroup", "Transform", "default_transforms", "keeps_guide_field"]
+__all__ = [
+    "RULES",
+    "SymmetryGroup",
+    "Transform",
+    "default_transforms",
+    "group_transforms",
+    "keeps_guide_field",
+]

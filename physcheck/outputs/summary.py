@@ -27,7 +27,7 @@ def _symmetry_lines(numbers: Mapping[str, Any]) -> list[str]:
         if worst is not None:
             tier = f"{eq['tier']} tier; " if eq.get("tier") else ""
             lines.append(
-                f"  equivariance ({tier}guide-field-keeping symmetries): worst step-1 gap "
+                f"  equivariance ({tier}distribution-keeping symmetries): worst step-1 gap "
                 f"{_g(_as_float(gaps[worst]))} x the truth's change under "
                 f"{worst} ({eq.get('forward_passes_per_trajectory')} extra model steps per trajectory)"
             )

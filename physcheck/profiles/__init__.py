@@ -14,6 +14,7 @@ from physcheck.profiles.registry import (
     unregister_profile,
 )
 from physcheck.profiles.shear_flow import SHEAR_FLOW
+from physcheck.profiles.symmetries import SymmetrySpec
 
 __all__ = [
     "CAPABILITIES",
@@ -22,6 +23,7 @@ __all__ = [
     "FieldSpec",
     "Profile",
     "Spectrum",
+    "SymmetrySpec",
     "profile_for",
     "profile_named",
     "profile_names",

@@ -11,6 +11,18 @@ perpendicular to the guide field.
 from __future__ import annotations
 
 from physcheck.profiles.profile import FieldSpec, Profile, Spectrum
+from physcheck.profiles.symmetries import PERPENDICULAR, SymmetrySpec
+
+#: MHD's group: the quarter turns about the guide axis, the reflections of the perpendicular
+#: axes under both pseudo-vector rules (B polar: the guide field kept, judged; B a
+#: pseudo-vector: the guide field reversed, reported) and shifts by 3 cells along each axis
+MHD_SYMMETRIES = SymmetrySpec(
+    "periodic box with a guide axis",
+    reflections=(PERPENDICULAR,),
+    rotations=True,
+    rules=("polar", "pseudo"),
+    shifts=(3,),
+)
 
 MHD = Profile(
     name="mhd",
@@ -24,11 +36,11 @@ MHD = Profile(
     divergence_free=("magnetic_field",),
     positive=("density",),
     conserved=("mass", "mean_magnetic_field", "mean_momentum"),
-    symmetries="periodic box with a guide axis",
+    symmetries=MHD_SYMMETRIES,
     guide_axis=True,
     spectra=(Spectrum("magnetic_field", "perpendicular"),),
     description="3D isothermal compressible MHD, periodic box, guide field (The Well's MHD_64)",
     default_set="default",
 )
 
-__all__ = ["MHD"]
+__all__ = ["MHD", "MHD_SYMMETRIES"]

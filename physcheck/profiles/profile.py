@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from physcheck.errors import ConfigError
+from physcheck.profiles.symmetries import SymmetrySpec
 
 #: tensor kinds of a field: a scalar, a polar vector (velocity), a pseudo-vector (the magnetic
 #: field: it keeps its sign under a reflection of the axis it lies along)
@@ -87,8 +88,10 @@ class Profile:
     within their range): field names; ``conserved``: names of conserved integrals (e.g.
     ``mass``, ``mean_magnetic_field``, or a scalar field's name for its integral, ``tracer``);
     ``non_increasing``: budgets that only decrease (``BUDGETS``: ``kinetic_energy``,
-    ``mean |u|^2 / 2``, and ``enstrophy``, ``mean |curl u|^2 / 2``, of an incompressible flow); ``symmetries``: the symmetry group's name (``None``:
-    none is judged); ``guide_axis``: whether a guide (mean) field sets a perpendicular plane;
+    ``mean |u|^2 / 2``, and ``enstrophy``, ``mean |curl u|^2 / 2``, of an incompressible flow);
+    ``symmetries``: the symmetry group (``SymmetrySpec``: its reflections, rotations,
+    pseudo-vector rules and shifts; ``None``: none is judged); ``guide_axis``: whether a guide
+    (mean) field sets a perpendicular plane;
     ``spectra``: the spectra judged; ``default_set``: the physcheck data set a run of this
     profile uses when no data are given (``physcheck.datasets``)."""
 
@@ -101,7 +104,7 @@ class Profile:
     bounded: tuple[str, ...] = ()
     conserved: tuple[str, ...] = ()
     non_increasing: tuple[str, ...] = ()
-    symmetries: str | None = None
+    symmetries: SymmetrySpec | None = None
     guide_axis: bool = False
     spectra: tuple[Spectrum, ...] = ()
     description: str = ""
@@ -142,6 +145,21 @@ class Profile:
             raise ConfigError(f"profile {self.name!r}: {list(self.non_increasing)} need a velocity field")
         if "enstrophy" in self.non_increasing and "velocity" not in self.divergence_free:
             raise ConfigError(f"profile {self.name!r}: enstrophy needs a divergence-free velocity")
+        if self.symmetries is not None and not isinstance(self.symmetries, SymmetrySpec):
+            raise ConfigError(
+                f"profile {self.name!r}: symmetries must be a SymmetrySpec (its reflections, "
+                f"rotations, rules and shifts) or None, got {self.symmetries!r}"
+            )
+        if self.symmetries is not None:
+            scalars = {f.name for f in self.fields if not f.is_vector}
+            odd = [n for n, _ in self.symmetries.odd_scalars if n not in scalars]
+            if odd:
+                raise ConfigError(f"profile {self.name!r}: odd scalar(s) {odd} are not its scalar fields")
+            wrong = self.symmetries.differences(self.spatial_dims, self.guide_axis)
+            if wrong:
+                raise ConfigError(
+                    f"profile {self.name!r}: its symmetry group {'; '.join(wrong)}"
+                )
         if len(self.divergence_free) > 1:
             raise ConfigError(
                 f"profile {self.name!r}: divergence_free names {list(self.divergence_free)}; "

@@ -1,9 +1,11 @@
 """The equivariance check's rollouts and record: short rollouts of the input and of each
 transformed input (the dataset's symmetries, ``Inputs.symmetries``) and full rollouts of the
 rotated inputs for the basin orbit (whose first steps are those inputs' short rollouts), and
-the gaps between them.
+the gaps between them. The group is the profile's (``SymmetryGroup.of``); a group without
+rotations about a guide axis (shear_flow's) has no basin orbit.
 
-Layouts: histories ``[B, T, X, Y, Z, C]``; rollouts ``[B, K_e, X, Y, Z, C]``.
+Layouts: histories ``[B, T, *S, C]``; rollouts ``[B, K_e, *S, C]`` (S the layout's spatial
+axes, ``X, Y, Z`` for MHD, ``X, Y`` for shear_flow).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from physcheck.suite.inputs import Inputs
 from physcheck.suite.runner import Runner
 from physcheck.suite.variant import Variant
 
-#: ``(short rollout of the input [B, K_e, X, Y, Z, C], {transform: short rollout of the
-#: transformed input}, {rotation: last frame [B, X, Y, Z, C] of the rotated input's full
+#: ``(short rollout of the input [B, K_e, *S, C], {transform: short rollout of the
+#: transformed input}, {rotation: last frame [B, *S, C] of the rotated input's full
 #: rollout})``
 SymmetryRollouts = tuple[torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]]
 
@@ -33,7 +35,7 @@ def symmetry_rollouts(
 ) -> SymmetryRollouts:
     """The equivariance rollouts of a model (``SymmetryRollouts``), rolled out by ``runner``
     or read from saved rollouts. ``base_frames()``: the base rollout's frames
-    ``[B, K, X, Y, Z, C]`` where the run already holds them (``None`` where not); the short
+    ``[B, K, *S, C]`` where the run already holds them (``None`` where not); the short
     rollout of the untransformed input is their first steps, not rolled out again."""
     group = inputs.symmetries
     n_short = min(inputs.diagnostics.equivariance_steps, inputs.window.n_steps)
@@ -141,6 +143,7 @@ def equivariance_record(
     which the rotated inputs' basins should be the rotations of."""
     truth = inputs.truth(inputs.n_history(name))
     diag, group = inputs.diagnostics, inputs.symmetries
+    spatial = inputs.layout.spatial_axes
     base, moved_by, finals = rollouts()
     n_short = base.shape[1]
     gaps = []
@@ -148,8 +151,8 @@ def equivariance_record(
         moved = moved_by[transform.name]
         expected = group.apply(transform, base)
         target = group.apply(transform, truth.truth[:, :n_short]).to(moved.dtype)
-        variance = target.var(dim=(-4, -3, -2), unbiased=False)  # [B, K_e, C]
-        squared = (moved - expected).square().mean(dim=(-4, -3, -2))
+        variance = target.var(dim=spatial, unbiased=False)  # [B, K_e, C]
+        squared = (moved - expected).square().mean(dim=spatial)
         gaps.append(torch.sqrt(squared / variance).to("cpu", torch.float64))
     record = EquivarianceRecord(
         transforms=[t.name for t in group.transforms],
@@ -165,8 +168,8 @@ def equivariance_record(
         for transform in group.rotations:
             final = finals[transform.name]
             turned = group.apply(transform, truth.truth[:, -1]).to(final.dtype)
-            amplification = final.var(dim=(-4, -3, -2), unbiased=False) / turned.var(
-                dim=(-4, -3, -2), unbiased=False
+            amplification = final.var(dim=spatial, unbiased=False) / turned.var(
+                dim=spatial, unbiased=False
             )
             labels = basin_names(
                 basin_label(

@@ -53,8 +53,8 @@ def resolve_device(device: str, *, worker: int | None = None) -> torch.device:
 class TruthWindow:
     """History and truth of the configured trajectories for one history length."""
 
-    history: torch.Tensor  # [B, T, X, Y, Z, C]
-    truth: torch.Tensor  # [B, K, X, Y, Z, C]
+    history: torch.Tensor  # [B, T, *S, C]
+    truth: torch.Tensor  # [B, K, *S, C]
     record: TruthRecord
 
 
@@ -132,16 +132,10 @@ class Inputs:
 
     @cached_property
     def symmetries(self) -> SymmetryGroup:
-        """The dataset's symmetries (rotations about the guide axis, reflections, shifts)."""
-        group = SymmetryGroup(self.layout)
-        shape = self.data.spatial_shape
-        a, b = self.layout.perpendicular_axes
-        if shape[a] != shape[b]:  # no quarter turns on a non-square perpendicular plane
-            keep = tuple(
-                t for t in group.transforms if t.name.startswith(("reflect", "shift", "rot180"))
-            )
-            group = SymmetryGroup(self.layout, transforms=keep)
-        return group
+        """The dataset's symmetries, the profile's group (``Profile.symmetries``) on the data's
+        grid: MHD's rotations about the guide axis (no quarter turns on a non-square
+        perpendicular plane), reflections and shifts; shear_flow's shifts and reflections."""
+        return SymmetryGroup.of(self.profile, self.layout, self.data.spatial_shape)
 
     @cached_property
     def diagnostics(self) -> DiagnosticSettings:

@@ -95,6 +95,26 @@ def test_a_missing_capability_is_named_in_the_reason() -> None:
     )
 
 
+def test_each_profile_names_its_symmetry_group_and_equivariance_serves_both() -> None:
+    """MHD's spec builds exactly the group physcheck judged before profiles named groups (the
+    same transforms in the same order, for every guide axis); shear_flow's is its 2D box's; the
+    check asks only for a group (the basin orbit follows the group's rotations)."""
+    from physcheck.diagnostics.symmetry import SymmetryGroup
+
+    for guide in range(3):
+        layout = FieldLayout.of(MHD, guide)
+        assert SymmetryGroup.of(MHD, layout, (8, 8, 8)) == SymmetryGroup(layout)
+    flow = SymmetryGroup.of(SHEAR_FLOW, FieldLayout.of(SHEAR_FLOW), (64, 128))
+    assert [t.name for t in flow.transforms] == [
+        "reflect_x", "reflect_y", "reflect_xy", "shift_x3", "shift_y3",
+    ]
+    assert flow.rotations == () and SymmetryGroup(MHD_LAYOUT).rotations != ()
+    requires = check_spec("equivariance").requires
+    assert requires == ("symmetries",)
+    assert MHD.missing(requires) is None and SHEAR_FLOW.missing(requires) is None
+    assert TOY.missing(requires) == "the toy-positive-scalar profile has no symmetry group"
+
+
 def test_a_check_requiring_an_unknown_capability_is_refused() -> None:
     with pytest.raises(ConfigError, match="requires unknown capabilit"):
         register_check("vorticity", lambda ctx: [], summary="x", requires=("vorticity",))

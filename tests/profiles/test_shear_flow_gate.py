@@ -1,8 +1,11 @@
 """The shear_flow profile end to end on the shipped ``shear-flow-smoke`` set (The Well's 2D
 incompressible shear flow with a tracer, from physcheck's own solver): the exact replay passes
-every check the profile serves and skips the MHD ones with the profile's reason; each zoo
-model that breaks exactly one constraint fails exactly that check, at the step it breaks it;
-persistence fails ``dynamics``."""
+every check the profile serves, skips ``equivariance`` with its own reason (a lookup of the
+truth's frames cannot match a transformed input) and the MHD ones with the profile's reason;
+the equivariant replay passes every check the profile serves, ``equivariance`` included; each
+zoo model that breaks exactly one constraint fails exactly that check, at the step it breaks it
+(a uniform drift along +x: ``equivariance``, under x -> -x and the half turn); persistence
+fails ``dynamics`` and commutes with every symmetry."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from physcheck.config import check_names, check_spec
 from physcheck.data import open_dataset
 from physcheck.datasets import REPO_FIXTURES, default_name, verify
 from physcheck.profiles import SHEAR_FLOW
+from tests.zoo import Replay
 
 SMOKE = REPO_FIXTURES / "shear-flow-smoke"
 #: the profile's checks: the generic ones and its constraints
@@ -34,8 +38,12 @@ SERVED = {
     "bounds",
     "budgets",
 }
+#: the profile's checks an equivariant model is judged by besides (the exact replay's skip)
+SYMMETRY = {"equivariance"}
 MODELS = {
     "exact": "exact",
+    "symmetric": "symmetric",
+    "drift": "drift",
     "compressible": "compressible",
     "overshoot": "tracer_overshoot",
     "leak": "tracer_leak",
@@ -102,9 +110,37 @@ def test_the_exact_replay_passes_what_the_profile_serves_and_skips_the_rest(
         for r in rs:
             if check in SERVED:
                 assert r["passed"] and not r["skipped"], r["message"]
+            elif check in SYMMETRY:
+                assert r["skipped"] == Replay.equivariance_skip, r
             else:
                 reason = SHEAR_FLOW.missing(check_spec(check).requires)
                 assert reason is not None and r["skipped"] == reason, r
+
+
+def test_the_equivariant_replay_passes_every_check_the_profile_serves(
+    results: list[dict[str, Any]],
+) -> None:
+    symmetric = verdicts(results, "symmetric")
+    for check in SERVED | SYMMETRY:
+        for r in symmetric[check]:
+            assert r["passed"] and not r["skipped"], r["message"]
+    for r in symmetric["equivariance"]:
+        assert "exact tier" in r["message"] and r["value"] < 1e-6, r["message"]
+        names = {key.split(":", 1)[1] for key in r["details"]}
+        assert names == {"reflect_x", "reflect_y", "reflect_xy", "shift_x3", "shift_y3"}
+
+
+def test_a_preferred_direction_fails_equivariance_alone_at_step_1(
+    results: list[dict[str, Any]],
+) -> None:
+    """A 1e-3 drift along +x: x -> -x and the half turn turn it into one along -x; y -> -y and
+    the shifts keep it. Nothing else sees it."""
+    assert failed(results, "drift") == {"equivariance"}
+    for r in verdicts(results, "drift")["equivariance"]:
+        assert not r["passed"] and r["step"] == 1, r["message"]
+        beyond = r["message"].split("beyond")[1]
+        assert "reflect_x " in beyond and "reflect_xy " in beyond, r["message"]
+        assert "reflect_y " not in beyond and "shift" not in beyond, r["message"]
 
 
 @pytest.mark.parametrize(
@@ -134,4 +170,4 @@ def test_an_energy_injecting_model_fails_budgets_first(results: list[dict[str, A
 
 def test_persistence_fails_dynamics_on_the_shear_flow(results: list[dict[str, Any]]) -> None:
     assert {"dynamics", "skill"} <= failed(results, "persistence")
-    assert not {"solenoidality", "bounds", "budgets"} & failed(results, "persistence")
+    assert not {"solenoidality", "bounds", "budgets", "equivariance"} & failed(results, "persistence")

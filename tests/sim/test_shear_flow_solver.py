@@ -2,7 +2,9 @@
 a Taylor-Green-type vortex decays at ``exp(-nu |k|^2 t)`` with its analytic pressure; the
 card's shear layers stay divergence-free, lose kinetic energy and enstrophy, keep the
 tracer's integral and (resolved) its range; without viscosity the dealiased system keeps its
-energy; the stored frames are reproduced by stepping from them; a perturbation grows."""
+energy; the stored frames are reproduced by stepping from them; a perturbation grows; the
+solver commutes with every symmetry of the profile's group (stepping a transformed state equals
+transforming the stepped state), which validates the group against the physics."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import math
 import pytest
 import torch
 
+from physcheck.diagnostics.symmetry import SymmetryGroup
 from physcheck.errors import SimulationError
+from physcheck.fields import FieldLayout
+from physcheck.profiles import SHEAR_FLOW
 from physcheck.sim.shear_flow import (
     PeriodicGrid2D,
     ShearFlowParameters,
@@ -136,3 +141,54 @@ def test_a_step_past_the_cfl_limit_is_refused() -> None:
     solver = ShearFlowSolver(grid, ShearFlowParameters(), substeps=1, cfl_max=0.5)
     with pytest.raises(SimulationError, match="CFL number .* exceeds 0.5 .*more substeps"):
         solver.advance(velocity[None], tracer[None])
+
+
+LAYOUT = FieldLayout.of(SHEAR_FLOW)
+GROUP = SymmetryGroup.of(SHEAR_FLOW, LAYOUT, (NX, NY))
+
+
+def generic_state(grid: PeriodicGrid2D) -> torch.Tensor:
+    """The card's layers plus a random divergence-free, dealiased velocity and tracer of 10 %
+    (no symmetry of its own), as a state ``[1, X, Y, C]`` in the profile's channel order."""
+    velocity, tracer = initial_condition(grid, ShearFlowParameters(n_shear=2, n_blobs=2))
+    noise = torch.randn(3, NX, NY, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
+    smooth = grid.ifft(grid.fft(noise) * grid.dealias)
+    velocity = velocity + 0.1 * grid.ifft(grid.project(grid.fft(smooth[:2])) * grid.dealias)
+    return to_state(grid, velocity[None], tracer[None] + 0.1 * smooth[2])
+
+
+def to_state(grid: PeriodicGrid2D, velocity: torch.Tensor, tracer: torch.Tensor) -> torch.Tensor:
+    """``velocity [B, 2, X, Y]``, ``tracer [B, X, Y]`` -> ``[B, X, Y, C]`` with the pressure."""
+    solver = ShearFlowSolver(grid, ShearFlowParameters())
+    channels = {"tracer": tracer, "pressure": solver.pressure(velocity)}
+    channels["velocity_x"], channels["velocity_y"] = velocity.unbind(1)
+    return torch.stack([channels[name] for name in LAYOUT.names], dim=-1)
+
+
+def stepped(grid: PeriodicGrid2D, state: torch.Tensor) -> torch.Tensor:
+    """``state [B, X, Y, C]`` two frames later (Re 1e3, Sc 0.5)."""
+    solver = ShearFlowSolver(grid, ShearFlowParameters(reynolds=1e3, schmidt=0.5), substeps=16)
+    velocity = state[..., list(LAYOUT.velocity)].movedim(-1, 1)
+    velocity, tracer = solver.advance(velocity, state[..., LAYOUT.index("tracer")], n_frames=2)
+    return to_state(grid, velocity, tracer)
+
+
+@pytest.mark.parametrize("transform", GROUP.transforms, ids=lambda t: t.name)
+def test_the_solver_commutes_with_every_symmetry_of_the_profile(transform) -> None:  # type: ignore[no-untyped-def]
+    grid = PeriodicGrid2D(NX, NY)
+    state = generic_state(grid)
+    moved = GROUP.apply(transform, state)
+    assert float((moved - state).abs().max()) > 0.1  # the state is not its own image
+    gap = stepped(grid, moved) - GROUP.apply(transform, stepped(grid, state))
+    assert float(gap.abs().max()) < 1e-12 * float(state.abs().max()), transform.name
+
+
+def test_a_reflection_with_the_wrong_sign_is_not_a_symmetry_of_the_solver() -> None:
+    """The teeth of the test above: x -> -x moving the points but keeping u_x (the velocity
+    taken for scalars) maps solutions onto states that step elsewhere."""
+    grid = PeriodicGrid2D(NX, NY)
+    state = generic_state(grid)
+    reflect = GROUP.by_name("reflect_x")
+    wrong = SymmetryGroup(LAYOUT, vectors=(), pseudovectors=(), transforms=(reflect,))
+    gap = stepped(grid, wrong.apply(reflect, state)) - wrong.apply(reflect, stepped(grid, state))
+    assert float(gap.abs().max()) > 1e-3
