@@ -8,7 +8,7 @@ import torch
 from physcheck.diagnostics import divb_ratio, project_state, vrmse
 from physcheck.engine import RolloutError, relative_noise, rollout
 from physcheck.strategies import mhd_state
-from tests.models.zoo_basic import LinearMix, NaNAt, Stochastic
+from tests.zoo.basic import LinearMix, NaNAt, Stochastic
 
 
 @pytest.fixture(scope="module")

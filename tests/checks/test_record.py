@@ -11,7 +11,7 @@ from physcheck.engine import rollout
 from physcheck.fields import MHD_LAYOUT
 from physcheck.records import RecordBuilder, TruthRecord
 from physcheck.strategies import mhd_state
-from tests.models.zoo_basic import LinearMix, NaNAt
+from tests.zoo.basic import LinearMix, NaNAt
 
 SETTINGS = DiagnosticSettings(spectrum_steps=(1, 2, 5))
 SERIES = ("vrmse", "divb", "variance", "energy_ratio", "mean_abs_b", "mass", "spectra")

@@ -92,7 +92,7 @@ def test_a_refused_export_is_one_line_with_status_4(tmp_path: Path, args: tuple[
 
 
 def test_a_model_that_ends_the_process_fails_the_export(tmp_path: Path) -> None:
-    model = "x=tests.reliability.models:exits_with_status_0"
+    model = "x=tests.zoo.faults:exits_with_status_0"
     done = physcheck_export(tmp_path, "out", *SMALL, "--physcheck-model", model)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "physcheck: the export ended before it finished (exit status 0)" in done.stderr

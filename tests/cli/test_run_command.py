@@ -102,7 +102,7 @@ def test_the_main_job_names_the_same_data_from_the_checkout_and_elsewhere(tmp_pa
 
 
 def test_a_session_that_ends_abruptly_with_status_0_fails_the_run(tmp_path: Path) -> None:
-    model = "x=tests.reliability.models:exits_with_status_0"
+    model = "x=tests.zoo.faults:exits_with_status_0"
     done = physcheck_run(
         tmp_path,
         *("--physcheck-model", model, "--physcheck-window", "3:1:4"),

@@ -73,7 +73,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     """The results of one pytest session gating the zoo's shear_flow members and persistence."""
     folder = tmp_path_factory.mktemp("shear-gate")
     target = folder / "results.json"
-    models = [f"--physcheck-model={name}=tests.zoo_shear_flow:{attr}" for name, attr in MODELS.items()]
+    models = [f"--physcheck-model={name}=tests.zoo.shear_flow:{attr}" for name, attr in MODELS.items()]
     status = pytest.main(
         [
             "-q", "-p", "no:cacheprovider", "--physcheck-only", "--physcheck-no-snapshot",

@@ -154,7 +154,7 @@ def test_a_model_that_edits_its_input_cannot_corrupt_the_others(tmp_path: Path) 
     settings = build_settings(
         {"cache": False},
         {
-            "models": ["vandal=tests.reliability.models:vandal", "exact=tests.zoo:exact"],
+            "models": ["vandal=tests.zoo.faults:vandal", "exact=tests.zoo:exact"],
             "checks": "finite,stability_horizon",
             "window": "3:1:6",
         },
@@ -178,7 +178,7 @@ def test_a_model_that_edits_its_input_cannot_corrupt_the_others(tmp_path: Path) 
         (["--physcheck-checks", ","], ["no check selected"]),
         (["--physcheck-device", "cuda"], ["cuda", "no CUDA"]),
         (["--physcheck-window", "3:1:500"], ["past the trajectory's end"]),
-        (["--physcheck-model", "m=tests.reliability.models:wrong_channels"], ["m", "channels"]),
+        (["--physcheck-model", "m=tests.zoo.faults:wrong_channels"], ["m", "channels"]),
     ],
     ids=[
         "nan-noise",
@@ -273,14 +273,14 @@ def test_a_short_history_window_is_found_before_collection(pytester: pytest.Pyte
 def test_a_class_with_a_step_method_is_instantiated() -> None:
     from physcheck.models import load
 
-    model = load("tests.reliability.models:PlainClass", data=None)
+    model = load("tests.zoo.faults:PlainClass", data=None)
     assert model.n_history == 1 and not isinstance(model, type)
 
 
 def test_a_module_subclass_without_init_gets_no_options() -> None:
     from physcheck.models import load
 
-    model = load("tests.reliability.models:BareModule", data=object(), device="cpu")
+    model = load("tests.zoo.faults:BareModule", data=object(), device="cpu")
     assert isinstance(model, torch.nn.Module)
 
 
@@ -312,14 +312,14 @@ def test_a_model_that_raises_fails_each_item_with_one_line_computed_once(
     result = run(
         pytester,
         "--physcheck-model",
-        "bad=tests.reliability.models:raises_later",
+        "bad=tests.zoo.faults:raises_later",
         "--physcheck-checks",
         "finite,stability_horizon,energy",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(failed=3)
     result.stdout.fnmatch_lines(
-        ["*physcheck: model 'bad' failed: RuntimeError: diverged at step 3 (at *models.py:*"]
+        ["*physcheck: model 'bad' failed: RuntimeError: diverged at step 3 (at *faults.py:*"]
     )
     assert "CallInfo" not in result.stdout.str()
     assert result.stdout.str().count("step calls: ") == 0
@@ -402,7 +402,7 @@ def test_a_crashed_xdist_worker_is_reported_not_lost(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = Path(__file__).resolve().parents[2]
-    monkeypatch.setenv("PYTHONPATH", str(repo))  # the subprocess imports tests.reliability.models
+    monkeypatch.setenv("PYTHONPATH", str(repo))  # the subprocess imports tests.zoo.faults
     json_path = pytester.path / "results.json"
     result = pytester.runpytest_subprocess(
         *FAST,
@@ -413,7 +413,7 @@ def test_a_crashed_xdist_worker_is_reported_not_lost(
         "--max-worker-restart",
         "0",
         "--physcheck-model",
-        "dies=tests.reliability.models:kills_its_process",
+        "dies=tests.zoo.faults:kills_its_process",
         "--physcheck-model",
         "exact=tests.zoo:exact",
         "--physcheck-checks",
@@ -421,7 +421,7 @@ def test_a_crashed_xdist_worker_is_reported_not_lost(
         f"--physcheck-json={json_path}",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED  # a failed gate, never "no tests ran"
-    result.stdout.fnmatch_lines(["*model dies (tests.reliability.models:kills_its_process)*", "*CRASHED: the worker running physcheck::*dies* crashed*"])
+    result.stdout.fnmatch_lines(["*model dies (tests.zoo.faults:kills_its_process)*", "*CRASHED: the worker running physcheck::*dies* crashed*"])
     document = json.loads(json_path.read_text())
     assert "worker 'gw0' crashed" in document["crashed"]["dies"]
 
@@ -430,11 +430,11 @@ def test_a_crashed_xdist_worker_alone_fails_the_gate(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = Path(__file__).resolve().parents[2]
-    monkeypatch.setenv("PYTHONPATH", str(repo))  # the subprocess imports tests.reliability.models
+    monkeypatch.setenv("PYTHONPATH", str(repo))  # the subprocess imports tests.zoo.faults
     result = pytester.runpytest_subprocess(
         *FAST,
         *("-p", "xdist", "-n", "1", "--max-worker-restart", "0"),
-        *("--physcheck-model", "dies=tests.reliability.models:kills_its_process"),
+        *("--physcheck-model", "dies=tests.zoo.faults:kills_its_process"),
         *("--physcheck-checks", "finite"),
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-2000:]

@@ -66,14 +66,14 @@ def test_a_model_that_exits_the_process_fails_its_items_with_one_line(
     result = run(
         pytester,
         "--physcheck-model",
-        "bye=tests.reliability.models:calls_sys_exit",
+        "bye=tests.zoo.faults:calls_sys_exit",
         "--physcheck-checks",
         "finite",
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*physcheck: model 'bye' failed: SystemExit: 0 (at *reliability/models.py:*"]
+        ["*physcheck: model 'bye' failed: SystemExit: 0 (at *zoo/faults.py:*"]
     )
     assert "Traceback" not in result.stdout.str()
 
@@ -247,7 +247,7 @@ def test_a_hung_model_fails_its_items_naming_the_step(pytester: pytest.Pytester)
     result = run(
         pytester,
         "--physcheck-model",
-        "h=tests.reliability.models:hangs_at_step_3",
+        "h=tests.zoo.faults:hangs_at_step_3",
         "--physcheck-checks",
         "finite,vrmse",
         "--physcheck-step-timeout",
@@ -283,7 +283,7 @@ def test_a_model_that_raises_in_its_first_step_fails_its_items_and_the_others_ru
     would take the other models' verdicts with it."""
     result = run(
         pytester,
-        *("--physcheck-model", "big=tests.reliability.models:out_of_memory"),
+        *("--physcheck-model", "big=tests.zoo.faults:out_of_memory"),
         *("--physcheck-model", "oracle=reference"),
         *("--physcheck-checks", "finite,vrmse"),
     )
@@ -292,6 +292,6 @@ def test_a_model_that_raises_in_its_first_step_fails_its_items_and_the_others_ru
     failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
     assert len(failed) == 2 and all("[big" in line for line in failed)
     result.stdout.fnmatch_lines(
-        ["*physcheck: model 'big' failed: MemoryError: CUDA out of memory* (at *models.py:*"]
+        ["*physcheck: model 'big' failed: MemoryError: CUDA out of memory* (at *faults.py:*"]
     )
     assert "Traceback" not in result.stdout.str() + result.stderr.str()

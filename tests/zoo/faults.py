@@ -1,4 +1,4 @@
-"""Models that misbehave, for the reliability catalogue (``tests.reliability.models:NAME``)."""
+"""Models that misbehave, for the reliability catalogue (``tests.zoo.faults:NAME``)."""
 
 from __future__ import annotations
 
