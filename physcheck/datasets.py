@@ -61,9 +61,10 @@ def default_name(profile: str | None = None) -> str:
     else ``default``."""
     name = os.environ.get(DATASET_ENV, "").strip()
     if not name and profile:
-        from physcheck.profiles import profile_named
+        from physcheck.profiles import GENERIC, profile_named
 
-        name = profile_named(profile).default_set or ""
+        if profile != GENERIC:  # the generic profile has no set of its own
+            name = profile_named(profile).default_set or ""
     name = name or DEFAULT
     recipe(name)
     return name

@@ -23,7 +23,7 @@ def positive_channels(ctx: CheckContext) -> list[int]:
     """The channel positions of the profile's positive fields (each component of a vector
     field), in the profile's field order."""
     profile = ctx.profile
-    names = [c for f in profile.positive for c in profile.field(f).channels(profile.spatial_dims)]
+    names = [c for f in profile.positive for c in profile.field_channels(f)]
     return [ctx.layout.index(name) for name in names]
 
 

@@ -36,11 +36,15 @@ def as_optional_text(key: str, raw: Any) -> str | None:
 
 
 def parse_profile(raw: Any) -> str | None:
-    """A registered dataset profile's name (``physcheck.profiles``; e.g. ``mhd``), or ``None``
-    (the run finds its profile from the data's ``dataset_name`` and channels)."""
+    """A registered dataset profile's name (``physcheck.profiles``; e.g. ``mhd``), ``generic``
+    (the profile built from the data's own metadata) or ``None`` (the run finds its profile
+    from the data's ``dataset_name`` and channels)."""
     name = as_optional_text("profile", raw)
     if name is not None:
-        from physcheck.profiles import profile_named
+        from physcheck.profiles import GENERIC, profile_named
+
+        if name == GENERIC:
+            return name
 
         profile_named(name)  # ConfigError listing the known profiles
     return name

@@ -87,8 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "profile", parse_profile, None,
         "the data set's profile (its fields, constraints and the checks that apply), by name: "
-        "mhd or one registered with physcheck.profiles.register_profile (default: found from "
-        "the data's dataset_name, else its channels)",
+        "a built-in one (mhd, shear_flow, a structural profile of a Well dataset), one "
+        "registered with physcheck.profiles.register_profile, or generic (default: found from "
+        "the data's dataset_name, else its channels, else the generic profile built from the "
+        "data's own metadata)",
         "--physcheck-profile", "NAME", show=same,
     ),
     Setting(

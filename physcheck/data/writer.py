@@ -3,10 +3,12 @@
 Layout (``SPEC.md`` section 5): root attrs ``dataset_name``, ``grid_type``,
 ``n_spatial_dims``, ``n_trajectories``, ``simulation_parameters`` (plus one attr per
 parameter); groups ``dimensions`` (``time``, ``x``, ``y``, ``z``), ``boundary_conditions``
-(``{x,y,z}_periodic`` with a bool ``mask`` whose first and last entries are True),
+(``{axis}_{type}``, ``x_periodic`` unless told, with a bool ``mask`` whose first and last
+entries are True),
 ``scalars`` (the parameters), ``t0_fields`` / ``t1_fields`` / ``t2_fields`` with
-``field_names`` attrs; field arrays ``(B, T, *S[, D])`` float32, S the D = 1 to 3 spatial axes
-(``(B, T, X, Y, Z[, 3])`` in 3D, ``(B, T, X, Y[, 2])`` in 2D).
+``field_names`` attrs; field arrays ``(B, T, *S[, D[, D]])`` float32, S the D = 1 to 3 spatial
+axes (``(B, T, X, Y, Z[, 3])`` in 3D, ``(B, T, X, Y[, 2])`` in 2D; a t2 field ``(B, T, *S, D,
+D)``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def write_well_file(
     extra_attrs: Mapping[str, Any] | None = None,
     compression: str | None = "gzip",
     origin: float | Sequence[float] = 0.0,
+    tensor_fields: Mapping[str, np.ndarray] | None = None,
+    boundaries: Mapping[str, str] | None = None,
+    axes: Sequence[str] | None = None,
 ) -> Path:
     """Write one Well file of periodic trajectories on a D-dimensional grid (D = 1 to 3, from
     the fields' shapes).
@@ -46,7 +51,10 @@ def write_well_file(
     3D); ``vector_fields[name]``: ``[B, T, *S, D]`` (t1 fields, e.g. magnetic_field,
     velocity); ``times``: ``[T]`` frame times; ``box_size``: the length of every side, or one
     per axis (grid spacing ``box_size / N``); ``origin``: the first cell's coordinate (one, or
-    one per axis); ``parameters``: simulation parameters (``Ma``, ``Ms``).
+    one per axis); ``parameters``: simulation parameters (``Ma``, ``Ms``);
+    ``tensor_fields[name]``: ``[B, T, *S, D, D]`` (t2 fields); ``boundaries``: the boundary type
+    of an axis (``{"y": "WALL"}``; ``PERIODIC`` where not given); ``axes``: the spatial axes'
+    names (``x``, ``y``, ``z`` unless given, e.g. ``theta``, ``phi``).
     """
     path = Path(path)
     first = next(iter(scalar_fields.values()), None)
@@ -60,7 +68,15 @@ def write_well_file(
         raise ArgumentError(
             f"fields must be [B, T, *S] with 1 to 3 spatial axes S; got {len(shape)} spatial axes"
         )
-    axes = SPATIAL_DIMS[: len(shape)]
+    axes = tuple(axes) if axes is not None else SPATIAL_DIMS[: len(shape)]
+    if len(axes) != len(shape):
+        raise ArgumentError(f"axes {list(axes)} do not name the fields' {len(shape)} spatial axes")
+    unknown = [a for a in boundaries or {} if a not in axes]
+    if unknown:
+        raise ArgumentError(f"boundaries name axes {unknown} the fields do not have ({list(axes)})")
+    bc_types = {axis: "PERIODIC" for axis in axes} | {
+        axis: kind.upper() for axis, kind in (boundaries or {}).items()
+    }
     sizes = _per_axis(box_size, len(axes), "box_size")
     origins = _per_axis(origin, len(axes), "origin")
     with atomic_write(path) as tmp, h5py.File(tmp, "w") as f:
@@ -88,10 +104,10 @@ def write_well_file(
 
         bcs = f.create_group("boundary_conditions")
         for axis, n in zip(axes, shape, strict=True):
-            group = bcs.create_group(f"{axis}_periodic")
+            group = bcs.create_group(f"{axis}_{bc_types[axis].lower()}")
             group.attrs["associated_dims"] = [axis]
             group.attrs["associated_fields"] = []
-            group.attrs["bc_type"] = "PERIODIC"
+            group.attrs["bc_type"] = bc_types[axis]
             group.attrs["sample_varying"] = False
             group.attrs["time_varying"] = False
             mask = np.zeros(n, dtype=bool)
@@ -109,6 +125,7 @@ def write_well_file(
         for group_name, fields, extra in (
             ("t0_fields", scalar_fields, ()),
             ("t1_fields", vector_fields, (len(axes),)),
+            ("t2_fields", tensor_fields or {}, (len(axes), len(axes))),
         ):
             group = f.create_group(group_name)
             group.attrs["field_names"] = list(fields)
@@ -127,8 +144,6 @@ def write_well_file(
                 dset.attrs["dim_varying"] = [True] * len(axes)
                 dset.attrs["sample_varying"] = True
                 dset.attrs["time_varying"] = True
-        t2 = f.create_group("t2_fields")
-        t2.attrs["field_names"] = []
     return path
 
 

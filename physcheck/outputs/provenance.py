@@ -6,7 +6,9 @@ records that look the same:
 
 - ``data``: the source as given (a path, an fsspec URL with any credentials removed, or the
   physcheck set built on first use), the split, the data set's own name, grid, fields and
-  time step; every file the checked trajectories were read from with its size and SHA-256
+  time step, its axes' boundary types and the profile that judged it (``profile``: its name,
+  whether it is the generic one and what a dataset-specific profile would add); every file the
+  checked trajectories were read from with its size and SHA-256
   (local files: computed once per file and remembered by path, size and mtime; remote files:
   the server's ETag or modification time, since hashing would download the whole file), the
   ``stats.yaml`` beside it, each trajectory with its file, (Ma, Ms) and the window's frames.
@@ -25,9 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from physcheck.data.checksums import file_sha256
 from physcheck.formatting import redact_url
+from physcheck.outputs.summary import profile_lines
 
 if TYPE_CHECKING:
     from physcheck.suite import Suite
+
+#: the checks whose measures assume a periodic box (spectra, periodic translations)
+PERIODIC_CHECKS = ("spectrum", "equivariance")
 
 
 def _file_entry(path: Any) -> dict[str, Any]:
@@ -88,6 +94,8 @@ def data_provenance(suite: Suite) -> dict[str, Any]:
         "dataset_name": data.name,
         "grid": list(data.spatial_shape),
         "fields": list(data.field_names),
+        "boundaries": data.axis_boundaries,
+        "profile": profile_provenance(suite),
         "time_step": data.frame_interval,
         "files": files,
         "stats": stats,
@@ -98,6 +106,24 @@ def data_provenance(suite: Suite) -> dict[str, Any]:
             "steps": window.n_steps,
         },
     }
+
+
+def profile_provenance(suite: Suite) -> dict[str, Any]:
+    """The ``data.profile`` block: the profile's name, whether it is the generic one (then
+    ``would_add``: the checks a dataset-specific profile of these fields could add), and
+    ``periodic_checks``: the checks it serves that assume a periodic box."""
+    from physcheck.config import check_names, check_spec
+    from physcheck.profiles import would_add
+
+    profile = suite.profile
+    requires = {name: check_spec(name).requires for name in check_names()}
+    block: dict[str, Any] = {"name": profile.name, "generic": profile.generic}
+    if profile.generic:
+        block["would_add"] = would_add(profile, requires)
+    block["periodic_checks"] = [
+        c for c in PERIODIC_CHECKS if c in requires and profile.missing(requires[c]) is None
+    ]
+    return block
 
 
 def model_provenance(suite: Suite, name: str) -> dict[str, Any]:
@@ -190,6 +216,7 @@ def summary_lines(block: dict[str, Any] | None) -> list[str]:
         f"data: {source}, split {data['split']}, {data['dataset_name']}, {grid}, "
         f"window {data['window']['label']}; trajectories {trajectories}"
     ]
+    lines += profile_lines(data)
     for f in data["files"]:
         checksum = f"sha256 {f['sha256'][:16]}" if f["sha256"] else f"version {f.get('version')}"
         lines.append(f"  file {f['name']}: {f['size']} bytes, {checksum}")
@@ -222,11 +249,13 @@ def junit_properties(block: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 
 __all__ = [
+    "PERIODIC_CHECKS",
     "data_provenance",
     "environment",
     "junit_properties",
     "merge",
     "model_provenance",
+    "profile_provenance",
     "provenance",
     "summary_lines",
 ]

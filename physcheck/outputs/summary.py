@@ -1,4 +1,5 @@
-"""The terminal summary of a run: per model its key numbers and each check's counts."""
+"""The terminal summary of a run: per model its key numbers and each check's counts; and what
+the data's profile and boundaries mean for the verdicts (``profile_lines``)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,40 @@ def _trajectories(numbers: Mapping[str, Any], settings: Mapping[str, Any]) -> li
     return list(chosen) if isinstance(chosen, list) else list(range(n))
 
 
+def profile_lines(data: Mapping[str, Any]) -> list[str]:
+    """What the provenance's ``data`` block says of the verdicts: data judged under the generic
+    profile (and the checks a dataset-specific profile would add), and data whose boundaries
+    are not a periodic box (the periodic-box assumptions of spectra and translations)."""
+    lines = []
+    profile = data.get("profile") or {}
+    if profile.get("generic"):
+        adds = profile.get("would_add") or []
+        add = (
+            f"; register a profile to add {', '.join(adds)} (physcheck.profiles.register_profile)"
+            if adds
+            else ""
+        )
+        lines.append(
+            f"profile: generic: no profile knows data set {data.get('dataset_name')!r}, so it "
+            "was judged under the generic profile built from its own metadata (fields, "
+            f"dimensions, boundaries) and no physics constraint was checked{add}"
+        )
+    boundaries = data.get("boundaries") or {}
+    if any(kind != "PERIODIC" for kind in boundaries.values()):
+        sides = ", ".join(f"{axis} {kind.lower()}" for axis, kind in boundaries.items())
+        periodic = profile.get("periodic_checks") or []
+        judged = (
+            f"{', '.join(periodic)} judged them anyway: read those verdicts with care"
+            if periodic
+            else "no check that assumes them was judged"
+        )
+        lines.append(
+            f"boundaries: not a periodic box ({sides}): the periodic-box assumptions of "
+            f"spectra and translations do not hold; {judged}"
+        )
+    return lines
+
+
 def summary_lines(
     results: Iterable[Mapping[str, Any]],
     key_numbers: Mapping[str, Mapping[str, Any]],
@@ -141,4 +176,4 @@ def summary_lines(
     return lines
 
 
-__all__ = ["summary_lines"]
+__all__ = ["profile_lines", "summary_lines"]

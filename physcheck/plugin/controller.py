@@ -4,7 +4,7 @@ results from test reports (on the xdist controller too) and writes the outputs."
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,12 +114,8 @@ class PhyscheckPlugin:
         if settings["data"] is None and provenance is not None:
             settings["data"] = f"physcheck set {provenance['data']['recipe']!r}"
         if settings["profile"] is None and provenance is not None:
-            # the profile the run found from the data (as the suite finds it)
-            from physcheck.profiles import profile_for
-
-            data = provenance["data"]
-            with suppress(PhyscheckError):
-                settings["profile"] = profile_for(data["dataset_name"], data["fields"]).name
+            # the profile the run found from the data (``generic`` where none knew them)
+            settings["profile"] = (provenance["data"].get("profile") or {}).get("name")
         return settings
 
     def provenance(self) -> dict[str, Any] | None:

@@ -17,10 +17,18 @@ from physcheck.errors import ConfigError
 from physcheck.profiles.symmetries import SymmetrySpec
 
 #: tensor kinds of a field: a scalar, a polar vector (velocity), a pseudo-vector (the magnetic
-#: field: it keeps its sign under a reflection of the axis it lies along)
-FIELD_KINDS = ("scalar", "vector", "pseudovector")
+#: field: it keeps its sign under a reflection of the axis it lies along), a rank-2 tensor
+#: (active_matter's D and E, viscoelastic_instability's conformation tensor C)
+FIELD_KINDS = ("scalar", "vector", "pseudovector", "tensor")
 #: where The Well stores each kind of field
-WELL_GROUPS = {"scalar": "t0_fields", "vector": "t1_fields", "pseudovector": "t1_fields"}
+WELL_GROUPS = {
+    "scalar": "t0_fields",
+    "vector": "t1_fields",
+    "pseudovector": "t1_fields",
+    "tensor": "t2_fields",
+}
+#: the kind of a field in each Well group (a t1 field is read as a polar vector)
+GROUP_KINDS = {"t0_fields": "scalar", "t1_fields": "vector", "t2_fields": "tensor"}
 AXES = ("x", "y", "z")
 
 #: what a check can need from a profile, and how a skip reason says it is missing
@@ -43,7 +51,7 @@ BUDGETS = ("kinetic_energy", "enstrophy")
 class FieldSpec:
     """One field of a dataset: its Well ``name`` (``density``, ``magnetic_field``), its tensor
     ``kind`` (one of ``FIELD_KINDS``) and its ``group`` in a Well file (from the kind unless
-    given: a scalar in ``t0_fields``, a vector in ``t1_fields``)."""
+    given: a scalar in ``t0_fields``, a vector in ``t1_fields``, a tensor in ``t2_fields``)."""
 
     name: str
     kind: str = "scalar"
@@ -58,15 +66,25 @@ class FieldSpec:
             object.__setattr__(self, "group", WELL_GROUPS[self.kind])
 
     @property
-    def is_vector(self) -> bool:
-        return self.kind != "scalar"
+    def is_scalar(self) -> bool:
+        return self.kind == "scalar"
 
-    def channels(self, spatial_dims: int) -> tuple[str, ...]:
+    @property
+    def is_vector(self) -> bool:
+        """A polar or pseudo-vector (a tensor is neither a scalar nor a vector)."""
+        return self.kind in ("vector", "pseudovector")
+
+    def channels(self, spatial_dims: int, axes: tuple[str, ...] = AXES) -> tuple[str, ...]:
         """The Well's flattened channel names: ``name`` for a scalar, ``name_x``, ``name_y``
-        (, ``name_z``) for a vector."""
-        if not self.is_vector:
+        (, ``name_z``) for a vector, ``name_xx``, ``name_xy`` ... (row-major) for a tensor;
+        ``axes``: the names of the spatial axes (The Well's ``dimensions``: ``x``, ``y``, ``z``,
+        or e.g. planetswe's ``theta``, ``phi``)."""
+        names = axes[:spatial_dims]
+        if self.is_scalar:
             return (self.name,)
-        return tuple(f"{self.name}_{axis}" for axis in AXES[:spatial_dims])
+        if self.is_vector:
+            return tuple(f"{self.name}_{axis}" for axis in names)
+        return tuple(f"{self.name}_{a}{b}" for a in names for b in names)
 
 
 @dataclass(frozen=True)
@@ -93,7 +111,10 @@ class Profile:
     pseudo-vector rules and shifts; ``None``: none is judged); ``guide_axis``: whether a guide
     (mean) field sets a perpendicular plane;
     ``spectra``: the spectra judged; ``default_set``: the physcheck data set a run of this
-    profile uses when no data are given (``physcheck.datasets``)."""
+    profile uses when no data are given (``physcheck.datasets``); ``axes``: the names of the
+    spatial axes where they are not ``x``, ``y``, ``z`` (planetswe's ``theta``, ``phi``);
+    ``generic``: built from a data file's own metadata (``physcheck.profiles.generic``), not
+    written for its physics."""
 
     name: str
     dataset_names: tuple[str, ...]
@@ -110,10 +131,17 @@ class Profile:
     description: str = ""
     notes: tuple[str, ...] = field(default=())
     default_set: str | None = None
+    axes: tuple[str, ...] = ()
+    generic: bool = False
 
     def __post_init__(self) -> None:
         if self.spatial_dims not in (1, 2, 3):
             raise ConfigError(f"profile {self.name!r}: spatial_dims must be 1, 2 or 3")
+        if self.axes and len(self.axes) != self.spatial_dims:
+            raise ConfigError(
+                f"profile {self.name!r}: axes {list(self.axes)} do not name its "
+                f"{self.spatial_dims} spatial dimensions"
+            )
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise ConfigError(f"profile {self.name!r}: duplicate field names {names}")
@@ -129,10 +157,11 @@ class Profile:
                     f"profile {self.name!r}: {role} names unknown field(s) {unknown}; fields: {names}"
                 )
         vectors = {f.name for f in self.fields if f.is_vector}
+        scalars = {f.name for f in self.fields if f.is_scalar}
         scalar_div = [n for n in self.divergence_free if n not in vectors]
         if scalar_div:
             raise ConfigError(f"profile {self.name!r}: divergence_free field(s) {scalar_div} are not vectors")
-        vector_bounds = [n for n in self.bounded if n in vectors]
+        vector_bounds = [n for n in self.bounded if n not in scalars]
         if vector_bounds:
             raise ConfigError(f"profile {self.name!r}: bounded field(s) {vector_bounds} are not scalars")
         unknown_budgets = [b for b in self.non_increasing if b not in BUDGETS]
@@ -179,10 +208,19 @@ class Profile:
         return any(f.name == name and (not kinds or f.kind in kinds) for f in self.fields)
 
     @property
+    def axis_names(self) -> tuple[str, ...]:
+        """The names of the spatial axes (``axes``, else ``x``, ``y``(, ``z``))."""
+        return self.axes or AXES[: self.spatial_dims]
+
+    def field_channels(self, name: str) -> tuple[str, ...]:
+        """The channel names of field ``name`` (``FieldSpec.channels`` on this profile's axes)."""
+        return self.field(name).channels(self.spatial_dims, self.axis_names)
+
+    @property
     def channel_names(self) -> tuple[str, ...]:
         """Every channel in the Well's flattened order (fields in order, vector components x,
-        y(, z))."""
-        return tuple(c for f in self.fields for c in f.channels(self.spatial_dims))
+        y(, z), tensor components xx, xy, ... row-major)."""
+        return tuple(c for f in self.fields for c in self.field_channels(f.name))
 
     # -- what the checks can use -----------------------------------------------------------------
     @property
@@ -205,7 +243,7 @@ class Profile:
     @property
     def conserved_fields(self) -> tuple[str, ...]:
         """The conserved integrals that are a scalar field's integral (``tracer``)."""
-        scalars = {f.name for f in self.fields if not f.is_vector}
+        scalars = {f.name for f in self.fields if f.is_scalar}
         return tuple(c for c in self.conserved if c in scalars)
 
     def missing(self, requires: Iterable[str]) -> str | None:
@@ -258,6 +296,7 @@ __all__ = [
     "BUDGETS",
     "CAPABILITIES",
     "FIELD_KINDS",
+    "GROUP_KINDS",
     "WELL_GROUPS",
     "FieldSpec",
     "Profile",

@@ -120,8 +120,10 @@ class Inputs:
     @cached_property
     def profile(self) -> Profile:
         """The data's profile: the ``profile`` setting's, else the one listing the data's
-        ``dataset_name``, else the one with its channels (``physcheck.profiles.profile_for``)."""
-        return profile_for(self.data.name, self.data.field_names, named=self.settings.profile)
+        ``dataset_name``, else the one with its channels, else the generic one built from the
+        data's metadata (``physcheck.profiles.profile_for``)."""
+        data, named = self.data, self.settings.profile
+        return profile_for(data.name, data.field_names, named=named, generic=data.generic_profile())
 
     @cached_property
     def layout(self) -> FieldLayout:

@@ -168,3 +168,80 @@ def test_a_2d_file_follows_the_well_format_and_loads_with_the_well(tmp_path: Pat
     np.testing.assert_array_equal(frames[..., 1:].numpy(), velocity[1, 2:5])
     # The Well's first sample is trajectory 0's first frames, channels in the same order
     np.testing.assert_array_equal(sample["input_fields"].numpy(), data.read_frames(0, 0, 2).numpy())
+
+
+def test_tensor_fields_and_walls_agree_with_the_well(tmp_path: Path) -> None:
+    """A t2 field and a wall in y, written by physcheck's writer: The Well's loader reads the
+    same channels in the same order (``D_xx, D_xy, D_yx, D_yy``) and the same boundaries as
+    physcheck's reader, and the generic profile built from the file describes them."""
+    from the_well.data import WellDataset
+
+    from physcheck.data import open_dataset
+    from physcheck.data.writer import field_statistics, write_stats, write_well_file
+
+    rng = np.random.default_rng(1)
+    concentration = rng.uniform(0.5, 1.0, size=(2, 9, 8, 6)).astype(np.float32)
+    velocity = rng.normal(size=(2, 9, 8, 6, 2)).astype(np.float32)
+    stress = rng.normal(size=(2, 9, 8, 6, 2, 2)).astype(np.float32)
+    write_well_file(
+        tmp_path / "data" / "test" / "am.hdf5",
+        dataset_name="active-like",
+        scalar_fields={"concentration": concentration},
+        vector_fields={"velocity": velocity},
+        tensor_fields={"D": stress},
+        times=np.arange(9, dtype=np.float32),
+        box_size=1.0,
+        parameters={"a": 1.0},
+        boundaries={"y": "wall"},
+    )
+    flat = {"velocity": velocity, "D": stress.reshape(2, 9, 8, 6, 4)}
+    write_stats(tmp_path / "stats.yaml", field_statistics({"concentration": concentration}, flat))
+    ds = WellDataset(
+        path=str(tmp_path / "data" / "test"),
+        normalization_path=str(tmp_path / "stats.yaml"),
+        n_steps_input=2,
+        n_steps_output=1,
+        use_normalization=False,
+    )
+    sample = ds[0]
+    data = open_dataset(tmp_path)
+    well_channels = [c for order in (0, 1, 2) for c in ds.metadata.field_names[order]]
+    assert tuple(well_channels) == data.field_names == (
+        "concentration", "velocity_x", "velocity_y", "D_xx", "D_xy", "D_yx", "D_yy",
+    )  # fmt: skip
+    np.testing.assert_array_equal(sample["input_fields"].numpy(), data.read_frames(0, 0, 2).numpy())
+    np.testing.assert_array_equal(data.read_frames(1, 3, 4)[0, ..., 4].numpy(), stress[1, 3, ..., 0, 1])
+    # The Well's boundary codes per axis and side: x periodic (2), y wall (0)
+    assert sample["boundary_conditions"].tolist() == [[2, 2], [0, 0]]
+    assert data.axis_boundaries == {"x": "PERIODIC", "y": "WALL"}
+    assert [f.kind for f in data.generic_profile().fields] == ["scalar", "vector", "tensor"]
+
+
+def test_axis_boundaries_are_read_however_a_file_names_them(tmp_path: Path) -> None:
+    """``associated_dims`` as a list, as one string (The Well's dummy data), or missing (the
+    key's axis); ``bc_type`` as bytes; two conditions on one axis; an axis without any."""
+    from physcheck.data import open_dataset
+    from physcheck.data.writer import write_well_file
+
+    path = write_well_file(
+        tmp_path / "b.hdf5",
+        dataset_name="b",
+        scalar_fields={"a": np.ones((1, 3, 4, 4, 4), dtype=np.float32)},
+        vector_fields={},
+        times=np.arange(3, dtype=np.float32),
+        box_size=1.0,
+        parameters={},
+        boundaries={"y": "open", "z": "wall"},
+    )
+    with h5py.File(path, "a") as f:
+        bcs = f["boundary_conditions"]
+        bcs["x_periodic"].attrs["associated_dims"] = "x"
+        bcs["x_periodic"].attrs["bc_type"] = np.bytes_(b"periodic")
+        del bcs["y_open"].attrs["associated_dims"]
+        wall = bcs.create_group("y_wall")
+        wall.attrs["associated_dims"] = ["y"]
+        wall.attrs["bc_type"] = "WALL"
+        del bcs["z_wall"]
+    data = open_dataset(path)
+    assert data.axis_boundaries == {"x": "PERIODIC", "y": "OPEN/WALL", "z": "UNSPECIFIED"}
+    assert not data.periodic

@@ -20,6 +20,7 @@ from physcheck.profiles import (
     SHEAR_FLOW,
     FieldSpec,
     Profile,
+    generic_profile,
     profile_for,
     profile_named,
     register_profile,
@@ -53,8 +54,15 @@ def test_a_profile_is_found_by_name_then_by_channels_or_named() -> None:
     assert profile_for("my-mhd-copy", MHD_FIELDS) is MHD  # renamed, same channels
     assert profile_for("shear_flow", ["anything"]) is SHEAR_FLOW
     assert profile_for("shear", ["tracer", "pressure", "velocity_x", "velocity_y"]) is SHEAR_FLOW
-    with pytest.raises(DataError, match=r"no physcheck profile knows data set 'gray_scott' .*--physcheck-profile"):
-        profile_for("gray_scott", ["A", "B"])
+    assert profile_for("gray_scott", ["A", "B"]).name == "gray_scott_reaction_diffusion"
+    # data no profile knows: their generic profile where the caller built one from the data,
+    # else the DataError saying how to name one
+    generic = generic_profile("my_new_physics", [("c", "t0_fields")], ("x", "y"))
+    assert profile_for("my_new_physics", ["c"], generic=generic) is generic
+    assert profile_for("MHD_64", MHD_FIELDS, named="generic", generic=generic) is generic
+    assert profile_for("my_new_physics", ["c"], named="mhd", generic=generic) is MHD
+    with pytest.raises(DataError, match=r"no physcheck profile knows data set 'my_new_physics' .*--physcheck-profile"):
+        profile_for("my_new_physics", ["c"])
     register_profile(TOY)
     try:
         assert profile_for("toy", ["concentration"]) is TOY

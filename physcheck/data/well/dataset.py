@@ -30,6 +30,7 @@ from physcheck.data.well.files import DataFile, find_local_files, open_well_file
 from physcheck.data.well.inspection import SOLVER_ATTR, FileInfo, inspect_file
 from physcheck.data.windows import Window
 from physcheck.fields import FieldLayout
+from physcheck.profiles import Profile, generic_profile
 from physcheck.timing import phase
 
 
@@ -115,6 +116,25 @@ class WellData:
     @property
     def boundary_conditions(self) -> dict[str, str]:
         return self.infos[0].boundary_conditions
+
+    @property
+    def axis_boundaries(self) -> dict[str, str]:
+        """Each spatial axis's boundary type (``{"x": "PERIODIC", "y": "WALL"}``)."""
+        return dict(self.infos[0].axis_boundaries)
+
+    @property
+    def periodic(self) -> bool:
+        """Whether every spatial axis is periodic (a periodic box)."""
+        return all(kind == "PERIODIC" for kind in self.axis_boundaries.values())
+
+    def generic_profile(self) -> Profile:
+        """The data's generic profile: its fields (each t0, t1 and t2 field with its kind, in
+        channel order) on its spatial axes, without constraints
+        (``physcheck.profiles.generic_profile``)."""
+        info = self.infos[0]
+        fields = dict.fromkeys((name, group) for group, name, _ in info.sources)
+        axes = info.axes or tuple("xyz"[: len(self.spatial_shape)])
+        return generic_profile(self.name, fields, axes)
 
     @property
     def parameters(self) -> dict[str, float]:

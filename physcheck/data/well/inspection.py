@@ -43,6 +43,11 @@ class FileInfo:
     attrs: dict[str, Any] = field(default_factory=dict)
     times: tuple[float, ...] = ()
     coords: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    #: the spatial axes' names (The Well's ``dimensions``: ``x``, ``y``, ``z``; ``theta``, ``phi``)
+    axes: tuple[str, ...] = ()
+    #: each axis's boundary type (``PERIODIC``, ``WALL``, ``OPEN``; several joined by ``/``;
+    #: ``UNSPECIFIED`` where no boundary condition names the axis)
+    axis_boundaries: dict[str, str] = field(default_factory=dict)
 
 
 def inspect_file(path: DataFile) -> FileInfo:
@@ -83,7 +88,7 @@ def inspect_file(path: DataFile) -> FileInfo:
                             names.append(f"{name}_{spatial_dims[i]}{spatial_dims[j]}")
                             sources.append((group, name, c))
             bcs = {
-                key: str(f["boundary_conditions"][key].attrs["bc_type"]).upper()
+                key: _text(f["boundary_conditions"][key].attrs["bc_type"]).upper()
                 for key in f["boundary_conditions"]
             }
             params = {
@@ -113,6 +118,8 @@ def inspect_file(path: DataFile) -> FileInfo:
                 attrs=attrs,
                 times=times,
                 coords=coords,
+                axes=tuple(spatial_dims),
+                axis_boundaries=_axis_boundaries(f["boundary_conditions"], spatial_dims),
             )
         except DataError:
             raise  # a network failure of a remote file, already one line
@@ -130,6 +137,30 @@ def inspect_file(path: DataFile) -> FileInfo:
                 f"{path}: not a complete Well file ({type(exc).__name__}: {exc}); re-create it "
                 "or check it against its manifest (physcheck data verify)"
             ) from None
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _axis_boundaries(group: Any, axes: list[str]) -> dict[str, str]:
+    """Each axis's boundary type from the ``boundary_conditions`` group: every condition's
+    ``bc_type`` counts for the axes its ``associated_dims`` attribute names (or, without it,
+    the axis its key starts with: ``x_periodic``)."""
+    found: dict[str, set[str]] = {axis: set() for axis in axes}
+    for key in group:
+        condition = group[key]
+        dims = condition.attrs.get("associated_dims")
+        if dims is None:
+            named = [key.split("_")[0]]
+        elif isinstance(dims, (str, bytes)):
+            named = [_text(dims)]
+        else:
+            named = [_text(d) for d in np.asarray(dims).reshape(-1)]
+        for axis in named:
+            if axis in found:
+                found[axis].add(_text(condition.attrs["bc_type"]).upper())
+    return {axis: "/".join(sorted(kinds)) or "UNSPECIFIED" for axis, kinds in found.items()}
 
 
 def _check_field(
