@@ -154,10 +154,15 @@ def check_free_space(path: str | Path, needed: int) -> None:
 
 @contextmanager
 def prediction_writer(
-    path: str | Path, meta: Mapping[str, Any], *, sources: Sequence[Source] = ()
+    path: str | Path,
+    meta: Mapping[str, Any],
+    *,
+    sources: Sequence[Source] = (),
+    spatial_dims: int = 3,
 ) -> Iterator[PredictionWriter]:
-    """``PredictionWriter`` as a context: the file appears only when the block succeeds."""
-    writer = PredictionWriter(path, meta, sources=sources)
+    """``PredictionWriter`` as a context: the file appears only when the block succeeds;
+    ``spatial_dims``: the data's (a vector field has that many components)."""
+    writer = PredictionWriter(path, meta, sources=sources, spatial_dims=spatial_dims)
     try:
         yield writer
     except BaseException:

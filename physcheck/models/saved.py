@@ -101,9 +101,9 @@ class SavedRollouts:
                     f"{file.path}: the {variant} rollout has {shape[0]} rows; its trajectories "
                     f"{list(self.trajectories)} need {n_rows}"
                 )
-            if self.spatial_shape is not None and tuple(shape[2:5]) != self.spatial_shape:
+            if self.spatial_shape is not None and tuple(shape[2:-1]) != self.spatial_shape:
                 raise DataError(
-                    f"{file.path}: the {variant} rollout is on a {'x'.join(map(str, shape[2:5]))} grid; "
+                    f"{file.path}: the {variant} rollout is on a {'x'.join(map(str, shape[2:-1]))} grid; "
                     f"the data's is {'x'.join(map(str, self.spatial_shape))}"
                 )
             names = file.meta.get("field_names")
@@ -113,9 +113,9 @@ class SavedRollouts:
                         f"{file.path}: channels {', '.join(names)}; the data has "
                         f"{', '.join(self.field_names)} (in this order)"
                     )
-                if shape[5] != len(self.field_names):
+                if shape[-1] != len(self.field_names):
                     raise DataError(
-                        f"{file.path}: the {variant} rollout has {shape[5]} channels; the data has "
+                        f"{file.path}: the {variant} rollout has {shape[-1]} channels; the data has "
                         f"{len(self.field_names)} ({', '.join(self.field_names)})"
                     )
 

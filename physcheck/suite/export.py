@@ -109,7 +109,9 @@ def export_rollouts(
         path,
         sum(n_values * (8 if v.is_twin and settings.reference_dtype == "float64" else 4) for v in variants),
     )
-    with prediction_writer(path, meta, sources=inputs.data.infos[0].sources) as writer:
+    with prediction_writer(
+        path, meta, sources=inputs.data.infos[0].sources, spatial_dims=inputs.layout.spatial_dims
+    ) as writer:
         for variant in variants:
             dtype = TORCH_DTYPES[settings.reference_dtype if variant.is_twin else settings.dtype]
             sink = writer.sink("" if variant.is_base else str(variant), shape, dtype)

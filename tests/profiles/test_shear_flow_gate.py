@@ -171,3 +171,25 @@ def test_an_energy_injecting_model_fails_budgets_first(results: list[dict[str, A
 def test_persistence_fails_dynamics_on_the_shear_flow(results: list[dict[str, Any]]) -> None:
     assert {"dynamics", "skill"} <= failed(results, "persistence")
     assert not {"solenoidality", "bounds", "budgets", "equivariance"} & failed(results, "persistence")
+
+
+@pytest.mark.parametrize("fmt", ["hdf5", "npz", "pt"])
+def test_saved_2d_rollouts_gate_as_the_model_itself(tmp_path: Path, fmt: str) -> None:
+    """``physcheck export`` of a 2D model in every format (velocity with 2 components), then
+    ``--physcheck-predictions``: the same results as the model rolled out in the run."""
+    from physcheck.config import build_settings
+    from physcheck.suite import Suite
+
+    options = {
+        "data": str(SMOKE), "window": "5:1:8", "trajectories": "0", "perturbations": 1,
+        "checks": "finite,vrmse,dynamics,solenoidality,bounds,budgets,basin_determinism",
+        "export_format": fmt,
+    }
+    live = Suite(build_settings({"cache": False}, {"models": ["p=persistence"], **options}))
+    [(_, path)] = list(live.export_models(tmp_path))
+    assert path.name == f"p.{fmt}"
+    saved = Suite(build_settings({"cache": False}, {"predictions": [f"p={path}"], **options}))
+    assert saved.data.spatial_shape == (64, 128)
+    ours = [(r.check, r.trajectory, r.passed, r.value, r.step) for r in saved.results("p")]
+    theirs = [(r.check, r.trajectory, r.passed, r.value, r.step) for r in live.results("p")]
+    assert ours == theirs and any(not passed for _, _, passed, _, _ in ours)

@@ -134,14 +134,15 @@ class ArrayFormat(PredictionFormat):
         except Exception as exc:  # zip, pickle-free torch or numpy errors: all mean a bad file
             raise DataError(f"{path}: not a readable {self.name} prediction file ({exc})") from None
         if arrays.get("") is None:
-            raise DataError(f"{path}: holds no 'frames' array (the base rollout [B, K, X, Y, Z, C])")
+            raise DataError(f"{path}: holds no 'frames' array (the base rollout [B, K, *S, C])")
         meta = {k: plain(raw[k]) for k in META_KEYS if k in raw}
         shapes = {}
         for variant, array in list(arrays.items()):
             array = np.asarray(array)
-            if array.ndim != 6 or not np.issubdtype(array.dtype, np.floating):
+            if not 4 <= array.ndim <= 6 or not np.issubdtype(array.dtype, np.floating):
                 raise DataError(
-                    f"{path}: the {variant or 'base'} rollout must be floats [B, K, X, Y, Z, C]; "
+                    f"{path}: the {variant or 'base'} rollout must be floats [B, K, *S, C] with 1 "
+                    "to 3 spatial axes S ([B, K, X, Y, Z, C] in 3D); "
                     f"got {array.dtype} of shape {array.shape}"
                 )
             arrays[variant] = array

@@ -1,5 +1,5 @@
 """The ``.hdf5``/``.h5`` prediction format, The Well's field layout:
-``t0_fields/NAME [B, K, X, Y, Z]``, ``t1_fields/NAME [B, K, X, Y, Z, 3]`` (``t2_fields``
+``t0_fields/NAME [B, K, *S]``, ``t1_fields/NAME [B, K, *S, D]`` (``[B, K, X, Y, Z, 3]`` in 3D) (``t2_fields``
 likewise), each group with its ``field_names`` attribute; variants under
 ``variants/VARIANT/t0_fields/...``; the metadata as root attributes
 (``physcheck_predictions`` = format version). Written frame by frame, so an export never
@@ -59,7 +59,7 @@ class Hdf5Format(PredictionFormat):
                             "a prediction file holds the data's fields"
                         )
                     first = group[sources[0][0]][sources[0][1]]
-                    shapes[variant] = (*first.shape[:5], len(sources))
+                    shapes[variant] = (*first.shape[: _leading(first, sources)], len(sources))
         except OSError as exc:
             raise DataError(f"{path}: not a readable HDF5 file ({exc})") from None
         return PredictionFile(path, self.name, meta, shapes, sources, _reader(path, sources))
@@ -72,6 +72,12 @@ class Hdf5Format(PredictionFormat):
         return _Hdf5Writer(tmp, meta, sources, spatial_dims)
 
 
+def _leading(dataset: Any, sources: tuple[Source, ...]) -> int:
+    """How many leading axes ``[B, K, *S]`` the first source's dataset has: all of a scalar's,
+    all but the component axis of a vector's or tensor's."""
+    return int(dataset.ndim) - (0 if sources[0][2] is None else 1)
+
+
 def _reader(path: Path, sources: tuple[Source, ...]) -> Any:
     def frames(variant: str, k: slice) -> np.ndarray:
         import h5py
@@ -81,8 +87,9 @@ def _reader(path: Path, sources: tuple[Source, ...]) -> Any:
 
         with h5py.File(path, "r") as f:
             group = f if not variant else f["variants"][variant]
+            n_lead = _leading(group[sources[0][0]][sources[0][1]], sources)  # [B, K, *S]
             return stack_channels(
-                lambda g, name: np.asarray(group[g][name][:, k]), sources, n_lead=5  # [B, K, X, Y, Z]
+                lambda g, name: np.asarray(group[g][name][:, k]), sources, n_lead=n_lead
             )
 
     return frames
