@@ -63,7 +63,8 @@ GENERIC_CHECKS = {
     "basin_determinism",
     "precision",
 }
-WOULD_ADD = ["solenoidality", "positivity", "bounds", "budgets"]
+#: what a profile of these fields could add (equivariance: a symmetry group any fields can have)
+WOULD_ADD = ["solenoidality", "positivity", "bounds", "budgets", "equivariance"]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def test_what_a_profile_could_add_follows_the_fields() -> None:
     assert attainable(mhd_like) == attainable(MHD) >= MHD.capabilities
     scalars_only = generic_profile("gs", [("A", "t0_fields"), ("B", "t0_fields")], ("x", "y"))
     requires = {c: check_spec(c).requires for c in check_names()}
-    assert would_add(scalars_only, requires) == ["positivity", "bounds", "budgets"]
+    assert would_add(scalars_only, requires) == ["positivity", "bounds", "budgets", "equivariance"]
     sphere = generic_profile("sw", [("h", "t0_fields"), ("velocity", "t1_fields")], ("theta", "phi"))
     assert sphere.channel_names == ("h", "velocity_theta", "velocity_phi")
 
@@ -152,7 +153,7 @@ def test_data_no_profile_knows_are_judged_under_their_generic_profile(
     line = next(x for x in result.stdout.lines if x.startswith("profile: generic"))
     assert "'my_new_physics'" in line and "built from its own metadata" in line
     assert line.endswith(
-        "register a profile to add solenoidality, positivity, bounds, budgets "
+        "register a profile to add solenoidality, positivity, bounds, budgets, equivariance "
         "(physcheck.profiles.register_profile)"
     )
     assert "boundaries: not a periodic box (x periodic, y wall)" in text
