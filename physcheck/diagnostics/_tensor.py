@@ -35,14 +35,23 @@ def as_tensor(x: Any, *, like: torch.Tensor | None = None) -> torch.Tensor:
     return tensor
 
 
+def spacing_per_axis(spacing: Spacing, n_dims: int) -> tuple[float, ...]:
+    """Grid spacing per axis from a scalar or an ``n_dims``-sequence."""
+    if isinstance(spacing, (int, float)):
+        return (float(spacing),) * n_dims
+    values = tuple(float(s) for s in spacing)
+    if len(values) != n_dims:
+        axes = ", ".join(f"d{a}" for a in "xyz"[:n_dims])
+        raise ArgumentError(
+            f"spacing must be a number or {n_dims} numbers ({axes}), got {spacing!r}"
+        )
+    return values
+
+
 def spacing_triple(spacing: Spacing) -> tuple[float, float, float]:
     """Grid spacing per axis (x, y, z) from a scalar or a 3-sequence."""
-    if isinstance(spacing, (int, float)):
-        return (float(spacing),) * 3
-    values = tuple(float(s) for s in spacing)
-    if len(values) != 3:
-        raise ArgumentError(f"spacing must be a number or 3 numbers (dx, dy, dz), got {spacing!r}")
-    return values[0], values[1], values[2]
+    x, y, z = spacing_per_axis(spacing, 3)
+    return x, y, z
 
 
 def require_vector_field(b: torch.Tensor, name: str = "B") -> None:

@@ -18,18 +18,9 @@ from functools import lru_cache
 
 import torch
 
+from physcheck.diagnostics._tensor import Spacing, spacing_per_axis
 from physcheck.errors import ArgumentError
 from physcheck.fields import FieldLayout
-
-
-def spacing_per_axis(spacing: float | Sequence[float], n_dims: int) -> tuple[float, ...]:
-    """Grid spacing per axis from one number or one per axis."""
-    if isinstance(spacing, (int, float)):
-        return (float(spacing),) * n_dims
-    values = tuple(float(s) for s in spacing)
-    if len(values) != n_dims:
-        raise ArgumentError(f"spacing must be a number or {n_dims} numbers, got {spacing!r}")
-    return values
 
 
 @lru_cache(maxsize=32)
@@ -65,7 +56,7 @@ def _tables(
 def solenoidal_ratios(
     rows: torch.Tensor,
     layout: FieldLayout,
-    spacing: float | Sequence[float],
+    spacing: Spacing,
     methods: Sequence[str],
 ) -> tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor]:
     """``(<|F|> [B], {method: rms(div F) / <|F|> [B]}, enstrophy [B])`` of
@@ -106,4 +97,4 @@ def solenoidal_ratios(
     return mean_abs, ratios, enstrophy
 
 
-__all__ = ["solenoidal_ratios", "spacing_per_axis"]
+__all__ = ["solenoidal_ratios"]
