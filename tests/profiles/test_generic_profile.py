@@ -31,6 +31,7 @@ from physcheck.profiles import (
 )
 from physcheck.profiles.structural import GRAY_SCOTT
 from physcheck.suite import Suite
+from tests.profiles.generic_checks import GENERIC_CHECKS
 from tests.profiles.synthetic import N_TRAJ, WINDOW, write_synthetic
 
 #: what the file holds (the profile only describes the synthetic data: it is never registered)
@@ -53,16 +54,6 @@ CHANNELS = (
     "stress_yx",
     "stress_yy",
 )
-GENERIC_CHECKS = {
-    "finite",
-    "vrmse",
-    "stability_horizon",
-    "skill",
-    "dynamics",
-    "channel_variance",
-    "basin_determinism",
-    "precision",
-}
 #: what a profile of these fields could add (equivariance: a symmetry group any fields can have)
 WOULD_ADD = ["solenoidality", "positivity", "bounds", "budgets", "equivariance"]
 

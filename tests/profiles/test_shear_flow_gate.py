@@ -21,23 +21,12 @@ from physcheck.config import check_names, check_spec
 from physcheck.data import open_dataset
 from physcheck.datasets import REPO_FIXTURES, default_name, verify
 from physcheck.profiles import SHEAR_FLOW
+from tests.profiles.generic_checks import GENERIC_CHECKS
 from tests.zoo import Replay
 
 SMOKE = REPO_FIXTURES / "shear-flow-smoke"
 #: the profile's checks: the generic ones and its constraints
-SERVED = {
-    "finite",
-    "vrmse",
-    "stability_horizon",
-    "skill",
-    "dynamics",
-    "channel_variance",
-    "basin_determinism",
-    "precision",
-    "solenoidality",
-    "bounds",
-    "budgets",
-}
+SERVED = GENERIC_CHECKS | {"solenoidality", "bounds", "budgets"}
 #: the profile's checks an equivariant model is judged by besides (the exact replay's skip)
 SYMMETRY = {"equivariance"}
 MODELS = {

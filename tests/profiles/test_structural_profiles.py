@@ -18,19 +18,10 @@ from physcheck.config import check_names, check_spec
 from physcheck.data import open_dataset
 from physcheck.profiles import STRUCTURAL, Profile, profile_for, profile_named
 from physcheck.profiles.registry import BUILT_IN
+from tests.profiles.generic_checks import GENERIC_CHECKS
 from tests.profiles.synthetic import BREAKERS, N_TRAJ, WINDOW, write_synthetic
 
-#: the checks every profile serves
-GENERIC = {
-    "finite",
-    "vrmse",
-    "stability_horizon",
-    "skill",
-    "dynamics",
-    "channel_variance",
-    "basin_determinism",
-    "precision",
-}
+GENERIC = GENERIC_CHECKS
 #: The Well's channels of each dataset (``datasets/<name>/<name>.yaml``: t0, t1, t2 fields)
 WELL_CHANNELS = {
     "euler_multi_quadrants_openBC": "energy density pressure momentum_x momentum_y",

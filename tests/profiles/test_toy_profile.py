@@ -25,6 +25,7 @@ from physcheck.config import check_names, check_spec
 from physcheck.data import open_dataset
 from physcheck.data.writer import field_statistics, write_stats, write_well_file
 from physcheck.profiles import FieldSpec, Profile, register_profile, unregister_profile
+from tests.profiles.generic_checks import GENERIC_CHECKS
 from tests.zoo import Replay
 
 #: the toy physics: one positive scalar on a 2D periodic grid, nothing else
@@ -56,17 +57,7 @@ N, N_TIME, N_TRAJ = 16, 14, 3
 WINDOW = "3:1:10"
 FIRST, K = 3, 10
 #: the generic checks every profile runs (and ``positivity``, which the toy's constraint asks for)
-GENERIC = {
-    "finite",
-    "vrmse",
-    "stability_horizon",
-    "skill",
-    "dynamics",
-    "channel_variance",
-    "basin_determinism",
-    "precision",
-    "positivity",
-}
+GENERIC = GENERIC_CHECKS | {"positivity"}
 
 
 def advected_blobs(seed: int = 0) -> np.ndarray:
